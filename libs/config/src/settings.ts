@@ -1,0 +1,125 @@
+/**
+ * Every setting of the control plane, its default and its rule. This table is the single source for
+ * validation at start-up, for `.env.example` and for the README's configuration table.
+ */
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Settings {
+  NODE_ENV: string;
+  PORT: number;
+  HOST: string;
+  DATABASE_URL: string;
+  DB_POOL_SIZE: number;
+  REDIS_URL: string;
+  REDIS_PREFIX: string;
+  RCP_ROLE: Role;
+  JWT_SECRET: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWT_JWKS_URI: string;
+  LOG_LEVEL: string;
+  BODY_LIMIT_BYTES: number;
+  RATE_LIMIT_PER_MINUTE: number;
+  RATE_LIMIT_IP_PER_MINUTE: number;
+  RELAY_BATCH_SIZE: number;
+  RELAY_IDLE_MAX_MS: number;
+  DELIVERY_MAX_ATTEMPTS: number;
+  DELIVERY_CONCURRENCY: number;
+  JOB_CONCURRENCY: number;
+  JOB_MAX_ATTEMPTS: number;
+  JOB_LEASE_SECONDS: number;
+  IDEMPOTENCY_TTL_HOURS: number;
+  PROVISIONER: 'simulated' | 'http';
+  PROVISION_TIMEOUT_SECONDS: number;
+  SIMULATED_LATENCY_MS: number;
+  SIMULATED_FAILURE_RATE: number;
+  EXECUTOR_URL: string;
+  EXECUTOR_SECRET: string;
+  PUBLIC_BASE_URL: string;
+  DRIFT_RECONCILE_INTERVAL_SECONDS: number;
+  BUILD_COMMIT: string;
+  BUILD_TIME: string;
+}
+
+interface Spec {
+  default: string;
+  description: string;
+  check?: (v: string) => string | undefined;
+  kind?: 'int' | 'float' | 'string';
+}
+
+const int = (min: number, max: number) => (v: string) =>
+  /^-?\d+$/.test(v) && +v >= min && +v <= max ? undefined : `must be an integer between ${min} and ${max}`;
+const float = (min: number, max: number) => (v: string) =>
+  v.trim() !== '' && !isNaN(+v) && +v >= min && +v <= max ? undefined : `must be a number between ${min} and ${max}`;
+const oneOf = (...values: string[]) => (v: string) => (values.includes(v) ? undefined : `must be one of ${values.join(', ')}`);
+const url = (...protocols: string[]) => (v: string) => {
+  if (v === '') return undefined;
+  try {
+    const u = new URL(v);
+    return protocols.includes(u.protocol) ? undefined : `must be a ${protocols.join(' or ')} URL`;
+  } catch {
+    return 'must be a URL';
+  }
+};
+const required = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? 'is required' : check(v));
+
+export const SETTINGS: Record<keyof Settings, Spec> = {
+  NODE_ENV: { default: 'development', description: 'development, test or production (production refuses the default JWT secret)' },
+  PORT: { default: '3000', description: 'HTTP port of the api role', check: int(0, 65535), kind: 'int' },
+  HOST: { default: '0.0.0.0', description: 'Interface the HTTP server binds' },
+  DATABASE_URL: { default: 'postgres://postgres@127.0.0.1:5432/rcp', description: 'PostgreSQL URL; the database is created if missing and migrated at start', check: required(url('postgres:', 'postgresql:')) },
+  DB_POOL_SIZE: { default: '10', description: 'Connections in the pool of each process', check: int(2, 200), kind: 'int' },
+  REDIS_URL: { default: 'redis://127.0.0.1:6379', description: 'Redis URL (BullMQ jobs, rate limits)', check: required(url('redis:', 'rediss:')) },
+  REDIS_PREFIX: { default: 'rcp', description: 'Prefix of every Redis key (tests use one per run)', check: (v) => (/^[A-Za-z0-9_:-]{1,64}$/.test(v) ? undefined : 'must be 1-64 of A-Z a-z 0-9 _ : -') },
+  RCP_ROLE: { default: 'all', description: 'api (HTTP only), worker (relay, handlers, jobs) or all (both, in one process)', check: oneOf('all', 'api', 'worker') },
+  JWT_SECRET: { default: 'rcp-local-development-secret-change-me', description: 'HS256 secret for local tokens (at least 32 characters)', check: (v) => (v.length >= 32 ? undefined : 'must be at least 32 characters') },
+  JWT_ISSUER: { default: 'rcp', description: 'Required `iss` of every token' },
+  JWT_AUDIENCE: { default: 'rcp-api', description: 'Required `aud` of every token' },
+  JWT_JWKS_URI: { default: '', description: 'When set, tokens are RS256 verified against this JWKS (keys cached, refreshed on unknown kid)', check: url('https:', 'http:') },
+  LOG_LEVEL: { default: 'info', description: 'trace, debug, info, warn, error, fatal or silent', check: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
+  BODY_LIMIT_BYTES: { default: '1048576', description: 'Largest accepted request body (413 above)', check: int(1024, 16777216), kind: 'int' },
+  RATE_LIMIT_PER_MINUTE: { default: '1200', description: 'Requests per minute per token', check: int(1, 1000000), kind: 'int' },
+  RATE_LIMIT_IP_PER_MINUTE: { default: '3000', description: 'Requests per minute per client IP', check: int(1, 1000000), kind: 'int' },
+  RELAY_BATCH_SIZE: { default: '500', description: 'Events the relay claims per round', check: int(1, 10000), kind: 'int' },
+  RELAY_IDLE_MAX_MS: { default: '500', description: 'Longest relay sleep when idle (a NOTIFY after commit wakes it earlier)', check: int(10, 60000), kind: 'int' },
+  DELIVERY_MAX_ATTEMPTS: { default: '8', description: 'Attempts per (event, handler) before dead_letter', check: int(1, 100), kind: 'int' },
+  DELIVERY_CONCURRENCY: { default: '4', description: 'Event deliveries a worker runs at once', check: int(1, 64), kind: 'int' },
+  JOB_CONCURRENCY: { default: '8', description: 'BullMQ jobs a worker runs at once', check: int(1, 256), kind: 'int' },
+  JOB_MAX_ATTEMPTS: { default: '5', description: 'Attempts per job before dead_letter', check: int(1, 100), kind: 'int' },
+  JOB_LEASE_SECONDS: { default: '60', description: 'A running job whose worker is silent this long is requeued', check: int(5, 3600), kind: 'int' },
+  IDEMPOTENCY_TTL_HOURS: { default: '24', description: 'How long an Idempotency-Key is remembered', check: int(1, 720), kind: 'int' },
+  PROVISIONER: { default: 'simulated', description: 'simulated (default, in-process) or http (external executor)', check: oneOf('simulated', 'http') },
+  PROVISION_TIMEOUT_SECONDS: { default: '300', description: 'Provisioning that takes longer fails with a timeout reason', check: int(1, 86400), kind: 'int' },
+  SIMULATED_LATENCY_MS: { default: '1500', description: 'Latency of each simulated infrastructure operation', check: int(0, 600000), kind: 'int' },
+  SIMULATED_FAILURE_RATE: { default: '0', description: 'Probability (0-1) that a simulated operation fails', check: float(0, 1), kind: 'float' },
+  EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
+  EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
+  PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
+  DRIFT_RECONCILE_INTERVAL_SECONDS: { default: '180', description: 'Scheduled drift reconciliation period', check: int(5, 86400), kind: 'int' },
+  BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },
+  BUILD_TIME: { default: '', description: 'Build time shown at /version (defaults to start time)' },
+};
+
+/** Thrown at start-up with one line naming the bad setting. */
+export class SettingsError extends Error {}
+
+/** Reads, defaults and validates every setting; the first problem stops start-up with one clear line. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const out: Record<string, string | number> = {};
+  for (const [name, spec] of Object.entries(SETTINGS)) {
+    const raw = env[name];
+    const value = raw === undefined ? spec.default : raw.trim();
+    const problem = spec.check?.(value);
+    if (problem) throw new SettingsError(`Invalid setting ${name}=${JSON.stringify(raw ?? '')}: ${problem}`);
+    out[name] = spec.kind === 'int' || spec.kind === 'float' ? Number(value) : value;
+  }
+  const s = out as unknown as Settings;
+  if (s.NODE_ENV === 'production' && s.JWT_SECRET === SETTINGS.JWT_SECRET.default && !s.JWT_JWKS_URI) {
+    throw new SettingsError('Invalid setting JWT_SECRET: the local default may not be used with NODE_ENV=production');
+  }
+  if (s.PROVISIONER === 'http' && (!s.EXECUTOR_URL || !s.EXECUTOR_SECRET)) {
+    throw new SettingsError('Invalid setting EXECUTOR_URL/EXECUTOR_SECRET: both are required with PROVISIONER=http');
+  }
+  return s;
+}

@@ -1,0 +1,5 @@
+export * from './aggregate-root';
+export * from './domain-event';
+export * from './domain-error';
+export * from './value-object';
+export * from './clock';

@@ -1,0 +1,33 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const JOB_HANDLER_METADATA = 'rcp:job-handler';
+
+export interface JobInfo {
+  id: string;
+  name: string;
+  attempt: number;
+  maxAttempts: number;
+  tenantId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+}
+
+/**
+ * A unit of background work. `run` executes inside a Postgres transaction that also marks the job
+ * completed, so its database effects happen exactly once even if BullMQ delivers the job twice (after a
+ * Redis restart, say). Keep it short: call ports that start work, not ones that wait for it.
+ */
+export interface JobHandler<P = unknown> {
+  run(payload: P, job: JobInfo): Promise<unknown>;
+}
+
+/** Registers a provider as the handler of the named job. */
+export const HandlesJob = (name: string) => SetMetadata(JOB_HANDLER_METADATA, name);
+
+/** A failure that retrying cannot fix: the job goes straight to `failed`. */
+export class NonRetryableJobError extends Error {}
+
+/** Backoff before the next attempt after n failures: 1 s, 2 s, 4 s … capped at 10 min. */
+export function jobBackoffMs(failures: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, failures - 1), 600_000);
+}

@@ -1,0 +1,112 @@
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { Audited, Authorize } from '@rcp/auth';
+import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
+import { TransactionManager, UnitOfWork, rowsOf } from '@rcp/persistence';
+import { RelayWakeup } from './relay-wakeup';
+
+const STATES = ['pending', 'failed', 'dead_letter'] as const;
+
+export class DeliveryResponse {
+  @ApiProperty() id: number;
+  @ApiProperty({ format: 'uuid' }) eventId: string;
+  @ApiProperty({ example: 'rcp.tenancy.tenant-offboarded.v1' }) eventType: string;
+  @ApiProperty({ example: 'DecommissionEnvironmentsOnTenantOffboardedHandler' }) handler: string;
+  @ApiProperty({ enum: STATES }) state: string;
+  @ApiProperty() attempts: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty({ format: 'date-time' }) nextAttemptAt: string;
+}
+
+export class DeliveryPage {
+  @ApiProperty({ type: [DeliveryResponse] }) items: DeliveryResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class ListDeliveriesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: STATES })
+  @IsOptional()
+  @IsIn(STATES)
+  state?: (typeof STATES)[number];
+}
+
+interface Row {
+  id: string;
+  event_id: string;
+  type: string;
+  handler: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date;
+}
+
+const toDelivery = (r: Row): DeliveryResponse => ({
+  id: Number(r.id),
+  eventId: r.event_id,
+  eventType: r.type,
+  handler: r.handler,
+  state: r.state,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  nextAttemptAt: r.next_attempt_at.toISOString(),
+});
+
+/** Operators' view of in-process event handling: what is pending, failing or dead-lettered, and replay. */
+@ApiTags('Operations')
+@Controller('v1/event-deliveries')
+export class DeliveriesController {
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly uow: UnitOfWork,
+    private readonly wakeup: RelayWakeup,
+  ) {}
+
+  @Get()
+  @Authorize(['platform:admin', 'platform:viewer'])
+  @ApiOperation({ summary: 'List handler deliveries not yet done', description: 'Pending, failing (with their last error) and dead-lettered deliveries of events to handlers.' })
+  @ApiOkResponse({ type: DeliveryPage })
+  @ApiProblems('validation_failed', 'forbidden')
+  async list(@Query() q: ListDeliveriesQuery): Promise<Page<DeliveryResponse>> {
+    const limit = q.limit ?? 50;
+    const after = Cursors.decode<{ id: number }>(q.cursor, ['id']);
+    const rows: Row[] = await this.tx.read((m) =>
+      m.query(
+        `SELECT d.id, d.event_id, e.type, d.handler, d.state, d.attempts, d.last_error, d.next_attempt_at
+         FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id
+         WHERE ($1::text IS NULL OR d.state = $1) AND d.id > $2
+         ORDER BY d.id LIMIT $3`,
+        [q.state ?? null, after?.id ?? 0, limit + 1],
+      ),
+    );
+    return pageOf(rows, limit, toDelivery, (r) => ({ id: Number(r.id) }));
+  }
+
+  @Post(':id/replay')
+  @HttpCode(200)
+  @Authorize(['platform:admin'])
+  @Audited('event-delivery.replay', 'event-delivery')
+  @ApiOperation({ summary: 'Replay a dead-lettered delivery', description: 'Resets attempts and schedules it now; the inbox still guarantees a single effect.' })
+  @ApiOkResponse({ type: DeliveryResponse })
+  @ApiProblems('not_found', 'invalid_state_transition', 'forbidden')
+  async replay(@Param('id', ParseIntPipe) id: number): Promise<DeliveryResponse> {
+    const row = await this.uow.execute({ action: 'event-delivery.replay', targetType: 'event-delivery', targetId: String(id) }, async () => {
+      const m = this.tx.manager();
+      const found: Row[] = await m.query(`SELECT state FROM platform.event_deliveries WHERE id = $1 FOR UPDATE`, [id]);
+      if (!found[0]) throw new ProblemException('not_found', `Delivery ${id} was not found`);
+      if (found[0].state !== 'dead_letter') throw new ProblemException('invalid_state_transition', `Delivery ${id} is ${found[0].state}, not dead_letter`);
+      await m.query(`UPDATE platform.event_deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now() WHERE id = $1`, [id]);
+      const rows = rowsOf<Row>(
+        await m.query(
+          `SELECT d.id, d.event_id, e.type, d.handler, d.state, d.attempts, d.last_error, d.next_attempt_at
+           FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id WHERE d.id = $1`,
+          [id],
+        ),
+      );
+      return rows[0];
+    });
+    this.wakeup.deliveriesChanged();
+    return toDelivery(row);
+  }
+}

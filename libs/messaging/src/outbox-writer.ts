@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RequestContexts } from '@rcp/observability';
+import { TransactionManager } from '@rcp/persistence';
+import { CloudEventEnvelope, EventCatalogue, IntegrationEvent } from './integration-event';
+import { RelayWakeup } from './relay-wakeup';
+
+export interface OutboxAppend {
+  aggregateType: string;
+  aggregateId: string;
+  /** The version the aggregate has after this save. */
+  aggregateVersion: number;
+  tenantId: string | null;
+  projectId?: string | null;
+  events: IntegrationEvent[];
+}
+
+/**
+ * Appends integration events to `platform.outbox_events` inside the caller's transaction, wrapped in the
+ * canonical CloudEvents envelope with tenant, correlation, causation and trace context. Nothing is
+ * published here: the relay does that after commit. After the commit a wake-up hint is sent, never
+ * inside the transaction (a NOTIFY there serializes commits).
+ */
+@Injectable()
+export class OutboxWriter {
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly wakeup: RelayWakeup,
+  ) {}
+
+  async append(batch: OutboxAppend): Promise<CloudEventEnvelope[]> {
+    if (batch.events.length === 0) return [];
+    const ctx = RequestContexts.current();
+    const now = new Date().toISOString();
+    const envelopes = batch.events.map((event): CloudEventEnvelope => {
+      const entry = EventCatalogue.ofClass(event.constructor);
+      const env: CloudEventEnvelope = {
+        specversion: '1.0',
+        id: randomUUID(),
+        source: `/rcp/${entry.context}`,
+        type: entry.type,
+        subject: batch.aggregateId,
+        time: now,
+        datacontenttype: 'application/json',
+        data: event.data,
+        moduleid: entry.context,
+        traceparent: ctx?.traceparent ?? '00-00000000000000000000000000000001-0000000000000001-01',
+        correlationid: ctx?.correlationId ?? randomUUID(),
+        aggregateversion: String(batch.aggregateVersion),
+      };
+      if (batch.tenantId) env.tenantid = batch.tenantId;
+      if (batch.projectId) env.projectid = batch.projectId;
+      if (ctx?.causationId) env.causationid = ctx.causationId;
+      return env;
+    });
+    const values: unknown[] = [];
+    const rows = envelopes.map((env, i) => {
+      const o = i * 7;
+      values.push(env.id, batch.tenantId, env.type, batch.aggregateType, batch.aggregateId, batch.aggregateVersion, JSON.stringify(env));
+      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}::jsonb)`;
+    });
+    await this.tx
+      .manager()
+      .query(
+        `INSERT INTO platform.outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope) VALUES ${rows.join(', ')}`,
+        values,
+      );
+    this.tx.afterCommit(() => this.wakeup.outboxChanged());
+    return envelopes;
+  }
+}

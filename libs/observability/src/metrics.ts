@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The Prometheus registry of one process and the metrics an operator looks at first: HTTP latency,
+ * outbox backlog and lag, relay throughput, deliveries by state, handler latency, jobs by state.
+ * One registry per application instance (not prom-client's global), so several apps in one test process
+ * never collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'rcp_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly outboxBacklog = new Gauge({ name: 'rcp_outbox_backlog', help: 'Committed events not yet claimed by the relay', registers: [this.registry] });
+  readonly outboxOldestAge = new Gauge({ name: 'rcp_outbox_oldest_unclaimed_seconds', help: 'Age of the oldest unclaimed event', registers: [this.registry] });
+  readonly relayEvents = new Counter({ name: 'rcp_relay_events_total', help: 'Events claimed and fanned out by the relay', registers: [this.registry] });
+  readonly relayLeader = new Gauge({ name: 'rcp_relay_leader', help: '1 while this process holds the relay leader lock', registers: [this.registry] });
+  readonly commitToHandler = new Histogram({
+    name: 'rcp_event_commit_to_handler_seconds',
+    help: 'Time from an event being recorded to its handler finishing',
+    labelNames: ['handler'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly deliveries = new Counter({ name: 'rcp_event_deliveries_total', help: 'Handler deliveries by outcome', labelNames: ['handler', 'outcome'], registers: [this.registry] });
+  readonly deliveriesByState = new Gauge({ name: 'rcp_event_deliveries', help: 'Handler deliveries by state', labelNames: ['state'], registers: [this.registry] });
+  readonly jobsByState = new Gauge({ name: 'rcp_jobs', help: 'Jobs in the ledger by state', labelNames: ['state'], registers: [this.registry] });
+  readonly jobRuns = new Counter({ name: 'rcp_job_runs_total', help: 'Job attempts by name and outcome', labelNames: ['name', 'outcome'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './transaction-manager';
+export * from './audit-writer';
+export * from './unit-of-work';
+export * from './pg-errors';
+export * from './database';
+export * from './persistence.module';

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DataSource, EntityManager } from 'typeorm';
+import { RequestContexts, Actor } from '@rcp/observability';
+
+/**
+ * Whose rows a transaction may see. Row-level security policies read these two settings:
+ * `rcp.tenant_id` (a tenant's own rows) and `rcp.platform` ('on' for platform tokens and system work).
+ */
+export interface DbScope {
+  tenantId: string | null;
+  platform: boolean;
+}
+
+interface TxStore {
+  manager: EntityManager;
+  scope: DbScope;
+  afterCommit: Array<() => unknown>;
+}
+
+/** The database role the application's queries run under: owns nothing, has no BYPASSRLS. */
+export const APP_DB_ROLE = 'rcp_app';
+
+/** Derives the row-level security scope from the acting principal. */
+export function scopeOf(actor: Actor | undefined): DbScope {
+  if (!actor) return { tenantId: null, platform: false };
+  if (actor.kind === 'system') return { tenantId: actor.tenantId, platform: true };
+  const platform = actor.roles.some((r) => r.startsWith('platform:'));
+  return { tenantId: actor.tenantId, platform: platform && !actor.tenantId };
+}
+
+/**
+ * Runs work in one Postgres transaction held in AsyncLocalStorage, so every repository in the call chain
+ * shares it without passing it around. Inside, the connection switches to the unprivileged `rcp_app`
+ * role and sets the tenant for row-level security (`SET LOCAL`, so nothing leaks to the next user of the
+ * pooled connection). Nested calls join the outer transaction. Hooks registered with `afterCommit` run
+ * only once the commit succeeded (e.g. enqueueing a BullMQ job or waking the relay).
+ */
+@Injectable()
+export class TransactionManager {
+  private readonly storage = new AsyncLocalStorage<TxStore>();
+
+  constructor(readonly dataSource: DataSource) {}
+
+  async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
+    const outer = this.storage.getStore();
+    if (outer) return work(outer.manager);
+    const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const store: TxStore = { manager: runner.manager, scope: effective, afterCommit: [] };
+    try {
+      await runner.startTransaction();
+      await runner.query(
+        `SELECT set_config('role', $1, true), set_config('rcp.tenant_id', $2, true), set_config('rcp.platform', $3, true)`,
+        [APP_DB_ROLE, effective.tenantId ?? '', effective.platform ? 'on' : 'off'],
+      );
+      const result = await this.storage.run(store, () => work(runner.manager));
+      await runner.commitTransaction();
+      for (const hook of store.afterCommit) {
+        try {
+          await hook();
+        } catch {
+          /* after-commit hooks are hints (enqueue, wake); sweepers repair what they miss */
+        }
+      }
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Read-only convenience: same scoping, for queries. */
+  read<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
+    return this.run(work, scope);
+  }
+
+  /** The manager of the current transaction; throws outside one (repositories must never run bare). */
+  manager(): EntityManager {
+    const store = this.storage.getStore();
+    if (!store) throw new Error('No transaction in progress: wrap the call in TransactionManager.run or UnitOfWork');
+    return store.manager;
+  }
+
+  inTransaction(): boolean {
+    return !!this.storage.getStore();
+  }
+
+  currentScope(): DbScope | undefined {
+    return this.storage.getStore()?.scope;
+  }
+
+  afterCommit(hook: () => unknown): void {
+    const store = this.storage.getStore();
+    if (!store) {
+      void Promise.resolve().then(hook).catch(() => undefined);
+      return;
+    }
+    store.afterCommit.push(hook);
+  }
+
+  /** Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back. */
+  async savepoint<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const store = this.storage.getStore();
+    if (!store) throw new Error('savepoint outside a transaction');
+    const hooks = store.afterCommit.length;
+    await store.manager.query(`SAVEPOINT ${name}`);
+    try {
+      const r = await work();
+      await store.manager.query(`RELEASE SAVEPOINT ${name}`);
+      return r;
+    } catch (err) {
+      await store.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      store.afterCommit.length = hooks;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { loadSettings, Settings } from '../../config/src';
+import { RoleName, signLocalToken } from '../../auth/src';
+import { createApp } from '../../../src/bootstrap';
+import { createTestDatabase, testRedisPrefix } from './test-database';
+import { TEST_REDIS_URL } from './test-env';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  settings: Settings;
+  ds: DataSource;
+  /** Signs a token the app accepts. */
+  token(spec: { tenantId?: string; roles: RoleName[]; sub?: string; environmentId?: string; projectIds?: string[]; ttlSeconds?: number }): string;
+  close(): Promise<void>;
+}
+
+export function testSettings(overrides: Record<string, string> = {}): Settings {
+  return loadSettings({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: TEST_REDIS_URL,
+    SIMULATED_LATENCY_MS: '50',
+    RELAY_IDLE_MAX_MS: '100',
+    ...overrides,
+  });
+}
+
+/**
+ * The real application (same `createApp` as `npm start`) on its own database and Redis prefix.
+ * Pass `database` to start a second process-like instance on the same database.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}, database?: { url: string; prefix: string }): Promise<TestApp & { dbUrl: string; redisPrefix: string; dropDb: () => Promise<void> }> {
+  const db = database ? { url: database.url, drop: async () => undefined } : await createTestDatabase();
+  const prefix = database?.prefix ?? testRedisPrefix();
+  const settings = testSettings({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...overrides });
+  const app = await createApp(settings, { migrate: false });
+  await app.getHttpAdapter().getInstance().ready();
+  const ds = app.get(DataSource);
+  return {
+    app,
+    settings,
+    ds,
+    dbUrl: db.url,
+    redisPrefix: prefix,
+    dropDb: db.drop,
+    token: (spec) => signLocalToken(spec, settings.JWT_SECRET, settings.JWT_ISSUER, settings.JWT_AUDIENCE),
+    close: async () => {
+      await app.close();
+      if (!database) await db.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (or throws with the last error after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

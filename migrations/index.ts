@@ -1,0 +1,4 @@
+import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
+
+/** Every migration, in order. New migrations are appended here (and nowhere else). */
+export const MIGRATIONS = [PlatformSpine1764000000000];

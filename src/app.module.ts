@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AuthModule } from '@rcp/auth';
+import { RcpConfigModule, Settings } from '@rcp/config';
+import { JobsModule } from '@rcp/jobs';
+import { MessagingModule } from '@rcp/messaging';
+import { ObservabilityModule } from '@rcp/observability';
+import { PersistenceModule } from '@rcp/persistence';
+import { MIGRATIONS } from '../migrations';
+import { PlatformModule } from './platform/platform.module';
+
+/**
+ * The whole product in one module graph. Settings are handed in at build time (never read when this
+ * file is imported); the role decides what runs: `api` serves HTTP, `worker` runs relay, handlers and
+ * job processors, `all` does both.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: Settings): DynamicModule {
+    const worker = settings.RCP_ROLE !== 'api';
+    const http = settings.RCP_ROLE !== 'worker';
+    return {
+      module: AppModule,
+      imports: [
+        RcpConfigModule.forRoot(settings),
+        ObservabilityModule,
+        PersistenceModule.forRoot(MIGRATIONS),
+        CqrsModule.forRoot(),
+        MessagingModule.forRoot({ http }),
+        JobsModule.forRoot({ worker, http }),
+        AuthModule.forRoot({}),
+        PlatformModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public } from '@rcp/auth';
+import { Settings, SETTINGS_TOKEN } from '@rcp/config';
+import { RedisProbe } from '@rcp/jobs';
+import { MetricsService } from '@rcp/observability';
+
+export class VersionResponse {
+  @ApiProperty({ example: '0.1.0' }) version: string;
+  @ApiProperty({ example: '3f2c1ab' }) commit: string;
+  @ApiProperty({ format: 'date-time' }) buildTime: string;
+  @ApiProperty({ enum: ['all', 'api', 'worker'] }) role: string;
+}
+
+export class ReadinessResponse {
+  @ApiProperty({ enum: ['ready', 'not_ready'] }) status: string;
+  @ApiProperty({ example: { postgres: 'up', redis: 'up', migrations: 'up' } }) checks: Record<string, string>;
+}
+
+const STARTED = new Date().toISOString();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PKG_VERSION: string = require('../../package.json').version;
+
+/** Liveness, readiness, Prometheus metrics and build info; no token needed. */
+@ApiTags('Operations')
+@Controller()
+export class OpsController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly metrics: MetricsService,
+    private readonly redis: RedisProbe,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+  ) {}
+
+  @Get('healthz')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  healthz(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @Public()
+  @ApiOperation({ summary: 'Readiness: Postgres, Redis and migrations', description: '200 when every dependency answers, 503 otherwise.' })
+  @ApiOkResponse({ type: ReadinessResponse })
+  async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
+    const checks: Record<string, string> = {};
+    const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1500))]);
+    try {
+      await timeout(this.ds.query('SELECT 1'));
+      checks.postgres = 'up';
+      const pending = await timeout(this.ds.showMigrations());
+      checks.migrations = pending ? 'pending' : 'up';
+    } catch {
+      checks.postgres = 'down';
+      checks.migrations = 'unknown';
+    }
+    checks.redis = (await this.redis.ping()) ? 'up' : 'down';
+    const ready = Object.values(checks).every((c) => c === 'up');
+    reply.status(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+
+  @Get('metrics')
+  @Public()
+  @ApiExcludeEndpoint()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText(): Promise<string> {
+    return this.metrics.render();
+  }
+
+  @Get('version')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Build information' })
+  @ApiOkResponse({ type: VersionResponse })
+  version(): VersionResponse {
+    return { version: PKG_VERSION, commit: this.settings.BUILD_COMMIT, buildTime: this.settings.BUILD_TIME || STARTED, role: this.settings.RCP_ROLE };
+  }
+}
