@@ -1,0 +1,15 @@
+import request from 'supertest';
+import { startTestApp } from '@rcp/testing';
+
+describe('platform smoke', () => {
+  it('serves readiness on its own database', async () => {
+    const t = await startTestApp();
+    try {
+      const res = await request(t.app.getHttpServer()).get('/readyz');
+      expect(res.status).toBe(200);
+      expect(res.body.checks).toEqual({ postgres: 'up', migrations: 'up', redis: 'up' });
+    } finally {
+      await t.close();
+    }
+  });
+});
