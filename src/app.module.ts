@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, ForwardReference, Module, Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@rcp/auth';
 import { RcpConfigModule, Settings } from '@rcp/config';
@@ -9,14 +9,20 @@ import { PersistenceModule } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
 import { PlatformModule } from './platform/platform.module';
 
+/** Anything Nest accepts in `imports`. */
+export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
+
 /**
  * The whole product in one module graph. Settings are handed in at build time (never read when this
  * file is imported); the role decides what runs: `api` serves HTTP, `worker` runs relay, handlers and
  * job processors, `all` does both.
+ *
+ * `extraModules` are appended to the graph as they are (tests use it to add test-only events, handlers
+ * and jobs); without it the graph is exactly the product's.
  */
 @Module({})
 export class AppModule {
-  static forRoot(settings: Settings): DynamicModule {
+  static forRoot(settings: Settings, extraModules: AppModuleImport[] = []): DynamicModule {
     const worker = settings.RCP_ROLE !== 'api';
     const http = settings.RCP_ROLE !== 'worker';
     return {
@@ -30,6 +36,7 @@ export class AppModule {
         JobsModule.forRoot({ worker, http }),
         AuthModule.forRoot({}),
         PlatformModule,
+        ...extraModules,
       ],
     };
   }

@@ -16,7 +16,7 @@ import {
 } from '@rcp/observability';
 import { AuditWriter, dataSourceOptions, ensureDatabase, runMigrations } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
-import { AppModule } from './app.module';
+import { AppModule, AppModuleImport } from './app.module';
 import { WorkerRuntime } from './platform/worker-runtime';
 
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/version']);
@@ -52,13 +52,13 @@ export function buildOpenApi(app: INestApplication) {
 
 /**
  * Builds the application for the configured role. Used by `main.ts` and by the e2e tests, so the
- * tests exercise exactly what `npm start` runs.
+ * tests exercise exactly what `npm start` runs. `extraModules` (tests only) are added to the module graph.
  */
-export async function createApp(settings: Settings, opts: { migrate?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(settings: Settings, opts: { migrate?: boolean; extraModules?: AppModuleImport[] } = {}): Promise<NestFastifyApplication> {
   if (opts.migrate !== false) await prepareDatabase(settings);
   const logger = createRootLogger(settings.LOG_LEVEL);
   const adapter = new FastifyAdapter({ bodyLimit: settings.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, opts.extraModules), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '../../config/src';
 import { RoleName, signLocalToken } from '../../auth/src';
 import { createApp } from '../../../src/bootstrap';
+import type { AppModuleImport } from '../../../src/app.module';
 import { createTestDatabase, testRedisPrefix } from './test-database';
 import { TEST_REDIS_URL } from './test-env';
 
@@ -26,15 +27,24 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
   });
 }
 
+export interface TestAppOptions {
+  /** Test-only modules (events, handlers, job handlers) added to the application's module graph. */
+  extraModules?: AppModuleImport[];
+}
+
 /**
  * The real application (same `createApp` as `npm start`) on its own database and Redis prefix.
  * Pass `database` to start a second process-like instance on the same database.
  */
-export async function startTestApp(overrides: Record<string, string> = {}, database?: { url: string; prefix: string }): Promise<TestApp & { dbUrl: string; redisPrefix: string; dropDb: () => Promise<void> }> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  database?: { url: string; prefix: string },
+  opts: TestAppOptions = {},
+): Promise<TestApp & { dbUrl: string; redisPrefix: string; dropDb: () => Promise<void> }> {
   const db = database ? { url: database.url, drop: async () => undefined } : await createTestDatabase();
   const prefix = database?.prefix ?? testRedisPrefix();
   const settings = testSettings({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...overrides });
-  const app = await createApp(settings, { migrate: false });
+  const app = await createApp(settings, { migrate: false, extraModules: opts.extraModules });
   await app.getHttpAdapter().getInstance().ready();
   const ds = app.get(DataSource);
   return {
