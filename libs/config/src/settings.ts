@@ -25,9 +25,11 @@ export interface Settings {
   RELAY_IDLE_MAX_MS: number;
   DELIVERY_MAX_ATTEMPTS: number;
   DELIVERY_CONCURRENCY: number;
+  DELIVERY_BACKOFF_BASE_MS: number;
   JOB_CONCURRENCY: number;
   JOB_MAX_ATTEMPTS: number;
   JOB_LEASE_SECONDS: number;
+  JOB_BACKOFF_BASE_MS: number;
   IDEMPOTENCY_TTL_HOURS: number;
   PROVISIONER: 'simulated' | 'http';
   PROVISION_TIMEOUT_SECONDS: number;
@@ -85,9 +87,11 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   RELAY_IDLE_MAX_MS: { default: '500', description: 'Longest relay sleep when idle (a NOTIFY after commit wakes it earlier)', check: int(10, 60000), kind: 'int' },
   DELIVERY_MAX_ATTEMPTS: { default: '8', description: 'Attempts per (event, handler) before dead_letter', check: int(1, 100), kind: 'int' },
   DELIVERY_CONCURRENCY: { default: '4', description: 'Event deliveries a worker runs at once', check: int(1, 64), kind: 'int' },
+  DELIVERY_BACKOFF_BASE_MS: { default: '500', description: 'Delay before the 2nd delivery attempt; doubles per failure (±20 % jitter), capped at 5 min', check: int(1, 300000), kind: 'int' },
   JOB_CONCURRENCY: { default: '8', description: 'BullMQ jobs a worker runs at once', check: int(1, 256), kind: 'int' },
   JOB_MAX_ATTEMPTS: { default: '5', description: 'Attempts per job before dead_letter', check: int(1, 100), kind: 'int' },
   JOB_LEASE_SECONDS: { default: '60', description: 'A running job whose worker is silent this long is requeued', check: int(5, 3600), kind: 'int' },
+  JOB_BACKOFF_BASE_MS: { default: '1000', description: 'Delay before the 2nd job attempt; doubles per failure, capped at 10 min', check: int(1, 600000), kind: 'int' },
   IDEMPOTENCY_TTL_HOURS: { default: '24', description: 'How long an Idempotency-Key is remembered', check: int(1, 720), kind: 'int' },
   PROVISIONER: { default: 'simulated', description: 'simulated (default, in-process) or http (external executor)', check: oneOf('simulated', 'http') },
   PROVISION_TIMEOUT_SECONDS: { default: '300', description: 'Provisioning that takes longer fails with a timeout reason', check: int(1, 86400), kind: 'int' },

@@ -27,7 +27,7 @@ export const HandlesJob = (name: string) => SetMetadata(JOB_HANDLER_METADATA, na
 /** A failure that retrying cannot fix: the job goes straight to `failed`. */
 export class NonRetryableJobError extends Error {}
 
-/** Backoff before the next attempt after n failures: 1 s, 2 s, 4 s … capped at 10 min. */
-export function jobBackoffMs(failures: number): number {
-  return Math.min(1000 * 2 ** Math.max(0, failures - 1), 600_000);
+/** Backoff before the next attempt after n failures: `baseMs` (default 1 s), 2×, 4× … capped at 10 min. */
+export function jobBackoffMs(failures: number, baseMs = 1000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, failures - 1), 600_000);
 }

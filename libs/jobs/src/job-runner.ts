@@ -116,7 +116,7 @@ export class JobRunner implements OnModuleInit {
   private async fail(job: ClaimedJob, err: unknown): Promise<'retrying' | 'failed' | 'dead_letter'> {
     const message = String((err as Error)?.message ?? err).slice(0, 2000);
     const outcome = err instanceof NonRetryableJobError ? 'failed' : job.attempts >= job.max_attempts ? 'dead_letter' : 'retrying';
-    const delay = outcome === 'retrying' ? jobBackoffMs(job.attempts) : 0;
+    const delay = outcome === 'retrying' ? jobBackoffMs(job.attempts, this.settings.JOB_BACKOFF_BASE_MS) : 0;
     await this.ds.query(
       `UPDATE platform.jobs SET state = $3, last_error = $4, lease_until = NULL, updated_at = now(),
               run_at = now() + ($5 || ' milliseconds')::interval, finished_at = CASE WHEN $3 = 'retrying' THEN NULL ELSE now() END

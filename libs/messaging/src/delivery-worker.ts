@@ -16,9 +16,12 @@ interface DueDelivery {
   recorded_at: Date;
 }
 
-/** Backoff before attempt n+1 after n failures: 0.5 s, 1 s, 2 s … capped at 5 min, with ±20 % jitter. */
-export function deliveryBackoffMs(failures: number): number {
-  const base = Math.min(500 * 2 ** Math.max(0, failures - 1), 300_000);
+/**
+ * Backoff before attempt n+1 after n failures: `baseMs` (default 0.5 s), then doubling, capped at 5 min,
+ * with ±20 % jitter.
+ */
+export function deliveryBackoffMs(failures: number, baseMs = 500): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, failures - 1), 300_000);
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
@@ -157,7 +160,7 @@ export class DeliveryWorker {
          SET attempts = $2, state = $3, last_error = $4, updated_at = now(),
              next_attempt_at = now() + ($5 || ' milliseconds')::interval
          WHERE id = $1`,
-        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures))],
+        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS))],
       );
       this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
       this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
