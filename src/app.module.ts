@@ -8,6 +8,8 @@ import { ObservabilityModule } from '@rcp/observability';
 import { PersistenceModule } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
 import { PlatformModule } from './platform/platform.module';
+import { TenancyModule } from './contexts/tenancy/tenancy.module';
+import { TenancyLifecycleGate } from './contexts/tenancy/infrastructure/tenancy-lifecycle.gate';
 
 /** Anything Nest accepts in `imports`. */
 export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -34,8 +36,9 @@ export class AppModule {
         CqrsModule.forRoot(),
         MessagingModule.forRoot({ http }),
         JobsModule.forRoot({ worker, http }),
-        AuthModule.forRoot({}),
+        AuthModule.forRoot({ tenantGate: TenancyLifecycleGate }),
         PlatformModule,
+        TenancyModule,
         ...extraModules,
       ],
     };

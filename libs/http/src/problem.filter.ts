@@ -113,7 +113,9 @@ export class ProblemFilter implements ExceptionFilter {
     const meta = req.rcpAudit;
     const path = (req.routeOptions?.url ?? req.url.split('?')[0]) as string;
     const targetId = meta?.targetParam ? req.params?.[meta.targetParam] : (req.params?.id ?? req.params?.tenantId);
+    const actorTenant = RequestContexts.current()?.actor?.tenantId;
     await this.audit.write({
+      tenantId: actorTenant ?? req.params?.tenantId ?? null,
       action: meta?.action ?? `${req.method} ${path}`,
       targetType: meta?.targetType ?? 'route',
       targetId: targetId ?? null,

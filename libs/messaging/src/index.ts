@@ -7,3 +7,4 @@ export * from './relay';
 export * from './delivery-worker';
 export * from './asyncapi';
 export * from './messaging.module';
+export * from './aggregate-store';

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AggregateStore } from './aggregate-store';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryWorker } from './delivery-worker';
 import { EventSubscriptions } from './event-subscriptions';
@@ -21,8 +22,8 @@ export class MessagingModule {
       module: MessagingModule,
       imports: [DiscoveryModule],
       controllers: opts.http ? [EventsController, DeliveriesController] : [],
-      providers: [RelayWakeup, OutboxWriter, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker],
-      exports: [RelayWakeup, OutboxWriter, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker],
+      providers: [RelayWakeup, OutboxWriter, AggregateStore, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker],
+      exports: [RelayWakeup, OutboxWriter, AggregateStore, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker],
     };
   }
 }

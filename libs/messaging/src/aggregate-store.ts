@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { EntityTarget, ObjectLiteral } from 'typeorm';
+import { AggregateRoot, ConcurrentModificationError, DomainError } from '@rcp/ddd';
+import { TransactionManager, isUniqueViolation } from '@rcp/persistence';
+import { IntegrationEvent } from './integration-event';
+import { OutboxWriter } from './outbox-writer';
+
+export interface StoreRequest<E extends ObjectLiteral> {
+  aggregate: AggregateRoot;
+  /** e.g. `RuntimeTenantBinding`; written to the outbox row. */
+  aggregateType: string;
+  entity: EntityTarget<E>;
+  /** The full row to write, without `version` (the store sets it). */
+  row: Omit<E, 'version'>;
+  tenantId: string | null;
+  projectId?: string | null;
+  /** The aggregate's pulled domain events, already mapped to their published form. */
+  events: IntegrationEvent[];
+  /** Raised when inserting a new aggregate hits a unique key (e.g. a duplicate id or name). */
+  onDuplicate?: () => DomainError;
+  idColumn?: string;
+}
+
+/**
+ * Saves one aggregate the way every repository must: inserts a new one or updates an existing one
+ * guarded by `WHERE version = :loaded` (0 rows → `concurrent_modification`), and appends its events to
+ * the outbox with the new version, all in the caller's transaction. Repositories of every context use it,
+ * so the optimistic-concurrency and outbox rules live in one place.
+ */
+@Injectable()
+export class AggregateStore {
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async save<E extends ObjectLiteral>(req: StoreRequest<E>): Promise<void> {
+    const m = this.tx.manager();
+    const next = req.aggregate.nextVersion;
+    const row = { ...req.row, version: next } as unknown as E;
+    const idColumn = req.idColumn ?? 'id';
+    if (req.aggregate.isNew) {
+      try {
+        await this.tx.savepoint('aggregate_insert', () => m.insert(req.entity, row));
+      } catch (err) {
+        if (isUniqueViolation(err) && req.onDuplicate) throw req.onDuplicate();
+        throw err;
+      }
+    } else {
+      const res = await m
+        .createQueryBuilder()
+        .update(req.entity)
+        .set(row)
+        .where(`${idColumn} = :id AND version = :loaded`, { id: req.aggregate.id, loaded: req.aggregate.version })
+        .execute();
+      if (!res.affected) throw new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
+    }
+    await this.outbox.append({
+      aggregateType: req.aggregateType,
+      aggregateId: req.aggregate.id,
+      aggregateVersion: next,
+      tenantId: req.tenantId,
+      projectId: req.projectId,
+      events: req.events,
+    });
+    req.aggregate.markPersisted(next);
+  }
+}

@@ -1,0 +1,25 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '@rcp/ddd';
+import { UnitOfWork } from '@rcp/persistence';
+import { NO_USAGE } from '../../../domain/quotas.value-object';
+import { RuntimeTenantBinding } from '../../../domain/runtime-tenant-binding.aggregate';
+import { TenantBindingRepository } from '../../../domain/tenant-binding.repository';
+import { TenantView, viewOf } from '../../tenant.view';
+import { OnboardTenantCommand } from './onboard-tenant.command';
+
+@CommandHandler(OnboardTenantCommand)
+export class OnboardTenantHandler implements ICommandHandler<OnboardTenantCommand, TenantView> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly tenants: TenantBindingRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  execute({ input }: OnboardTenantCommand): Promise<TenantView> {
+    return this.uow.execute({ action: 'tenant.onboard', targetType: 'tenant', targetId: input.id, tenantId: input.id }, async () => {
+      const binding = RuntimeTenantBinding.onboard(input, this.clock.now());
+      await this.tenants.save(binding);
+      return viewOf(binding, NO_USAGE);
+    });
+  }
+}

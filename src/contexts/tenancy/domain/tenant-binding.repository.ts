@@ -1,0 +1,16 @@
+import { RuntimeTenantBinding } from './runtime-tenant-binding.aggregate';
+import { Usage } from './quotas.value-object';
+
+/** Port: whole-aggregate persistence of tenant bindings (inside the current unit of work). */
+export abstract class TenantBindingRepository {
+  abstract findById(id: string): Promise<RuntimeTenantBinding | null>;
+  /** Saves with an optimistic version check and appends the recorded events to the outbox. */
+  abstract save(binding: RuntimeTenantBinding): Promise<void>;
+  /** Bindings in onboarding order after a keyset position; `limit + 1` rows tell whether more follow. */
+  abstract page(filter: { state?: string; limit: number; after?: { t: string; id: string } }): Promise<RuntimeTenantBinding[]>;
+}
+
+/** Port: what the tenant uses, from the local read model that inventory's events maintain. */
+export abstract class TenantUsageReader {
+  abstract usageOf(tenantId: string): Promise<Usage>;
+}

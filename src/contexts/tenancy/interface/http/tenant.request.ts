@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ISOLATION_MODES, IsolationMode } from '../../domain/placement';
+import { QUOTA_LIMITS } from '../../domain/quotas.value-object';
+
+export class QuotasDto {
+  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxEnvironments, example: 10 })
+  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxEnvironments)
+  maxEnvironments: number;
+
+  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxServicesPerEnvironment, example: 25 })
+  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxServicesPerEnvironment)
+  maxServicesPerEnvironment: number;
+
+  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxReplicasPerService, example: 20 })
+  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxReplicasPerService)
+  maxReplicasPerService: number;
+
+  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxTotalReplicas, example: 200 })
+  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxTotalReplicas)
+  maxTotalReplicas: number;
+}
+
+export class OnboardTenantRequest {
+  @ApiProperty({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', example: 'acme' })
+  @IsString() @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/)
+  id: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Acme Corporation' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  displayName: string;
+
+  @ApiProperty({ enum: ISOLATION_MODES, example: 'pooled' })
+  @IsIn(ISOLATION_MODES)
+  isolationMode: IsolationMode;
+
+  @ApiProperty({ type: QuotasDto })
+  @ValidateNested() @Type(() => QuotasDto)
+  quotas: QuotasDto;
+}
+
+export class UpdateTenantRequest {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'Acme Corp' })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  displayName?: string;
+
+  @ApiPropertyOptional({ enum: ISOLATION_MODES, description: 'Only while the tenant has no live environments' })
+  @IsOptional() @IsIn(ISOLATION_MODES)
+  isolationMode?: IsolationMode;
+
+  @ApiPropertyOptional({ type: QuotasDto, description: 'All four quotas; lowering below usage is allowed and reported as overQuota' })
+  @IsOptional() @ValidateNested() @Type(() => QuotasDto)
+  quotas?: QuotasDto;
+}
+
+export class LifecycleRequest {
+  @ApiPropertyOptional({ maxLength: 500, example: 'Invoice 2026-11 unpaid' })
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+
+export class ListTenantsRequest {
+  @ApiPropertyOptional({ enum: ['active', 'suspended', 'offboarded'] })
+  @IsOptional() @IsIn(['active', 'suspended', 'offboarded'])
+  state?: 'active' | 'suspended' | 'offboarded';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
+  @IsOptional() @IsString() @MaxLength(512)
+  cursor?: string;
+}

@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { QuotasDto } from './tenant.request';
+
+export class PlacementDto {
+  @ApiProperty({ enum: ['dedicated', 'pool', 'shared'], example: 'pool' }) model: string;
+  @ApiProperty({ example: 'pool-2' }) cluster: string;
+  @ApiProperty({ example: 'acme-' }) namespacePrefix: string;
+  @ApiProperty({ example: 'pool-2/tenant_acme' }) dataStore: string;
+  @ApiProperty({ example: { 'rcp.dev/tenant': 'acme', 'rcp.dev/isolation': 'pooled' } }) labels: Record<string, string>;
+}
+
+export class TenantResponse {
+  @ApiProperty({ example: 'acme' }) id: string;
+  @ApiProperty({ example: 'Acme Corporation' }) displayName: string;
+  @ApiProperty({ enum: ['shared', 'pooled', 'siloed'] }) isolationMode: string;
+  @ApiProperty({ type: PlacementDto }) placement: PlacementDto;
+  @ApiProperty({ type: QuotasDto }) quotas: QuotasDto;
+  @ApiProperty({ enum: ['active', 'suspended', 'offboarded'] }) state: string;
+  @ApiProperty({ description: 'Current usage exceeds a quota (after a quota was lowered); new growth is blocked' }) overQuota: boolean;
+  @ApiProperty({ example: 1, description: 'Optimistic concurrency version; also the ETag' }) version: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) suspendedAt: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) offboardedAt: string | null;
+}
+
+export class TenantPageResponse {
+  @ApiProperty({ type: [TenantResponse] }) items: TenantResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class QuotaUseDto {
+  @ApiProperty({ example: 3 }) used: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}
+
+export class TenantUsageResponse {
+  @ApiProperty({ example: 'acme' }) tenantId: string;
+  @ApiProperty({ type: QuotaUseDto }) environments: QuotaUseDto;
+  @ApiProperty({ type: QuotaUseDto, description: 'The most services in any one environment' }) servicesPerEnvironment: QuotaUseDto;
+  @ApiProperty({ type: QuotaUseDto, description: 'The most replicas of any one service' }) replicasPerService: QuotaUseDto;
+  @ApiProperty({ type: QuotaUseDto }) totalReplicas: QuotaUseDto;
+  @ApiProperty() overQuota: boolean;
+  @ApiProperty({ type: [String], example: [] }) exceeded: string[];
+}
