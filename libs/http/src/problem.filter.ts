@@ -112,10 +112,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.code === 'not_found' && !req.rcpAudit) return; // unknown route: nothing was attempted
     const meta = req.rcpAudit;
     const path = (req.routeOptions?.url ?? req.url.split('?')[0]) as string;
-    const targetId = meta?.targetParam ? req.params?.[meta.targetParam] : (req.params?.id ?? req.params?.tenantId);
+    const bodyId = (req.body as { id?: unknown } | undefined)?.id;
+    const targetId =
+      (meta?.targetParam ? req.params?.[meta.targetParam] : (req.params?.id ?? req.params?.tenantId)) ?? (typeof bodyId === 'string' ? bodyId.slice(0, 200) : undefined);
     const actorTenant = RequestContexts.current()?.actor?.tenantId;
     await this.audit.write({
-      tenantId: actorTenant ?? req.params?.tenantId ?? null,
+      tenantId: actorTenant ?? req.params?.tenantId ?? (meta?.targetType === 'tenant' ? (targetId ?? null) : null),
       action: meta?.action ?? `${req.method} ${path}`,
       targetType: meta?.targetType ?? 'route',
       targetId: targetId ?? null,

@@ -1,0 +1,224 @@
+import request from 'supertest';
+import { eventually, startTestApp } from '@rcp/testing';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+const quotas = { maxEnvironments: 3, maxServicesPerEnvironment: 10, maxReplicasPerService: 5, maxTotalReplicas: 50 };
+
+describe('Tenancy API (e2e)', () => {
+  let t: App;
+  let admin: string;
+  let viewer: string;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = t.token({ roles: ['platform:admin'], sub: 'ops@platform' });
+    viewer = t.token({ roles: ['platform:viewer'] });
+  });
+  afterAll(() => t.close());
+
+  const onboard = (id: string, body: object = {}) =>
+    http()
+      .post('/v1/tenants')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ id, displayName: `Tenant ${id}`, isolationMode: 'pooled', quotas, ...body });
+
+  const auditRows = (target: string) =>
+    t.ds.query(`SELECT action, result, status, code, actor, tenant_id FROM platform.audit_log WHERE target_id = $1 ORDER BY id`, [target]);
+
+  it('onboards a tenant: 201, Location, ETag, placement from the isolation mode, and an audit row', async () => {
+    const res = await onboard('acme', { isolationMode: 'siloed' });
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe('/v1/tenants/acme');
+    expect(res.headers.etag).toBe('"1"');
+    expect(res.body).toMatchObject({
+      id: 'acme',
+      isolationMode: 'siloed',
+      placement: { model: 'dedicated', cluster: 'silo-acme', dataStore: 'db-acme' },
+      quotas,
+      state: 'active',
+      overQuota: false,
+      version: 1,
+    });
+    expect(await auditRows('acme')).toEqual([{ action: 'tenant.onboard', result: 'allowed', status: null, code: null, actor: 'ops@platform', tenant_id: 'acme' }]);
+  });
+
+  it('publishes rcp.tenancy.tenant-onboarded.v1 as a CloudEvent on the feed', async () => {
+    const event = await eventually(async () => {
+      const res = await http().get('/v1/events?type=rcp.tenancy.*').set('authorization', `Bearer ${admin}`);
+      return res.body.items.find((e: { subject: string }) => e.subject === 'acme');
+    });
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      type: 'rcp.tenancy.tenant-onboarded.v1',
+      source: '/rcp/tenancy',
+      tenantid: 'acme',
+      moduleid: 'tenancy',
+      aggregateversion: '1',
+      data: { tenantId: 'acme', isolationMode: 'siloed', placement: { model: 'dedicated' } },
+    });
+  });
+
+  it('refuses a duplicate tenant id with 409 and leaves no second row', async () => {
+    const res = await onboard('acme');
+    expect(res.status).toBe(409);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'precondition_failed', status: 409, reasons: ['tenant id acme is taken'] });
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM tenancy.tenant_bindings WHERE id = 'acme'`);
+    expect(n).toBe(1);
+    const rows = await auditRows('acme');
+    expect(rows[rows.length - 1]).toMatchObject({ action: 'tenant.onboard', result: 'denied', status: 409, code: 'precondition_failed' });
+  });
+
+  it.each([
+    ['an unknown isolation mode', { isolationMode: 'private' }, 'isolationMode'],
+    ['a negative quota', { quotas: { ...quotas, maxEnvironments: -1 } }, 'quotas.maxEnvironments'],
+    ['a bad id', { id: 'Not_A_Slug' }, 'id'],
+    ['an unknown field', { plan: 'gold' }, 'plan'],
+  ])('refuses %s with 400 validation_failed naming the field, and writes nothing', async (_, patch, field) => {
+    const res = await onboard('bad-one', patch);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM tenancy.tenant_bindings WHERE id IN ('bad-one', 'Not_A_Slug')`);
+    expect(n).toBe(0);
+  });
+
+  it('lists tenants for platform roles with cursor pagination', async () => {
+    await onboard('beta').expect(201);
+    await onboard('gamma').expect(201);
+    const first = await http().get('/v1/tenants?limit=2').set('authorization', `Bearer ${viewer}`);
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((x: { id: string }) => x.id)).toEqual(['acme', 'beta']);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await http().get(`/v1/tenants?limit=2&cursor=${first.body.nextCursor}`).set('authorization', `Bearer ${viewer}`);
+    expect(second.body.items.map((x: { id: string }) => x.id)).toEqual(['gamma']);
+    expect(second.body.nextCursor).toBeNull();
+    const suspendedOnly = await http().get('/v1/tenants?state=suspended').set('authorization', `Bearer ${viewer}`);
+    expect(suspendedOnly.body.items).toEqual([]);
+  });
+
+  it('lets a tenant read its own binding and usage, and answers 404 for another tenant', async () => {
+    const own = t.token({ tenantId: 'beta', roles: ['tenant:viewer'] });
+    const res = await http().get('/v1/tenants/beta').set('authorization', `Bearer ${own}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBe('"1"');
+    const usage = await http().get('/v1/tenants/beta/usage').set('authorization', `Bearer ${own}`);
+    expect(usage.status).toBe(200);
+    expect(usage.body).toEqual({
+      tenantId: 'beta',
+      environments: { used: 0, limit: 3 },
+      servicesPerEnvironment: { used: 0, limit: 10 },
+      replicasPerService: { used: 0, limit: 5 },
+      totalReplicas: { used: 0, limit: 50 },
+      overQuota: false,
+      exceeded: [],
+    });
+    const other = await http().get('/v1/tenants/acme').set('authorization', `Bearer ${own}`);
+    expect(other.status).toBe(404);
+    expect(other.body.code).toBe('not_found');
+    const list = await http().get('/v1/tenants').set('authorization', `Bearer ${own}`);
+    expect(list.status).toBe(403);
+  });
+
+  it('refuses tenant management to tenant tokens and viewers (403) and to anonymous callers (401)', async () => {
+    const tenantAdmin = t.token({ tenantId: 'beta', roles: ['tenant:admin'] });
+    expect((await http().post('/v1/tenants/beta/suspend').set('authorization', `Bearer ${tenantAdmin}`).send({})).status).toBe(403);
+    expect((await http().patch('/v1/tenants/beta').set('authorization', `Bearer ${viewer}`).send({ displayName: 'x' })).body.code).toBe('forbidden');
+    const anon = await http().post('/v1/tenants').send({});
+    expect(anon.status).toBe(401);
+    expect(anon.body.code).toBe('unauthenticated');
+  });
+
+  it('changes quotas and display name with If-Match, and refuses a stale If-Match with 412', async () => {
+    const ok = await http()
+      .patch('/v1/tenants/gamma')
+      .set('authorization', `Bearer ${admin}`)
+      .set('if-match', '"1"')
+      .send({ displayName: 'Gamma Ltd', quotas: { ...quotas, maxEnvironments: 7 } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.etag).toBe('"2"');
+    expect(ok.body).toMatchObject({ displayName: 'Gamma Ltd', quotas: { maxEnvironments: 7 }, version: 2 });
+    const stale = await http().patch('/v1/tenants/gamma').set('authorization', `Bearer ${admin}`).set('if-match', '"1"').send({ displayName: 'Too late' });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({ code: 'version_conflict' });
+    const after = await http().get('/v1/tenants/gamma').set('authorization', `Bearer ${admin}`);
+    expect(after.body.displayName).toBe('Gamma Ltd');
+    const malformed = await http().patch('/v1/tenants/gamma').set('authorization', `Bearer ${admin}`).set('if-match', 'two').send({ displayName: 'x' });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('changes the isolation mode while the tenant has no live environments and publishes the new placement', async () => {
+    const res = await http().patch('/v1/tenants/beta').set('authorization', `Bearer ${admin}`).send({ isolationMode: 'siloed' });
+    expect(res.status).toBe(200);
+    expect(res.body.placement).toMatchObject({ model: 'dedicated', cluster: 'silo-beta' });
+    const event = await eventually(async () => {
+      const rows = await t.ds.query(`SELECT envelope FROM platform.event_log WHERE type = 'rcp.tenancy.tenant-isolation-changed.v1' AND aggregate_id = 'beta'`);
+      return rows[0]?.envelope;
+    });
+    expect(event.data).toMatchObject({ tenantId: 'beta', isolationMode: 'siloed', previousMode: 'pooled' });
+  });
+
+  it('refuses an isolation change while environments are live (409 precondition_failed with reasons)', async () => {
+    await t.ds.query(`INSERT INTO tenancy.environment_usage (environment_id, tenant_id, project_id, live) VALUES ('env-live-1', 'gamma', 'web', true)`);
+    const res = await http().patch('/v1/tenants/gamma').set('authorization', `Bearer ${admin}`).send({ isolationMode: 'shared' });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'precondition_failed', reasons: ['1 live environment(s) must be decommissioned first'] });
+  });
+
+  it('reports overQuota after a quota is lowered below usage', async () => {
+    await t.ds.query(`INSERT INTO tenancy.environment_usage (environment_id, tenant_id, project_id, live) VALUES ('env-live-2', 'gamma', 'web', true)`);
+    const res = await http().patch('/v1/tenants/gamma').set('authorization', `Bearer ${admin}`).send({ quotas: { ...quotas, maxEnvironments: 1 } });
+    expect(res.status).toBe(200);
+    expect(res.body.overQuota).toBe(true);
+    const usage = await http().get('/v1/tenants/gamma/usage').set('authorization', `Bearer ${admin}`);
+    expect(usage.body).toMatchObject({ environments: { used: 2, limit: 1 }, overQuota: true, exceeded: ['maxEnvironments'] });
+  });
+
+  it('suspends a tenant: its tokens can read but a mutation gets 403 tenant_suspended; reactivation restores it', async () => {
+    const tenantAdmin = t.token({ tenantId: 'beta', roles: ['tenant:admin'] });
+    const suspended = await http().post('/v1/tenants/beta/suspend').set('authorization', `Bearer ${admin}`).send({ reason: 'unpaid invoice' });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body).toMatchObject({ state: 'suspended', suspendedAt: expect.any(String) });
+
+    expect((await http().get('/v1/tenants/beta').set('authorization', `Bearer ${tenantAdmin}`)).status).toBe(200);
+    const gated = await http().post('/v1/environments').set('authorization', `Bearer ${tenantAdmin}`).send({});
+    expect([403, 404]).toContain(gated.status);
+    if (gated.status === 403) expect(gated.body.code).toBe('tenant_suspended');
+
+    const again = await http().post('/v1/tenants/beta/suspend').set('authorization', `Bearer ${admin}`).send({});
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('invalid_state_transition');
+
+    const reactivated = await http().post('/v1/tenants/beta/reactivate').set('authorization', `Bearer ${admin}`).send({});
+    expect(reactivated.status).toBe(200);
+    expect(reactivated.body).toMatchObject({ state: 'active', suspendedAt: null });
+  });
+
+  it('offboards a tenant for good: its tokens get 403 tenant_offboarded everywhere and nothing leaves offboarded', async () => {
+    const res = await http().post('/v1/tenants/acme/offboard').set('authorization', `Bearer ${admin}`).send({ reason: 'contract ended' });
+    expect(res.status).toBe(200);
+    expect(res.body.state).toBe('offboarded');
+    const tenantViewer = t.token({ tenantId: 'acme', roles: ['tenant:viewer'] });
+    const read = await http().get('/v1/tenants/acme').set('authorization', `Bearer ${tenantViewer}`);
+    expect(read.status).toBe(403);
+    expect(read.body.code).toBe('tenant_offboarded');
+    for (const action of ['reactivate', 'suspend', 'offboard']) {
+      const r = await http().post(`/v1/tenants/acme/${action}`).set('authorization', `Bearer ${admin}`).send({});
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('invalid_state_transition');
+    }
+    const patch = await http().patch('/v1/tenants/acme').set('authorization', `Bearer ${admin}`).send({ displayName: 'Ghost' });
+    expect(patch.status).toBe(409);
+    const rows = await auditRows('acme');
+    expect(rows.filter((r: { result: string }) => r.result === 'denied').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('answers 404 for an unknown tenant on every endpoint', async () => {
+    expect((await http().get('/v1/tenants/nobody').set('authorization', `Bearer ${admin}`)).status).toBe(404);
+    expect((await http().get('/v1/tenants/nobody/usage').set('authorization', `Bearer ${admin}`)).status).toBe(404);
+    expect((await http().patch('/v1/tenants/nobody').set('authorization', `Bearer ${admin}`).send({ displayName: 'x' })).status).toBe(404);
+    expect((await http().post('/v1/tenants/nobody/suspend').set('authorization', `Bearer ${admin}`).send({})).status).toBe(404);
+  });
+});
