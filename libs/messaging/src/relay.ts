@@ -101,9 +101,19 @@ export class OutboxRelay {
     }
   }
 
-  /** One relay round; returns how many events it claimed. Public for tests and the benchmark. */
+  /**
+   * One relay round; returns how many events it claimed. Public for tests and the benchmark.
+   *
+   * Rounds are serialized in the database, not only by the leader lock: the round first locks the
+   * `relay_state` row, so a second round that overlaps (a leader whose session just died while a round
+   * was in flight, a follower that took over meanwhile, or a manual call) waits for the first to commit
+   * and then claims what is left. Without that, two rounds claim interleaved slices of the outbox (SKIP
+   * LOCKED) and whichever numbers its slice first gives an aggregate's later event an earlier position,
+   * so handlers would see that aggregate's events out of order.
+   */
   async claimBatch(): Promise<number> {
     const count = await this.ds.transaction(async (m) => {
+      await m.query(`SELECT last_position FROM platform.relay_state WHERE id = 1 FOR UPDATE`);
       const claimed: Array<{ position: string; id: string; type: string; aggregate_id: string; tenant_id: string | null }> = await m.query(
         `WITH next AS (
            SELECT seq FROM platform.outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
