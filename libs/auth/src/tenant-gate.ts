@@ -8,6 +8,10 @@ export type TenantLifecycle = 'active' | 'suspended' | 'offboarded' | 'unknown';
  */
 export abstract class TenantLifecycleGate {
   abstract lifecycleOf(tenantId: string): Promise<TenantLifecycle>;
+  /** Drops what this process remembers of a tenant (called after its lifecycle changed here). */
+  forget(_tenantId: string): void {
+    /* nothing cached by default */
+  }
 }
 
 export class AlwaysActiveGate extends TenantLifecycleGate {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { RequestContexts, Actor } from '@rcp/observability';
 
 /**
@@ -49,14 +49,13 @@ export class TransactionManager {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const store: TxStore = { manager: runner.manager, scope: effective, afterCommit: [] };
+    const state = runner as unknown as { isTransactionActive: boolean };
     try {
-      await runner.startTransaction();
-      await runner.query(
-        `SELECT set_config('role', $1, true), set_config('rcp.tenant_id', $2, true), set_config('rcp.platform', $3, true)`,
-        [APP_DB_ROLE, effective.tenantId ?? '', effective.platform ? 'on' : 'off'],
-      );
+      await this.begin(runner, effective);
+      state.isTransactionActive = true;
       const result = await this.storage.run(store, () => work(runner.manager));
-      await runner.commitTransaction();
+      await runner.query('COMMIT');
+      state.isTransactionActive = false;
       for (const hook of store.afterCommit) {
         try {
           await hook();
@@ -66,11 +65,37 @@ export class TransactionManager {
       }
       return result;
     } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (state.isTransactionActive) {
+        state.isTransactionActive = false;
+        await runner.query('ROLLBACK').catch(() => undefined);
+      }
       throw err;
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * Opens the transaction and sets role and tenant in one round trip (a multi-statement simple query):
+   * on this kind of machine every round trip to Postgres is a costly syscall, and this runs for every
+   * request. Values are inlined only when they are plain identifiers; anything else goes the
+   * parameterised way.
+   */
+  private async begin(runner: QueryRunner, scope: DbScope): Promise<void> {
+    const tenant = scope.tenantId ?? '';
+    const platform = scope.platform ? 'on' : 'off';
+    if (/^[A-Za-z0-9_.:-]{0,128}$/.test(tenant)) {
+      await runner.query(
+        `BEGIN; SELECT set_config('role', '${APP_DB_ROLE}', true), set_config('rcp.tenant_id', '${tenant}', true), set_config('rcp.platform', '${platform}', true)`,
+      );
+      return;
+    }
+    await runner.query('BEGIN');
+    await runner.query(`SELECT set_config('role', $1, true), set_config('rcp.tenant_id', $2, true), set_config('rcp.platform', $3, true)`, [
+      APP_DB_ROLE,
+      tenant,
+      platform,
+    ]);
   }
 
   /** Read-only convenience: same scoping, for queries. */

@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '@rcp/ddd';
-import { UnitOfWork } from '@rcp/persistence';
+import { TenantLifecycleGate } from '@rcp/auth';
+import { TransactionManager, UnitOfWork } from '@rcp/persistence';
 import { TenantBindingRepository, TenantUsageReader } from '../../../domain/tenant-binding.repository';
 import { loadForChange } from '../../load-binding';
 import { TenantView, viewOf } from '../../tenant.view';
@@ -13,6 +14,8 @@ export class ChangeTenantLifecycleHandler implements ICommandHandler<ChangeTenan
     private readonly tenants: TenantBindingRepository,
     private readonly usage: TenantUsageReader,
     private readonly clock: Clock,
+    private readonly gate: TenantLifecycleGate,
+    private readonly tx: TransactionManager,
   ) {}
 
   execute(cmd: ChangeTenantLifecycleCommand): Promise<TenantView> {
@@ -25,6 +28,7 @@ export class ChangeTenantLifecycleHandler implements ICommandHandler<ChangeTenan
         else if (cmd.action === 'reactivate') binding.reactivate(cmd.reason, now);
         else binding.offboard(cmd.reason, now);
         await this.tenants.save(binding);
+        this.tx.afterCommit(() => this.gate.forget(cmd.tenantId));
         return viewOf(binding, await this.usage.usageOf(cmd.tenantId));
       },
     );
