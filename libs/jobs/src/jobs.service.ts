@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RequestContexts } from '@rcp/observability';
 import { TransactionManager } from '@rcp/persistence';
+import { throttledRedisErrorLog } from './redis-error-log';
 
 export const JOBS_QUEUE = 'rcp-jobs';
 
@@ -31,7 +32,9 @@ export class JobsService {
     private readonly tx: TransactionManager,
     @InjectQueue(JOBS_QUEUE) private readonly queue: Queue,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-  ) {}
+  ) {
+    this.queue.on('error', throttledRedisErrorLog(this.log, 'job queue'));
+  }
 
   async enqueue(name: string, payload: object, opts: EnqueueOptions = {}): Promise<string> {
     const id = randomUUID();
