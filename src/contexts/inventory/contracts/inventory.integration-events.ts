@@ -191,3 +191,56 @@ export interface ServiceRemovedData extends EnvironmentRef {
   },
 })
 export class ServiceRemovedV1 extends IntegrationEvent<ServiceRemovedData> {}
+
+// ---------------------------------------------------------------------------------------------------
+// Added with the inventory context (issue 6). Existing types above keep their names and data shapes.
+// ---------------------------------------------------------------------------------------------------
+
+export interface EnvironmentProvisioningAttemptFailedData extends EnvironmentRef {
+  operationId: string;
+  attempt: number;
+  reason: string;
+  /** Another attempt follows after a backoff; false when this was the last attempt. */
+  willRetry: boolean;
+}
+@PublishedEvent({
+  type: 'rcp.inventory.environment-provisioning-attempt-failed.v1',
+  description: 'One provisioning attempt failed; another attempt follows after a backoff (see environment-provisioning-failed for the final outcome).',
+  schema: {
+    type: 'object',
+    required: ['environmentId', 'tenantId', 'projectId', 'operationId', 'attempt', 'reason', 'willRetry'],
+    properties: { ...envRef, operationId: { type: 'string' }, attempt: { type: 'integer', minimum: 1 }, reason: { type: 'string' }, willRetry: { type: 'boolean' } },
+  },
+})
+export class EnvironmentProvisioningAttemptFailedV1 extends IntegrationEvent<EnvironmentProvisioningAttemptFailedData> {}
+
+export interface EnvironmentRetryRequestedData extends EnvironmentRef {
+  /** Provisioning round about to start (1 was the first request, 2 the first retry, …). */
+  round: number;
+  previousFailureReason: string | null;
+}
+@PublishedEvent({
+  type: 'rcp.inventory.environment-retry-requested.v1',
+  description: 'A failed environment was sent back to provisioning (state requested) by POST /v1/environments/{id}/retry.',
+  schema: {
+    type: 'object',
+    required: ['environmentId', 'tenantId', 'projectId', 'round', 'previousFailureReason'],
+    properties: { ...envRef, round: { type: 'integer', minimum: 2 }, previousFailureReason: { type: ['string', 'null'] } },
+  },
+})
+export class EnvironmentRetryRequestedV1 extends IntegrationEvent<EnvironmentRetryRequestedData> {}
+
+export interface EnvironmentDecommissioningFailedData extends EnvironmentRef {
+  reason: string;
+  attempts: number;
+}
+@PublishedEvent({
+  type: 'rcp.inventory.environment-decommissioning-failed.v1',
+  description: 'Tearing the environment down failed after retries; it is failed and can be decommissioned again.',
+  schema: {
+    type: 'object',
+    required: ['environmentId', 'tenantId', 'projectId', 'reason', 'attempts'],
+    properties: { ...envRef, reason: { type: 'string' }, attempts: { type: 'integer' } },
+  },
+})
+export class EnvironmentDecommissioningFailedV1 extends IntegrationEvent<EnvironmentDecommissioningFailedData> {}
