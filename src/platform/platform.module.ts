@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuditLogController } from './audit-log.controller';
 import { OpsController } from './ops.controller';
 import { WorkerRuntime } from './worker-runtime';
 
-/** Operations endpoints and the worker runtime. */
+/** Operations endpoints (health, metrics, build info, the audit log) and the worker runtime. */
 @Module({
-  controllers: [OpsController],
+  controllers: [OpsController, AuditLogController],
   providers: [WorkerRuntime],
   exports: [WorkerRuntime],
 })

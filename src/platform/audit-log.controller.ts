@@ -1,0 +1,151 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsRFC3339, IsString, Matches, MaxLength } from 'class-validator';
+import { Authorize, RoleName } from '@rcp/auth';
+import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
+import { TransactionManager } from '@rcp/persistence';
+
+const RESULTS = ['allowed', 'denied', 'failed'] as const;
+const ACTOR_KINDS = ['user', 'agent', 'system', 'anonymous'] as const;
+const AUDIT_READERS: RoleName[] = ['platform:admin', 'platform:viewer', 'tenant:admin'];
+
+/** One audited call: who did what to which target, and whether it was allowed. */
+export class AuditEntryResponse {
+  @ApiProperty({ description: 'Position in the audit log; larger is later', example: '1042' }) id: string;
+  @ApiProperty({ format: 'date-time', example: '2025-11-24T16:54:06.859Z' }) occurredAt: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The tenant the action concerned; null for platform-wide actions and anonymous refusals', example: 'acme' })
+  tenantId: string | null;
+  @ApiProperty({ description: 'The token subject, or `anonymous` when no valid token was sent', example: 'ops@example.com' }) actor: string;
+  @ApiProperty({ enum: ACTOR_KINDS, example: 'user' }) actorKind: string;
+  @ApiProperty({ type: [String], example: ['platform:admin'] }) roles: string[];
+  @ApiProperty({ description: 'The audited action, or `METHOD /route` for calls refused before an action was known', example: 'tenant.suspend' }) action: string;
+  @ApiProperty({ example: 'tenant' }) targetType: string;
+  @ApiProperty({ nullable: true, type: String, example: 'acme' }) targetId: string | null;
+  @ApiProperty({ enum: RESULTS, example: 'allowed' }) result: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'HTTP status of a refused or failed call', example: null }) status: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Problem code of a refused or failed call', example: null }) code: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '7d7a6c0e-52a4-4a53-a0d5-3f3b1c3d1f09' }) correlationId: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '4bf92f3577b34da6a3ce929d0e0e4736' }) traceId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Client address', example: '203.0.113.7' }) ip: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { reason: 'unpaid invoice' } }) details: Record<string, unknown>;
+}
+
+export class AuditEntryPage {
+  @ApiProperty({ type: [AuditEntryResponse] }) items: AuditEntryResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page; null on the last page', example: 'eyJpZCI6IjEwMjMifQ' })
+  nextCursor: string | null;
+}
+
+export class ListAuditLogQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Only entries of this actor (token subject)', example: 'ops@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'An action, or a prefix ending in `.*`', example: 'tenant.*' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:/{} -]{1,200}(?:\.\*)?$/, { message: 'action must be an action name or a prefix ending in .*' })
+  action?: string;
+
+  @ApiPropertyOptional({ enum: RESULTS })
+  @IsOptional()
+  @IsIn(RESULTS)
+  result?: (typeof RESULTS)[number];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this time (RFC 3339)', example: '2025-11-24T00:00:00Z' })
+  @IsOptional()
+  @IsRFC3339()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this time (RFC 3339)', example: '2025-11-25T00:00:00Z' })
+  @IsOptional()
+  @IsRFC3339()
+  to?: string;
+}
+
+interface AuditRow {
+  id: string;
+  occurred_at: Date;
+  tenant_id: string | null;
+  actor: string;
+  actor_kind: string;
+  roles: string[];
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  result: string;
+  status: number | null;
+  code: string | null;
+  correlation_id: string | null;
+  trace_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+const toEntry = (r: AuditRow): AuditEntryResponse => ({
+  id: String(r.id),
+  occurredAt: r.occurred_at.toISOString(),
+  tenantId: r.tenant_id,
+  actor: r.actor,
+  actorKind: r.actor_kind,
+  roles: r.roles,
+  action: r.action,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  result: r.result,
+  status: r.status,
+  code: r.code,
+  correlationId: r.correlation_id,
+  traceId: r.trace_id,
+  ip: r.ip,
+  details: r.details,
+});
+
+/**
+ * The audit log over HTTP: every allowed, denied and failed mutation and every refused token, newest
+ * first. Reads run in the caller's row-level security scope, so a tenant admin sees only its own
+ * tenant's entries and platform roles see all of them; the log itself is append-only.
+ */
+@ApiTags('Operations')
+@Controller('v1/audit-log')
+export class AuditLogController {
+  constructor(private readonly tx: TransactionManager) {}
+
+  @Get()
+  @Authorize(AUDIT_READERS)
+  @ApiOperation({
+    summary: 'List audit log entries',
+    description:
+      'Newest first, with keyset pagination (`limit`, `cursor`). Filter by actor, action (exact or a prefix such as `tenant.*`), ' +
+      'result and time range (`from` inclusive, `to` exclusive, RFC 3339). A tenant admin sees its own tenant\'s entries only.',
+  })
+  @ApiOkResponse({ type: AuditEntryPage })
+  @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
+  async list(@Query() q: ListAuditLogQuery): Promise<Page<AuditEntryResponse>> {
+    const limit = q.limit ?? 50;
+    const after = Cursors.decode<{ id: string }>(q.cursor, ['id']);
+    if (after && !/^\d{1,19}$/.test(after.id)) {
+      throw new ProblemException('validation_failed', 'cursor is not a cursor this API issued', { errors: [{ field: 'cursor', message: 'is invalid' }] });
+    }
+    const prefix = q.action?.endsWith('.*') ? q.action.slice(0, -1) : null;
+    const rows: AuditRow[] = await this.tx.read((m) =>
+      m.query(
+        `SELECT id, occurred_at, tenant_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code,
+                correlation_id, trace_id, ip, details
+         FROM platform.audit_log
+         WHERE ($1::text IS NULL OR actor = $1)
+           AND ($2::text IS NULL OR action = $2)
+           AND ($3::text IS NULL OR starts_with(action, $3))
+           AND ($4::text IS NULL OR result = $4)
+           AND ($5::timestamptz IS NULL OR occurred_at >= $5)
+           AND ($6::timestamptz IS NULL OR occurred_at < $6)
+           AND ($7::bigint IS NULL OR id < $7)
+         ORDER BY id DESC
+         LIMIT $8`,
+        [q.actor ?? null, prefix ? null : (q.action ?? null), prefix, q.result ?? null, q.from ?? null, q.to ?? null, after?.id ?? null, limit + 1],
+      ),
+    );
+    return pageOf(rows, limit, toEntry, (r) => ({ id: String(r.id) }));
+  }
+}
