@@ -2,6 +2,7 @@ import { DynamicModule, ForwardReference, Module, Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@rcp/auth';
 import { RcpConfigModule, Settings } from '@rcp/config';
+import { HttpConventionsModule } from '@rcp/http';
 import { JobsModule } from '@rcp/jobs';
 import { MessagingModule } from '@rcp/messaging';
 import { ObservabilityModule } from '@rcp/observability';
@@ -36,6 +37,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         MessagingModule.forRoot({ http }),
         JobsModule.forRoot({ worker, http }),
+        HttpConventionsModule, // before AuthModule: its per-IP rate limit guard runs before authentication
         AuthModule.forRoot({ tenantGate: TenancyLifecycleGate }),
         PlatformModule,
         TenancyModule,

@@ -5,7 +5,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Settings } from '@rcp/config';
-import { EtagInterceptor, ProblemDto, ProblemFilter, createValidationPipe, problemOf } from '@rcp/http';
+import {
+  EtagInterceptor,
+  IdempotencyInterceptor,
+  ProblemDto,
+  ProblemFilter,
+  TokenRateLimitGuard,
+  createValidationPipe,
+  problemOf,
+} from '@rcp/http';
 import {
   MetricsService,
   PinoNestLogger,
@@ -96,7 +104,11 @@ export async function createApp(settings: Settings, opts: { migrate?: boolean; e
 
   app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter)));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new EtagInterceptor());
+  // Request pipeline: per-IP rate limit (APP_GUARD of HttpConventionsModule) → authentication and
+  // authorization (APP_GUARD of AuthModule) → per-token rate limit (guards added here run after every
+  // APP_GUARD) → Idempotency-Key (outermost interceptor, so it records the ETag) → ETag → handler.
+  app.useGlobalGuards(app.get(TokenRateLimitGuard));
+  app.useGlobalInterceptors(app.get(IdempotencyInterceptor), new EtagInterceptor());
   app.enableShutdownHooks();
 
   if (!workerOnly) {
