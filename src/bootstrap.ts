@@ -12,6 +12,7 @@ import {
   ProblemFilter,
   TokenRateLimitGuard,
   createValidationPipe,
+  documentApiConventions,
   problemOf,
 } from '@rcp/http';
 import {
@@ -41,6 +42,20 @@ export async function prepareDatabase(settings: Settings): Promise<string[]> {
   }
 }
 
+/** The tags operations are grouped by (`@ApiTags`), declared once at the top of the document. */
+const API_TAGS: Array<[string, string]> = [
+  ['Tenancy', 'Tenant bindings: isolation mode, placement, quotas and lifecycle'],
+  ['Inventory', 'Runtime environments and the live inventory of their services'],
+  ['Configuration', 'Immutable configuration versions and vault secret bindings'],
+  ['Deployment', 'Rollouts with health-gated promotion and rollback'],
+  ['Health', 'Health evaluation and scaling'],
+  ['Drift', 'Desired state, reconciliation and drift findings'],
+  ['Agents', 'Enrollment and credentials of runtime agents'],
+  ['Events', 'The event feed and the catalogue of event types'],
+  ['Operations', 'Health, readiness, build info, background jobs, event deliveries and the audit log'],
+];
+
+/** The OpenAPI 3 document of every controller in the application's module graph. */
 export function buildOpenApi(app: INestApplication) {
   const config = new DocumentBuilder()
     .setTitle('Runtime Control Plane API')
@@ -53,9 +68,13 @@ export function buildOpenApi(app: INestApplication) {
     .setContact('RCP platform team', 'https://rcp.dev', 'platform@rcp.dev')
     .setLicense('Proprietary', 'https://rcp.dev/license')
     .addServer('/', 'This control plane')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from your identity provider or `npm run token`' }, 'bearer')
-    .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto], operationIdFactory: (c, m) => `${c.replace(/Controller$/, '')}_${m}` });
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from your identity provider or `npm run token`' }, 'bearer');
+  for (const [name, description] of API_TAGS) config.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, config.build(), {
+    extraModels: [ProblemDto],
+    operationIdFactory: (c, m) => `${c.replace(/Controller$/, '')}_${m}`,
+  });
+  return documentApiConventions(document);
 }
 
 /**

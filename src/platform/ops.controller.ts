@@ -36,7 +36,7 @@ export class OpsController {
 
   @Get('healthz')
   @Public()
-  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOperation({ summary: 'Liveness: the process is up', description: 'Answers 200 while the process runs; checks no dependency (see /readyz). Not rate limited.' })
   @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
   healthz(): { status: string } {
     return { status: 'ok' };
@@ -75,7 +75,7 @@ export class OpsController {
   @Get('version')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Build information' })
+  @ApiOperation({ summary: 'Build information', description: 'Version, commit and build time of this build, and the role (api, worker or all) this process runs.' })
   @ApiOkResponse({ type: VersionResponse })
   version(): VersionResponse {
     return { version: PKG_VERSION, commit: this.settings.BUILD_COMMIT, buildTime: this.settings.BUILD_TIME || STARTED, role: this.settings.RCP_ROLE };

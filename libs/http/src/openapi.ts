@@ -46,3 +46,41 @@ export function ApiProblems(...codes: ErrorCode[]) {
     ),
   );
 }
+
+const MUTATIONS = ['post', 'put', 'patch', 'delete'] as const;
+
+interface OpenApiParameter {
+  name?: string;
+  in?: string;
+  [field: string]: unknown;
+}
+
+interface OpenApiOperation {
+  parameters?: OpenApiParameter[];
+}
+
+/**
+ * Documents, once for every operation, the conventions the HTTP layer applies to all of them: each
+ * POST, PUT, PATCH and DELETE accepts `Idempotency-Key` (added where a controller did not declare it).
+ */
+export function documentApiConventions<D extends { paths: Record<string, unknown> }>(document: D): D {
+  for (const item of Object.values(document.paths) as Array<Partial<Record<(typeof MUTATIONS)[number], OpenApiOperation>>>) {
+    for (const method of MUTATIONS) {
+      const op = item[method];
+      if (!op) continue;
+      op.parameters ??= [];
+      if (op.parameters.some((p) => p.in === 'header' && p.name?.toLowerCase() === 'idempotency-key')) continue;
+      op.parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Makes a retry safe: the same key with the same request within 24 h replays the first status and body with ' +
+          '`Idempotency-Replayed: true`; with another request it is 422 idempotency_key_reused; while the first still runs, ' +
+          '409 idempotency_in_progress. Scoped to your tenant and token subject.',
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      });
+    }
+  }
+  return document;
+}
