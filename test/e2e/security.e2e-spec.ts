@@ -1,0 +1,273 @@
+import { Controller, HttpCode, Module, Param, Put } from '@nestjs/common';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { Client } from 'pg';
+import request from 'supertest';
+import { Authorize } from '@rcp/auth';
+import { startTestApp } from '@rcp/testing';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+jest.setTimeout(30_000);
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Test-only: an agent report endpoint. The agent-facing endpoints of the inventory and health contexts
+ * are not written yet; this one carries the same `@Authorize(['agent'], { environmentParam })` they use.
+ */
+@Controller('v1/test-only/environments')
+class AgentReportsController {
+  @Put(':environmentId/actual-state')
+  @HttpCode(204)
+  @Authorize(['agent'], { environmentParam: 'environmentId' })
+  report(@Param('environmentId') _environmentId: string): void {}
+}
+
+@Module({ controllers: [AgentReportsController] })
+class AgentReportsModule {}
+
+describe('authentication and authorization (e2e)', () => {
+  let t: App;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    t = await startTestApp({}, undefined, { extraModules: [AgentReportsModule] });
+  });
+  afterAll(() => t.close());
+
+  const auditOf = async (correlationId: string) =>
+    t.ds.query(`SELECT actor, actor_kind, action, result, status, code, tenant_id FROM platform.audit_log WHERE correlation_id = $1`, [correlationId]);
+
+  const claims = { roles: ['platform:admin'], sub: 'mallory' };
+  const sign = (secret: string, opts: jwt.SignOptions = {}) =>
+    jwt.sign(claims, secret, { algorithm: 'HS256', issuer: t.settings.JWT_ISSUER, audience: t.settings.JWT_AUDIENCE, expiresIn: 300, ...opts });
+
+  it.each([
+    ['no token', () => undefined],
+    ['a malformed token', () => 'not.a.jwt'],
+    ['a forged token (wrong secret)', () => sign('another-secret-that-is-at-least-32-chars')],
+    ['an expired token', () => sign(t.settings.JWT_SECRET, { expiresIn: -60 })],
+    ['a token of another issuer', () => sign(t.settings.JWT_SECRET, { issuer: 'someone-else' })],
+    ['a token for another audience', () => sign(t.settings.JWT_SECRET, { audience: 'other-api' })],
+    ['a token without exp', () => jwt.sign(claims, t.settings.JWT_SECRET, { algorithm: 'HS256', issuer: t.settings.JWT_ISSUER, audience: t.settings.JWT_AUDIENCE })],
+    ['a token with an unknown role', () => jwt.sign({ ...claims, roles: ['root'] }, t.settings.JWT_SECRET, { issuer: t.settings.JWT_ISSUER, audience: t.settings.JWT_AUDIENCE, expiresIn: 60 })],
+  ])('refuses %s with 401 unauthenticated and audits the refusal as denied', async (_, token) => {
+    const correlationId = `auth-${randomUUID()}`;
+    const value = token();
+    const req = http().post('/v1/tenants').set('X-Correlation-Id', correlationId).send({ id: 'evil', displayName: 'Evil', isolationMode: 'shared', quotas: {} });
+    const res = await (value ? req.set('authorization', `Bearer ${value}`) : req);
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.body).toMatchObject({ code: 'unauthenticated', status: 401, instance: '/v1/tenants', correlationId });
+    expect(await auditOf(correlationId)).toEqual([
+      { actor: 'anonymous', actor_kind: 'anonymous', action: 'tenant.onboard', result: 'denied', status: 401, code: 'unauthenticated', tenant_id: 'evil' },
+    ]);
+    expect(Number((await t.ds.query(`SELECT count(*) AS n FROM tenancy.tenant_bindings WHERE id = 'evil'`))[0].n)).toBe(0);
+  });
+
+  it('audits a refused token on a read as well', async () => {
+    const res = await http().get('/v1/jobs').set('authorization', `Bearer ${sign('another-secret-that-is-at-least-32-chars')}`).set('X-Correlation-Id', 'auth-read');
+    expect(res.status).toBe(401);
+    expect(await auditOf('auth-read')).toEqual([
+      { actor: 'anonymous', actor_kind: 'anonymous', action: 'GET /v1/jobs', result: 'denied', status: 401, code: 'unauthenticated', tenant_id: null },
+    ]);
+  });
+
+  it('refuses a valid token without the required role with 403 forbidden and audits it with the actor', async () => {
+    const viewer = t.token({ tenantId: 'acme', roles: ['tenant:viewer'], sub: 'viewer@acme' });
+    const res = await http()
+      .post('/v1/tenants')
+      .set('authorization', `Bearer ${viewer}`)
+      .set('X-Correlation-Id', 'role-denied')
+      .send({ id: 'sneaky', displayName: 'Sneaky', isolationMode: 'shared', quotas: {} });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(await auditOf('role-denied')).toEqual([
+      { actor: 'viewer@acme', actor_kind: 'user', action: 'tenant.onboard', result: 'denied', status: 403, code: 'forbidden', tenant_id: 'acme' },
+    ]);
+  });
+
+  it('lets an agent report for its own environment only: another environment is 403, and so is any other endpoint', async () => {
+    const agent = t.token({ tenantId: 'acme', roles: ['agent'], environmentId: 'env-a', sub: 'agent-7' });
+    const own = await http().put('/v1/test-only/environments/env-a/actual-state').set('authorization', `Bearer ${agent}`).send({});
+    expect(own.status).toBe(204);
+
+    const other = await http().put('/v1/test-only/environments/env-b/actual-state').set('authorization', `Bearer ${agent}`).set('X-Correlation-Id', 'agent-other-env').send({});
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ code: 'forbidden', detail: 'Agent credentials may only report for their own environment' });
+    expect(await auditOf('agent-other-env')).toMatchObject([{ actor: 'agent-7', actor_kind: 'agent', result: 'denied', status: 403, code: 'forbidden' }]);
+
+    const jobs = await http().get('/v1/jobs').set('authorization', `Bearer ${agent}`);
+    expect(jobs.status).toBe(403);
+    expect(jobs.body.code).toBe('forbidden');
+  });
+
+  it('refuses a tenant token on another tenant\'s resource with 404, not 403', async () => {
+    const admin = t.token({ roles: ['platform:admin'] });
+    await http()
+      .post('/v1/tenants')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ id: 'globex', displayName: 'Globex', isolationMode: 'shared', quotas: { maxEnvironments: 1, maxServicesPerEnvironment: 1, maxReplicasPerService: 1, maxTotalReplicas: 1 } })
+      .expect(201);
+    const acme = t.token({ tenantId: 'acme', roles: ['tenant:admin'] });
+    const res = await http().get('/v1/tenants/globex').set('authorization', `Bearer ${acme}`);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('not_found');
+  });
+
+  describe('row-level security in Postgres', () => {
+    let db: Client;
+    beforeAll(async () => {
+      db = new Client({ connectionString: t.dbUrl });
+      await db.connect();
+      // As the superuser (who owns the tables and is not subject to their policies).
+      await db.query(
+        `INSERT INTO platform.audit_log (tenant_id, actor, actor_kind, action, target_type, result)
+         VALUES ('t1', 'rls-probe', 'user', 'probe.write', 'probe', 'allowed'), ('t2', 'rls-probe', 'user', 'probe.write', 'probe', 'allowed')`,
+      );
+      await db.query(
+        `INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts)
+         VALUES (gen_random_uuid(), 't1', 'rls.probe', 'queued', 1), (gen_random_uuid(), 't2', 'rls.probe', 'queued', 1)`,
+      );
+    });
+    afterAll(() => db.end());
+
+    /** Runs `work` in a transaction as the application role with the given settings, then rolls back. */
+    const asApp = async <T>(settings: Record<string, string>, work: () => Promise<T>): Promise<T> => {
+      await db.query('BEGIN');
+      try {
+        await db.query('SET LOCAL ROLE rcp_app');
+        for (const [name, value] of Object.entries(settings)) await db.query(`SELECT set_config($1, $2, true)`, [name, value]);
+        return await work();
+      } finally {
+        await db.query('ROLLBACK');
+      }
+    };
+    const tenantsIn = async (sql: string) => (await db.query<{ tenant_id: string }>(sql)).rows.map((r) => r.tenant_id).sort();
+    const AUDIT = `SELECT tenant_id FROM platform.audit_log WHERE actor = 'rls-probe'`;
+    const JOBS = `SELECT tenant_id FROM platform.jobs WHERE name = 'rls.probe'`;
+
+    it('shows a transaction scoped to tenant t1 only t1\'s audit rows and jobs', async () => {
+      await asApp({ 'rcp.tenant_id': 't1' }, async () => {
+        expect(await tenantsIn(AUDIT)).toEqual(['t1']);
+        expect(await tenantsIn(JOBS)).toEqual(['t1']);
+      });
+      await asApp({ 'rcp.tenant_id': 't2' }, async () => expect(await tenantsIn(JOBS)).toEqual(['t2']));
+    });
+
+    it('shows nothing when no tenant is set, and everything to platform scope', async () => {
+      await asApp({}, async () => {
+        expect(await tenantsIn(AUDIT)).toEqual([]);
+        expect(await tenantsIn(JOBS)).toEqual([]);
+      });
+      await asApp({ 'rcp.platform': 'on' }, async () => expect(await tenantsIn(JOBS)).toEqual(['t1', 't2']));
+    });
+
+    it('refuses to write another tenant\'s job and to change or delete audit rows', async () => {
+      await asApp({ 'rcp.tenant_id': 't1' }, async () => {
+        await expect(db.query(`INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts) VALUES (gen_random_uuid(), 't2', 'rls.probe', 'queued', 1)`)).rejects.toThrow(
+          /row-level security/,
+        );
+      });
+      await asApp({ 'rcp.platform': 'on' }, async () => {
+        await expect(db.query(`DELETE FROM platform.audit_log WHERE actor = 'rls-probe'`)).rejects.toThrow(/permission denied/);
+      });
+    });
+
+    it('holds through the API: a tenant admin lists only its tenant\'s audit rows and jobs', async () => {
+      const t1 = t.token({ tenantId: 't1', roles: ['tenant:admin'] });
+      const audit = await http().get('/v1/audit-log?actor=rls-probe').set('authorization', `Bearer ${t1}`);
+      expect(audit.body.items.map((e: { tenantId: string }) => e.tenantId)).toEqual(['t1']);
+      const jobs = await http().get('/v1/jobs?limit=200').set('authorization', `Bearer ${t1}`);
+      expect(jobs.body.items.map((j: { tenantId: string }) => j.tenantId)).toEqual(['t1']);
+      const platform = await http().get('/v1/audit-log?actor=rls-probe').set('authorization', `Bearer ${t.token({ roles: ['platform:viewer'] })}`);
+      expect(platform.body.items.map((e: { tenantId: string }) => e.tenantId).sort()).toEqual(['t1', 't2']);
+    });
+  });
+
+  describe('npm run token', () => {
+    const runTokenCli = (...args: string[]) =>
+      spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'scripts/token.ts', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, JWT_SECRET: t.settings.JWT_SECRET, JWT_ISSUER: t.settings.JWT_ISSUER, JWT_AUDIENCE: t.settings.JWT_AUDIENCE },
+      });
+
+    it('prints only a token that the API accepts, with the asked tenant, roles, subject and lifetime', async () => {
+      const out = runTokenCli('--tenant', 'acme', '--role', 'tenant:admin', '--sub', 'cli@acme', '--ttl', '30m');
+      expect(out.stderr).toBe('');
+      expect(out.status).toBe(0);
+      const token = out.stdout.trim();
+      expect(out.stdout).toBe(`${token}\n`);
+      const decoded = jwt.decode(token) as Record<string, unknown>;
+      expect(decoded).toMatchObject({ tenant_id: 'acme', roles: ['tenant:admin'], sub: 'cli@acme', iss: 'rcp', aud: 'rcp-api' });
+      expect((decoded.exp as number) - (decoded.iat as number)).toBe(1800);
+      const res = await http().get('/v1/audit-log').set('authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+    });
+
+    it('refuses an unknown role with a clear message and a non-zero exit', () => {
+      const out = runTokenCli('--tenant', 'acme', '--role', 'tenant:owner');
+      expect(out.status).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toContain('unknown role tenant:owner');
+    });
+  });
+});
+
+describe('RS256 tokens through JWT_JWKS_URI (e2e)', () => {
+  let jwks: Server;
+  let t: App;
+  let privateKey: KeyObject;
+  let jwksRequests = 0;
+  const KID = 'rcp-test-key-1';
+
+  beforeAll(async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    privateKey = pair.privateKey;
+    const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+    jwks = createServer((req, res) => {
+      if (req.url !== '/jwks.json') {
+        res.writeHead(404).end();
+        return;
+      }
+      jwksRequests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const { port } = jwks.address() as AddressInfo;
+    t = await startTestApp({ RCP_ROLE: 'api', JWT_JWKS_URI: `http://127.0.0.1:${port}/jwks.json` });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((resolve) => jwks?.close(resolve));
+  });
+
+  const rs256 = (key: KeyObject, kid: string, payload: object = { roles: ['platform:viewer'] }) =>
+    jwt.sign(payload, key, { algorithm: 'RS256', keyid: kid, issuer: t.settings.JWT_ISSUER, audience: t.settings.JWT_AUDIENCE, subject: 'sso-user', expiresIn: 300 });
+  const call = (token: string) => request(t.app.getHttpServer()).get('/v1/jobs').set('authorization', `Bearer ${token}`);
+
+  it('accepts an RS256 token signed by a key of the JWKS (matched by kid), fetching the key set once', async () => {
+    expect((await call(rs256(privateKey, KID))).status).toBe(200);
+    expect((await call(rs256(privateKey, KID, { roles: ['tenant:admin'], tenant_id: 'acme' }))).status).toBe(200);
+    expect(jwksRequests).toBe(1);
+  });
+
+  it('refuses an HS256 token, even one signed with JWT_SECRET', async () => {
+    const res = await call(t.token({ roles: ['platform:viewer'] }));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('unauthenticated');
+  });
+
+  it('refuses an RS256 token signed by a key that is not in the JWKS, under a known or an unknown kid', async () => {
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    expect((await call(rs256(stranger, KID))).status).toBe(401);
+    expect((await call(rs256(stranger, 'unknown-kid'))).status).toBe(401);
+  });
+});
