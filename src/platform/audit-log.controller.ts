@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsRFC3339, IsString, Matches, MaxLength } from 'class-validator';
-import { Authorize, RoleName } from '@rcp/auth';
+import { Authorize, CurrentActor, PLATFORM_ROLES, RoleName } from '@rcp/auth';
 import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
+import { Actor } from '@rcp/observability';
 import { TransactionManager } from '@rcp/persistence';
 
 const RESULTS = ['allowed', 'denied', 'failed'] as const;
@@ -26,7 +27,13 @@ export class AuditEntryResponse {
   @ApiProperty({ nullable: true, type: String, description: 'Problem code of a refused or failed call', example: null }) code: string | null;
   @ApiProperty({ nullable: true, type: String, example: '7d7a6c0e-52a4-4a53-a0d5-3f3b1c3d1f09' }) correlationId: string | null;
   @ApiProperty({ nullable: true, type: String, example: '4bf92f3577b34da6a3ce929d0e0e4736' }) traceId: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Client address', example: '203.0.113.7' }) ip: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Client address. Tenant admins see it for their own tenant\'s principals only, not for platform operators.',
+    example: '203.0.113.7',
+  })
+  ip: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { reason: 'unpaid invoice' } }) details: Record<string, unknown>;
 }
 
@@ -105,7 +112,8 @@ const toEntry = (r: AuditRow): AuditEntryResponse => ({
 /**
  * The audit log over HTTP: every allowed, denied and failed mutation and every refused token, newest
  * first. Reads run in the caller's row-level security scope, so a tenant admin sees only its own
- * tenant's entries and platform roles see all of them; the log itself is append-only.
+ * tenant's entries and platform roles see all of them; the log itself is append-only. The client
+ * address of a platform operator's action is not shown to tenants.
  */
 @ApiTags('Operations')
 @Controller('v1/audit-log')
@@ -122,7 +130,7 @@ export class AuditLogController {
   })
   @ApiOkResponse({ type: AuditEntryPage })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
-  async list(@Query() q: ListAuditLogQuery): Promise<Page<AuditEntryResponse>> {
+  async list(@Query() q: ListAuditLogQuery, @CurrentActor() caller: Actor): Promise<Page<AuditEntryResponse>> {
     const limit = q.limit ?? 50;
     const after = Cursors.decode<{ id: string }>(q.cursor, ['id']);
     if (after && !/^\d{1,19}$/.test(after.id)) {
@@ -132,7 +140,8 @@ export class AuditLogController {
     const rows: AuditRow[] = await this.tx.read((m) =>
       m.query(
         `SELECT id, occurred_at, tenant_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code,
-                correlation_id, trace_id, ip, details
+                correlation_id, trace_id, details,
+                CASE WHEN $9::boolean OR NOT (roles && $10::text[]) THEN ip END AS ip
          FROM platform.audit_log
          WHERE ($1::text IS NULL OR actor = $1)
            AND ($2::text IS NULL OR action = $2)
@@ -143,7 +152,18 @@ export class AuditLogController {
            AND ($7::bigint IS NULL OR id < $7)
          ORDER BY id DESC
          LIMIT $8`,
-        [q.actor ?? null, prefix ? null : (q.action ?? null), prefix, q.result ?? null, q.from ?? null, q.to ?? null, after?.id ?? null, limit + 1],
+        [
+          q.actor ?? null,
+          prefix ? null : (q.action ?? null),
+          prefix,
+          q.result ?? null,
+          q.from ?? null,
+          q.to ?? null,
+          after?.id ?? null,
+          limit + 1,
+          caller.tenantId === null,
+          PLATFORM_ROLES,
+        ],
       ),
     );
     return pageOf(rows, limit, toEntry, (r) => ({ id: String(r.id) }));

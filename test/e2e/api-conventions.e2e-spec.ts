@@ -353,12 +353,21 @@ describe('API conventions (e2e)', () => {
       expect(seen).toEqual(all);
     });
 
-    it('shows a tenant admin only its own tenant\'s entries', async () => {
-      const acmeAdmin = t.token({ tenantId: 'acme', roles: ['tenant:admin'] });
+    it('shows a tenant admin only its own tenant\'s entries, and platform operators\' addresses to platform roles only', async () => {
+      const acmeAdmin = t.token({ tenantId: 'acme', roles: ['tenant:admin'], sub: 'admin@acme' });
+      await http().post('/v1/tenants').set(asAdmin(acmeAdmin)).send(tenantBody('acme-clone')).expect(403);
       const res = await list('?limit=200', acmeAdmin);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeGreaterThan(0);
       expect(new Set(res.body.items.map((e: { tenantId: string }) => e.tenantId))).toEqual(new Set(['acme']));
+
+      type Entry = { actor: string; action: string; ip: string | null };
+      const own = res.body.items.find((e: Entry) => e.actor === 'admin@acme');
+      expect(own.ip).toMatch(/127\.0\.0\.1/);
+      const byOperator = res.body.items.find((e: Entry) => e.actor === 'ops@platform' && e.action === 'tenant.suspend');
+      expect(byOperator.ip).toBeNull();
+      const asPlatform = (await list('?action=tenant.suspend&actor=ops%40platform')).body.items[0];
+      expect(asPlatform.ip).toMatch(/127\.0\.0\.1/);
     });
 
     it.each([

@@ -75,7 +75,7 @@ export function documentApiConventions<D extends { paths: Record<string, unknown
         in: 'header',
         required: false,
         description:
-          'Makes a retry safe: the same key with the same request within 24 h replays the first status and body with ' +
+          'Makes a retry safe: the same key with the same request within 24 h (IDEMPOTENCY_TTL_HOURS) replays the first status and body with ' +
           '`Idempotency-Replayed: true`; with another request it is 422 idempotency_key_reused; while the first still runs, ' +
           '409 idempotency_in_progress. Scoped to your tenant and token subject.',
         schema: { type: 'string', minLength: 1, maxLength: 255 },
