@@ -37,12 +37,14 @@ export class AuditEntryResponse {
   @ApiProperty({ type: 'object', additionalProperties: true, example: { reason: 'unpaid invoice' } }) details: Record<string, unknown>;
 }
 
+/** One page of the audit log, newest first; `nextCursor` continues with older entries. */
 export class AuditEntryPage {
   @ApiProperty({ type: [AuditEntryResponse] }) items: AuditEntryResponse[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page; null on the last page', example: 'eyJpZCI6IjEwMjMifQ' })
   nextCursor: string | null;
 }
 
+/** Filters of `GET /v1/audit-log`; every one is optional and they combine with AND. */
 export class ListAuditLogQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only entries of this actor (token subject)', example: 'ops@example.com' })
   @IsOptional()
