@@ -1,5 +1,6 @@
 import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
 import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
+import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
-export const MIGRATIONS = [PlatformSpine1764000000000, TenancyBindings1764000001000];
+export const MIGRATIONS = [PlatformSpine1764000000000, TenancyBindings1764000001000, InventoryEnvironments1764000002000];

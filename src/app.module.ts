@@ -10,6 +10,7 @@ import { PersistenceModule } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
 import { PlatformModule } from './platform/platform.module';
 import { TenancyModule } from './contexts/tenancy/tenancy.module';
+import { InventoryModule } from './contexts/inventory/inventory.module';
 import { TenancyLifecycleGate } from './contexts/tenancy/infrastructure/tenancy-lifecycle.gate';
 
 /** Anything Nest accepts in `imports`. */
@@ -41,6 +42,7 @@ export class AppModule {
         AuthModule.forRoot({ tenantGate: TenancyLifecycleGate }),
         PlatformModule,
         TenancyModule,
+        InventoryModule,
         ...extraModules,
       ],
     };

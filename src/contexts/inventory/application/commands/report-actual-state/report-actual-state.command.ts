@@ -1,0 +1,33 @@
+import { Command } from '@nestjs/cqrs';
+import { ServiceReport } from '../../../domain/runtime-service.entity';
+import { AccessScope } from '../../access-scope';
+
+export interface ActualStateResult {
+  environmentId: string;
+  applied: boolean;
+  /** Why the report was not applied (a newer one was applied already). */
+  reason?: string;
+  observedAt: string;
+  /** `observedAt` of the last report applied (this one, when applied). */
+  lastObservedAt: string | null;
+  observed: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+  /** True when live services exceed the tenant's `maxServicesPerEnvironment`. */
+  overQuota: boolean;
+  overQuotaServices: string[];
+  liveServices: number;
+  maxServicesPerEnvironment: number | null;
+}
+
+/** A runtime agent's full report of what runs in its environment. */
+export class ReportActualStateCommand extends Command<ActualStateResult> {
+  constructor(
+    readonly environmentId: string,
+    readonly report: { observedAt: Date; services: ServiceReport[] },
+    readonly scope?: AccessScope,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,78 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock, InvalidStateTransitionError } from '@rcp/ddd';
+import { UnitOfWork } from '@rcp/persistence';
+import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from '../../../domain/inventory.repository';
+import { RuntimeServiceInventory } from '../../../domain/runtime-service-inventory.aggregate';
+import { assertVisible } from '../../access-scope';
+import { TenantReadModel } from '../../read-models/tenant-read-model';
+import { ActualStateResult, ReportActualStateCommand } from './report-actual-state.command';
+
+/**
+ * Diffs a full actual-state report against the environment's inventory and records service-observed,
+ * -changed and -removed. Reports are accepted while the environment exists on infrastructure (ready or
+ * decommissioning). A stale report is answered, not refused: agents retry and race, and telling them
+ * "a newer report won" is more useful than an error.
+ */
+@CommandHandler(ReportActualStateCommand)
+export class ReportActualStateHandler implements ICommandHandler<ReportActualStateCommand, ActualStateResult> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly environments: RuntimeEnvironmentRepository,
+    private readonly inventories: ServiceInventoryRepository,
+    private readonly tenants: TenantReadModel,
+    private readonly clock: Clock,
+  ) {}
+
+  execute({ environmentId, report, scope }: ReportActualStateCommand): Promise<ActualStateResult> {
+    return this.uow.execute(
+      {
+        action: 'environment.report-actual-state',
+        targetType: 'environment',
+        targetId: environmentId,
+        details: { observedAt: report.observedAt.toISOString(), services: report.services.length },
+      },
+      async () => {
+        const env = assertVisible(await this.environments.findById(environmentId), environmentId, scope);
+        if (!env.acceptsActualState) throw new InvalidStateTransitionError('Environment', env.state, 'accept actual-state reports (only ready or decommissioning environments do)');
+        const terms = await this.tenants.termsOf(env.tenantId);
+        const inventory =
+          (await this.inventories.findByEnvironment(env.id)) ?? RuntimeServiceInventory.empty({ environmentId: env.id, tenantId: env.tenantId, projectId: env.projectId });
+        const outcome = inventory.applyReport(report, terms?.quotas.maxServicesPerEnvironment ?? null, this.clock.now());
+        const observedAt = report.observedAt.toISOString();
+        if (!outcome.applied) {
+          const current = inventory.liveServices();
+          return {
+            environmentId,
+            applied: false,
+            reason: outcome.reason,
+            observedAt,
+            lastObservedAt: outcome.lastObservedAt,
+            observed: [],
+            changed: [],
+            removed: [],
+            unchanged: [],
+            overQuota: current.some((s) => s.overQuota),
+            overQuotaServices: current.filter((s) => s.overQuota).map((s) => s.name),
+            liveServices: current.length,
+            maxServicesPerEnvironment: terms?.quotas.maxServicesPerEnvironment ?? null,
+          };
+        }
+        await this.inventories.save(inventory);
+        return {
+          environmentId,
+          applied: true,
+          observedAt,
+          lastObservedAt: observedAt,
+          observed: outcome.observed,
+          changed: outcome.changed,
+          removed: outcome.removed,
+          unchanged: outcome.unchanged,
+          overQuota: outcome.overQuota.length > 0,
+          overQuotaServices: outcome.overQuota,
+          liveServices: outcome.liveServices,
+          maxServicesPerEnvironment: outcome.maxServicesPerEnvironment,
+        };
+      },
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { HandlesJob, JobHandler, JobInfo } from '@rcp/jobs';
+import { CompleteOperationCommand } from '../commands/complete-operation/complete-operation.command';
+import { DispatchOperationCommand } from '../commands/dispatch-operation/dispatch-operation.command';
+import { StartOperationAttemptCommand } from '../commands/start-operation-attempt/start-operation-attempt.command';
+import { TimeOutProvisioningCommand } from '../commands/time-out-provisioning/time-out-provisioning.command';
+import { DispatchJobPayload, EnvironmentJobPayload, INVENTORY_JOBS, TimeoutJobPayload } from '../inventory-jobs';
+
+/*
+ * The background steps of provisioning and decommissioning. Each job runs in a transaction that also
+ * marks it completed (libs/jobs), and each only dispatches a command of this context, so the rules
+ * stay in the aggregate and a job that runs twice changes things once.
+ */
+
+/** `inventory.provision-environment`: starts the next provisioning attempt. */
+@Injectable()
+@HandlesJob(INVENTORY_JOBS.provision)
+export class ProvisionEnvironmentJob implements JobHandler<EnvironmentJobPayload> {
+  constructor(private readonly commands: CommandBus) {}
+
+  run(payload: EnvironmentJobPayload): Promise<unknown> {
+    return this.commands.execute(new StartOperationAttemptCommand(payload.environmentId, 'provision'));
+  }
+}
+
+/** `inventory.decommission-environment`: starts the next decommissioning attempt. */
+@Injectable()
+@HandlesJob(INVENTORY_JOBS.decommission)
+export class DecommissionEnvironmentJob implements JobHandler<EnvironmentJobPayload> {
+  constructor(private readonly commands: CommandBus) {}
+
+  run(payload: EnvironmentJobPayload): Promise<unknown> {
+    return this.commands.execute(new StartOperationAttemptCommand(payload.environmentId, 'decommission'));
+  }
+}
+
+/**
+ * `inventory.dispatch-operation`: hands the operation to the provisioner. While the provisioner cannot
+ * take it, the job fails and is retried with backoff; on its last attempt the operation is failed
+ * instead (through the same command an executor's callback uses), so the environment's own retry
+ * policy decides what happens next rather than the job dead-lettering silently.
+ */
+@Injectable()
+@HandlesJob(INVENTORY_JOBS.dispatch)
+export class DispatchOperationJob implements JobHandler<DispatchJobPayload> {
+  constructor(private readonly commands: CommandBus) {}
+
+  async run(payload: DispatchJobPayload, job: JobInfo): Promise<unknown> {
+    try {
+      return await this.commands.execute(new DispatchOperationCommand(payload.environmentId, payload.operationId));
+    } catch (err) {
+      if (job.attempt < job.maxAttempts) throw err;
+      const reason = `the provisioner could not be reached after ${job.attempt} tries (${String((err as Error)?.message ?? err).slice(0, 300)})`;
+      return this.commands.execute(new CompleteOperationCommand(payload.operationId, { succeeded: false, reason }, { via: 'dispatcher' }));
+    }
+  }
+}
+
+/** `inventory.provisioning-timeout`: fails a provisioning round still running when the timer fires. */
+@Injectable()
+@HandlesJob(INVENTORY_JOBS.timeout)
+export class ProvisioningTimeoutJob implements JobHandler<TimeoutJobPayload> {
+  constructor(private readonly commands: CommandBus) {}
+
+  run(payload: TimeoutJobPayload): Promise<unknown> {
+    return this.commands.execute(new TimeOutProvisioningCommand(payload.environmentId, payload.roundStartedAt));
+  }
+}

@@ -1,0 +1,49 @@
+import { DomainEvent } from '@rcp/ddd';
+import { IntegrationEvent } from '@rcp/messaging';
+import { ServiceChangedV1, ServiceObservedV1, ServiceRemovedV1 } from '../contracts';
+import { ServiceChanged, ServiceObserved, ServiceRemoved } from '../domain/inventory.domain-events';
+import { RuntimeServiceInventory } from '../domain/runtime-service-inventory.aggregate';
+import { RuntimeServiceSnapshot } from '../domain/runtime-service.entity';
+import { RuntimeServiceOrmEntity, ServiceInventoryOrmEntity } from './service-inventory.orm-entity';
+
+/** Explicit mapping between the service inventory aggregate, its rows and its published events. */
+export const ServiceInventoryMapper = {
+  toDomain(root: ServiceInventoryOrmEntity, services: RuntimeServiceOrmEntity[]): RuntimeServiceInventory {
+    return RuntimeServiceInventory.rehydrate({
+      environmentId: root.environmentId,
+      tenantId: root.tenantId,
+      projectId: root.projectId,
+      lastObservedAt: root.lastObservedAt,
+      version: root.version,
+      services: services.map(
+        (r): RuntimeServiceSnapshot => ({
+          name: r.name,
+          image: r.image,
+          replicas: r.replicas,
+          readyReplicas: r.readyReplicas,
+          configChecksum: r.configChecksum,
+          overQuota: r.overQuota,
+          removed: r.removed,
+          firstObservedAt: r.firstObservedAt,
+          lastObservedAt: r.lastObservedAt,
+          lastChangedAt: r.lastChangedAt,
+          removedAt: r.removedAt,
+        }),
+      ),
+    });
+  },
+
+  toRootRow(inv: RuntimeServiceInventory, now: Date): Omit<ServiceInventoryOrmEntity, 'version'> {
+    const s = inv.snapshot();
+    return { environmentId: s.environmentId, tenantId: s.tenantId, projectId: s.projectId, lastObservedAt: s.lastObservedAt, updatedAt: now };
+  },
+
+  toIntegrationEvents(environmentId: string, events: DomainEvent[]): IntegrationEvent[] {
+    return events.map((e) => {
+      if (e instanceof ServiceObserved) return new ServiceObservedV1({ environmentId, ...e.payload });
+      if (e instanceof ServiceChanged) return new ServiceChangedV1({ environmentId, ...e.payload });
+      if (e instanceof ServiceRemoved) return new ServiceRemovedV1({ environmentId, ...e.payload });
+      throw new Error(`No integration event for ${e.name}`);
+    });
+  },
+};

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@rcp/ddd';
+import { AggregateStore } from '@rcp/messaging';
+import { TransactionManager } from '@rcp/persistence';
+import { EnvironmentFilter, RuntimeEnvironmentRepository } from '../domain/inventory.repository';
+import { RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
+import { EnvironmentMapper } from './environment.mapper';
+import { EnvironmentOrmEntity } from './environment.orm-entity';
+
+/** TypeORM adapter of the environment repository port (`inventory.environments`). */
+@Injectable()
+export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly store: AggregateStore,
+  ) {
+    super();
+  }
+
+  async findById(id: string): Promise<RuntimeEnvironment | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.tx.manager().findOne(EnvironmentOrmEntity, { where: { id } });
+    return row ? EnvironmentMapper.toDomain(row) : null;
+  }
+
+  async findByOperation(operationId: string): Promise<RuntimeEnvironment | null> {
+    if (!isUuid(operationId)) return null;
+    const row = await this.tx.manager().findOne(EnvironmentOrmEntity, { where: { operationId } });
+    return row ? EnvironmentMapper.toDomain(row) : null;
+  }
+
+  async countLive(tenantId: string): Promise<number> {
+    const [row] = await this.tx
+      .manager()
+      .query(`SELECT count(*)::int AS n FROM inventory.environments WHERE tenant_id = $1 AND state <> 'decommissioned'`, [tenantId]);
+    return row.n;
+  }
+
+  async liveIdsOf(tenantId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.tx
+      .manager()
+      .query(`SELECT id FROM inventory.environments WHERE tenant_id = $1 AND state <> 'decommissioned' ORDER BY created_at, id`, [tenantId]);
+    return rows.map((r) => r.id);
+  }
+
+  async page(filter: EnvironmentFilter): Promise<RuntimeEnvironment[]> {
+    const qb = this.tx
+      .manager()
+      .createQueryBuilder(EnvironmentOrmEntity, 'e')
+      .orderBy('e.created_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .take(filter.limit + 1);
+    if (filter.projectId) qb.andWhere('e.project_id = :projectId', { projectId: filter.projectId });
+    if (filter.projectIds) qb.andWhere('e.project_id IN (:...projectIds)', { projectIds: filter.projectIds });
+    if (filter.state) qb.andWhere('e.state = :state', { state: filter.state });
+    if (filter.after) qb.andWhere('(e.created_at, e.id) > (:t, :id)', filter.after);
+    return (await qb.getMany()).map(EnvironmentMapper.toDomain);
+  }
+
+  async save(env: RuntimeEnvironment): Promise<void> {
+    const s = env.snapshot();
+    await this.store.save({
+      aggregate: env,
+      aggregateType: 'RuntimeEnvironment',
+      entity: EnvironmentOrmEntity,
+      row: EnvironmentMapper.toRow(env),
+      tenantId: s.tenantId,
+      projectId: s.projectId,
+      events: EnvironmentMapper.toIntegrationEvents(env.id, env.pullEvents()),
+      onDuplicate: () =>
+        new DomainError('precondition_failed', `An environment named ${s.name} already exists in project ${s.projectId}`, {
+          reasons: [`environment name ${s.name} is taken in project ${s.projectId}`],
+        }),
+    });
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids are UUIDs; anything else cannot exist (and must not reach a uuid column as a query error). */
+export const isUuid = (v: string) => UUID.test(v);

@@ -1,0 +1,175 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { Audited, Authorize, CurrentActor, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
+import { ApiProblems, Cursors, IfMatchVersion } from '@rcp/http';
+import { Actor } from '@rcp/observability';
+import { AccessScope } from '../../application/access-scope';
+import { DecommissionEnvironmentCommand } from '../../application/commands/decommission-environment/decommission-environment.command';
+import { ActualStateResult, ReportActualStateCommand } from '../../application/commands/report-actual-state/report-actual-state.command';
+import { RequestEnvironmentCommand } from '../../application/commands/request-environment/request-environment.command';
+import { RetryEnvironmentCommand } from '../../application/commands/retry-environment/retry-environment.command';
+import { EnvironmentJobView, EnvironmentView } from '../../application/environment.view';
+import { GetEnvironmentQuery } from '../../application/queries/get-environment/get-environment.query';
+import { EnvironmentPage, ListEnvironmentsQuery } from '../../application/queries/list-environments/list-environments.query';
+import { ListServicesQuery, ServiceInventoryView } from '../../application/queries/list-services/list-services.query';
+import { ActualStateRequest, ListEnvironmentsRequest, ListServicesRequest, RequestEnvironmentRequest } from './environment.request';
+import {
+  ActualStateResponse,
+  EnvironmentAcceptedResponse,
+  EnvironmentPageResponse,
+  EnvironmentResponse,
+  ServiceInventoryResponse,
+} from './environment.response';
+
+const ID_PARAM = { name: 'id', format: 'uuid', description: 'Environment id' };
+const IF_MATCH = { name: 'If-Match', required: false, description: 'Expected version as an ETag, e.g. "3"; a stale one is 412 version_conflict' };
+const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'Replays the first response for 24 h' };
+
+/** What the token may reach beyond its tenant: `project_ids` narrows it to those projects. */
+const scopeOf = (actor: Actor): AccessScope => ({ projectIds: actor.projectIds });
+const accepted = (r: EnvironmentJobView) => ({ ...r.environment, jobId: r.jobId });
+
+/**
+ * Runtime environments of the caller's tenant and their live service inventory. Another tenant's
+ * environment, and for a token with `project_ids` another project's, is a 404.
+ */
+@ApiTags('Inventory')
+@Controller('v1/environments')
+export class EnvironmentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authorize(TENANT_WRITERS)
+  @Audited('environment.request', 'environment')
+  @ApiOperation({
+    summary: 'Request an environment',
+    description:
+      'Creates the environment in state `requested` and starts provisioning in the background: `provisioning`, then `ready`, or `failed` ' +
+      'with a `failureReason` after retries or a timeout. Placement follows the tenant\'s isolation mode. Refused when the tenant is not ' +
+      'onboarded (409 precondition_failed), suspended (403 tenant_suspended), at `maxEnvironments` (409 quota_exceeded), or the name is ' +
+      'taken in the project (409 precondition_failed). A token limited to `project_ids` may create only in those projects (403).',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment as requested; Location, ETag and the provisioning jobId' })
+  @ApiProblems('validation_failed', 'forbidden', 'tenant_suspended', 'tenant_offboarded', 'quota_exceeded', 'precondition_failed', 'idempotency_key_reused', 'idempotency_in_progress')
+  async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<EnvironmentView & { jobId: string | null }> {
+    const result = await this.commands.execute(
+      new RequestEnvironmentCommand(
+        { tenantId: actor.tenantId!, projectId: body.projectId, name: body.name, type: body.type, region: body.region, labels: body.labels },
+        scopeOf(actor),
+      ),
+    );
+    reply.header('Location', `/v1/environments/${result.environment.id}`);
+    return accepted(result);
+  }
+
+  @Get()
+  @Authorize(TENANT_READERS)
+  @ApiOperation({ summary: 'List environments', description: 'In creation order, optionally by project and state; a token with project_ids sees only those projects.' })
+  @ApiOkResponse({ type: EnvironmentPageResponse })
+  @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
+  list(@Query() q: ListEnvironmentsRequest, @CurrentActor() actor: Actor): Promise<EnvironmentPage> {
+    const after = Cursors.decode<{ t: string; id: string }>(q.cursor, ['t', 'id']);
+    return this.queries.execute(new ListEnvironmentsQuery({ projectId: q.projectId, state: q.state, projectIds: actor.projectIds, limit: q.limit ?? 50, after }));
+  }
+
+  @Get(':id')
+  @Authorize(TENANT_READERS)
+  @ApiOperation({ summary: 'Get an environment', description: 'Its state, placement, the operation in flight and, when failed, why.' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: EnvironmentResponse, description: 'The environment; ETag carries its version' })
+  @ApiProblems('not_found', 'forbidden', 'tenant_offboarded')
+  get(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EnvironmentView> {
+    return this.queries.execute(new GetEnvironmentQuery(id, scopeOf(actor)));
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @Authorize(TENANT_WRITERS)
+  @Audited('environment.decommission', 'environment', 'id')
+  @ApiOperation({
+    summary: 'Decommission an environment',
+    description:
+      'Moves a `ready` or `failed` environment to `decommissioning`; the provisioner tears it down and it becomes `decommissioned` ' +
+      '(or `failed` with a reason if tearing down keeps failing; DELETE again to retry). While provisioning is still running, or when it ' +
+      'is already going away: 409 invalid_state_transition.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiHeader(IF_MATCH)
+  @ApiHeader(IDEMPOTENCY)
+  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment now decommissioning, and the jobId tearing it down' })
+  @ApiProblems('forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification')
+  async decommission(
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IfMatchVersion() expected?: number,
+  ): Promise<EnvironmentView & { jobId: string | null }> {
+    const result = await this.commands.execute(
+      new DecommissionEnvironmentCommand({ environmentId: id, reason: `requested by ${actor.sub}`, expectedVersion: expected, scope: scopeOf(actor) }),
+    );
+    reply.header('Location', `/v1/environments/${id}`);
+    return accepted(result);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @Authorize(TENANT_WRITERS)
+  @Audited('environment.retry', 'environment', 'id')
+  @ApiOperation({
+    summary: 'Retry a failed environment',
+    description:
+      'Sends a `failed` environment back to `requested` as a new provisioning round (attempts start again, the failure reason is cleared) ' +
+      'and starts provisioning it. Any other state: 409 invalid_state_transition.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiHeader(IF_MATCH)
+  @ApiHeader(IDEMPOTENCY)
+  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment requested again, and the provisioning jobId' })
+  @ApiProblems('forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification')
+  async retry(@Param('id') id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply, @IfMatchVersion() expected?: number): Promise<EnvironmentView & { jobId: string | null }> {
+    const result = await this.commands.execute(new RetryEnvironmentCommand(id, expected, scopeOf(actor)));
+    reply.header('Location', `/v1/environments/${id}`);
+    return accepted(result);
+  }
+
+  @Get(':id/services')
+  @Authorize(TENANT_READERS)
+  @ApiOperation({
+    summary: 'List the live services of an environment',
+    description: 'The actual-state baseline, one row per service as last reported by the environment\'s agent: image, replicas, readiness, config checksum.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ServiceInventoryResponse })
+  @ApiProblems('validation_failed', 'not_found', 'forbidden', 'tenant_offboarded')
+  services(@Param('id') id: string, @Query() q: ListServicesRequest, @CurrentActor() actor: Actor): Promise<ServiceInventoryView> {
+    return this.queries.execute(new ListServicesQuery(id, q.includeRemoved ?? false, scopeOf(actor)));
+  }
+
+  @Put(':id/actual-state')
+  @HttpCode(200)
+  @Authorize(['agent', 'tenant:admin'], { environmentParam: 'id' })
+  @Audited('environment.report-actual-state', 'environment', 'id')
+  @ApiOperation({
+    summary: 'Report the actual state of an environment (agents)',
+    description:
+      'A full report from the environment\'s runtime agent (an `agent` token for this environment, or a tenant admin). Services missing from ' +
+      'the report are marked removed. A report older than the last applied one is ignored and answered with `applied: false` and the reason. ' +
+      'A report that changes nothing publishes nothing. Services beyond the tenant\'s maxServicesPerEnvironment are kept and flagged `overQuota`. ' +
+      'Accepted while the environment is ready or decommissioning (otherwise 409 invalid_state_transition).',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ActualStateResponse, description: 'What the report changed, or why it was ignored' })
+  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'concurrent_modification')
+  reportActualState(@Param('id') id: string, @Body() body: ActualStateRequest, @CurrentActor() actor: Actor): Promise<ActualStateResult> {
+    const services = body.services.map((s) => ({ name: s.name, image: s.image, replicas: s.replicas, readyReplicas: s.readyReplicas, configChecksum: s.configChecksum ?? null }));
+    return this.commands.execute(new ReportActualStateCommand(id, { observedAt: new Date(body.observedAt), services }, scopeOf(actor)));
+  }
+}
