@@ -84,7 +84,7 @@ export function buildOpenApi(app: INestApplication) {
 export async function createApp(settings: Settings, opts: { migrate?: boolean; extraModules?: AppModuleImport[] } = {}): Promise<NestFastifyApplication> {
   if (opts.migrate !== false) await prepareDatabase(settings);
   const logger = createRootLogger(settings.LOG_LEVEL);
-  const adapter = new FastifyAdapter({ bodyLimit: settings.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true });
+  const adapter = new FastifyAdapter({ bodyLimit: settings.BODY_LIMIT_BYTES, trustProxy: settings.TRUST_PROXY === 'true' ? true : settings.TRUST_PROXY === 'false' ? false : settings.TRUST_PROXY, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, opts.extraModules), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,

@@ -395,7 +395,8 @@ describe('API conventions (e2e)', () => {
 });
 
 describe('rate limits (e2e)', () => {
-  const LIMITS = { RCP_ROLE: 'api', RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_IP_PER_MINUTE: '8' };
+  // The test client is the proxy on loopback that tells the app which client IP it forwards for.
+  const LIMITS = { RCP_ROLE: 'api', RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_IP_PER_MINUTE: '8', TRUST_PROXY: 'loopback' };
   let a: App;
   let b: App;
 

@@ -8,6 +8,7 @@ export interface Settings {
   NODE_ENV: string;
   PORT: number;
   HOST: string;
+  TRUST_PROXY: string;
   DATABASE_URL: string;
   DB_POOL_SIZE: number;
   REDIS_URL: string;
@@ -70,6 +71,11 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   NODE_ENV: { default: 'development', description: 'development, test or production (production refuses the default JWT secret)' },
   PORT: { default: '3000', description: 'HTTP port of the api role', check: int(0, 65535), kind: 'int' },
   HOST: { default: '0.0.0.0', description: 'Interface the HTTP server binds' },
+  TRUST_PROXY: {
+    default: 'false',
+    description: 'Proxies whose X-Forwarded-For is believed (client IP for rate limits and audit): false, true, or addresses/CIDRs/loopback, comma-separated',
+    check: (v) => (/^(true|false|[0-9a-fA-F:.\/,a-z ]{1,500})$/.test(v) ? undefined : 'must be true, false or a comma-separated list of addresses, CIDRs or loopback'),
+  },
   DATABASE_URL: { default: 'postgres://postgres@127.0.0.1:5432/rcp', description: 'PostgreSQL URL; the database is created if missing and migrated at start', check: required(url('postgres:', 'postgresql:')) },
   DB_POOL_SIZE: { default: '10', description: 'Connections in the pool of each process', check: int(2, 200), kind: 'int' },
   REDIS_URL: { default: 'redis://127.0.0.1:6379', description: 'Redis URL (BullMQ jobs, rate limits)', check: required(url('redis:', 'rediss:')) },

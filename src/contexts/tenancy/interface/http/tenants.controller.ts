@@ -110,7 +110,7 @@ export class TenantsController {
   @Authorize(['platform:admin'])
   @SkipTenantGate()
   @Audited('tenant.reactivate', 'tenant', 'tenantId')
-  @ApiOperation({ summary: 'Reactivate a suspended tenant' })
+  @ApiOperation({ summary: 'Reactivate a suspended tenant', description: 'The tenant may change things again; its tokens pass the lifecycle gate at once on this replica, within a second on others.' })
   @ApiParam(TENANT_PARAM)
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: TenantResponse })
