@@ -76,6 +76,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.started) {
+      this.log.log('shutting down: finishing in-flight deliveries and releasing the relay leadership');
       await this.relay.stop();
       await this.deliveries.stop();
     }
