@@ -51,7 +51,7 @@ export class EventsController {
       m.query(
         `SELECT position, envelope FROM platform.event_log
          WHERE position > $1
-           AND ($2::text IS NULL OR type = $2 OR ($3::text IS NOT NULL AND type LIKE $3 || '%'))
+           AND (($2::text IS NULL AND $3::text IS NULL) OR type = $2 OR ($3::text IS NOT NULL AND type LIKE $3 || '%'))
          ORDER BY position LIMIT $4`,
         [after, prefix ? null : type, prefix, limit],
       ),
