@@ -1,0 +1,461 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { eventually, startTestApp } from '@rcp/testing';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+/** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
+jest.setTimeout(30_000);
+
+const EXECUTOR_SECRET = 'e2e-executor-secret';
+const quotas = { maxEnvironments: 10, maxServicesPerEnvironment: 2, maxReplicasPerService: 10, maxTotalReplicas: 100 };
+const body = (patch: object = {}) => ({ name: 'web-staging', projectId: 'web', type: 'staging', region: 'eu-west-1', ...patch });
+const sign = (ts: number, raw: string, secret = EXECUTOR_SECRET) => `v1=${createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex')}`;
+
+describe('Inventory API (e2e)', () => {
+  let t: App;
+  let platform: string;
+  let acme: string;
+  const http = () => request(t.app.getHttpServer());
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  const onboard = async (id: string, q: Partial<typeof quotas> = {}) => {
+    await http()
+      .post('/v1/tenants')
+      .set(bearer(platform))
+      .send({ id, displayName: `Tenant ${id}`, isolationMode: 'pooled', quotas: { ...quotas, ...q } })
+      .expect(201);
+  };
+  const readModelHas = (id: string) => eventually(async () => (await t.ds.query(`SELECT 1 FROM inventory.tenants WHERE tenant_id = $1`, [id])).length === 1);
+  const stateOf = async (id: string, token = acme) => (await http().get(`/v1/environments/${id}`).set(bearer(token))).body.state as string;
+  const waitFor = (id: string, state: string, token = acme) => eventually(async () => (await stateOf(id, token)) === state, 15_000);
+  const create = (token: string, patch: object = {}) => http().post('/v1/environments').set(bearer(token)).send(body(patch));
+
+  let ready: { id: string; version: number };
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      SIMULATED_LATENCY_MS: '50',
+      PROVISION_TIMEOUT_SECONDS: '30',
+      JOB_BACKOFF_BASE_MS: '20',
+      DELIVERY_BACKOFF_BASE_MS: '10',
+      RELAY_IDLE_MAX_MS: '50',
+      EXECUTOR_SECRET,
+    });
+    platform = t.token({ roles: ['platform:admin'], sub: 'ops@platform' });
+    acme = t.token({ tenantId: 'acme', roles: ['tenant:admin'], sub: 'alice@acme' });
+    for (const id of ['acme', 'globex', 'initech', 'umbrella']) await onboard(id);
+    await onboard('tiny', { maxEnvironments: 1 });
+    for (const id of ['acme', 'globex', 'initech', 'umbrella', 'tiny']) await readModelHas(id);
+  });
+  afterAll(() => t.close());
+
+  describe('POST /v1/environments', () => {
+    it('answers 202 with the requested environment, Location, ETag and the provisioning jobId; it then becomes ready', async () => {
+      const res = await create(acme, { labels: { team: 'payments' } });
+      expect(res.status).toBe(202);
+      expect(res.headers.location).toBe(`/v1/environments/${res.body.id}`);
+      expect(res.headers.etag).toBe('"1"');
+      expect(res.body).toMatchObject({
+        tenantId: 'acme',
+        projectId: 'web',
+        name: 'web-staging',
+        type: 'staging',
+        region: 'eu-west-1',
+        labels: { team: 'payments' },
+        state: 'requested',
+        failureReason: null,
+        version: 1,
+        jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        placement: { model: 'pool', cluster: expect.stringMatching(/^pool-\d$/), namespace: 'acme-web-web-staging', dataStore: expect.stringMatching(/tenant_acme$/) },
+      });
+      await waitFor(res.body.id, 'ready');
+      const job = await http().get(`/v1/jobs/${res.body.jobId}`).set(bearer(acme));
+      expect(job.status).toBe(200);
+      expect(job.body).toMatchObject({ name: 'inventory.provision-environment', state: 'completed', targetType: 'environment', targetId: res.body.id });
+      const got = await http().get(`/v1/environments/${res.body.id}`).set(bearer(acme));
+      expect(got.headers.etag).toBe(`"${got.body.version}"`);
+      expect(got.body).toMatchObject({ state: 'ready', readyAt: expect.any(String), attempts: 1, operation: null });
+      ready = { id: res.body.id, version: got.body.version };
+    });
+
+    it.each([
+      ['a projectId that is not a slug', { projectId: 'Web_App' }, 'projectId'],
+      ['a name that is not a DNS label', { name: 'Web.Staging' }, 'name'],
+      ['a name longer than 63 characters', { name: 'a'.repeat(64) }, 'name'],
+      ['an unknown type', { type: 'qa' }, 'type'],
+      ['a bad region', { region: 'EU West' }, 'region'],
+      ['labels that are not labels', { labels: { 'bad key': 'x' } }, 'labels'],
+      ['an unknown field', { tenantId: 'globex' }, 'tenantId'],
+    ])('refuses %s with 400 validation_failed naming the field, and creates nothing', async (_, patch, field) => {
+      const before = (await t.ds.query(`SELECT count(*)::int AS n FROM inventory.environments`))[0].n;
+      const res = await create(acme, { name: 'invalid-one', ...patch });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM inventory.environments`))[0].n).toBe(before);
+    });
+
+    it('refuses a duplicate name in the same project with 409 precondition_failed, and allows it in another project', async () => {
+      const dup = await create(acme);
+      expect(dup.status).toBe(409);
+      expect(dup.body).toMatchObject({ code: 'precondition_failed', reasons: ['environment name web-staging is taken in project web'] });
+      const other = await create(acme, { projectId: 'shop', type: 'production' });
+      expect(other.status).toBe(202);
+    });
+
+    it('refuses a tenant inventory has not seen onboarded with 409 precondition_failed and a reason', async () => {
+      const res = await create(t.token({ tenantId: 'nobody', roles: ['tenant:admin'] }));
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ code: 'precondition_failed', reasons: ['tenant nobody is not onboarded (or its onboarding has not reached inventory yet)'] });
+    });
+
+    it('refuses a request beyond maxEnvironments with 409 quota_exceeded', async () => {
+      const tiny = t.token({ tenantId: 'tiny', roles: ['tenant:deployer'] });
+      expect((await create(tiny, { name: 'first' })).status).toBe(202);
+      const res = await create(tiny, { name: 'second' });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ code: 'quota_exceeded', detail: 'maxEnvironments is 1; this request would need 2' });
+      const audit = await t.ds.query(`SELECT result, code FROM platform.audit_log WHERE tenant_id = 'tiny' AND action = 'environment.request' ORDER BY id`);
+      expect(audit).toEqual([
+        { result: 'allowed', code: null },
+        { result: 'denied', code: 'quota_exceeded' },
+      ]);
+    });
+
+    it('refuses a suspended tenant with 403 tenant_suspended', async () => {
+      await http().post('/v1/tenants/initech/suspend').set(bearer(platform)).send({ reason: 'unpaid' }).expect(200);
+      const res = await create(t.token({ tenantId: 'initech', roles: ['tenant:admin'] }));
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('tenant_suspended');
+    });
+
+    it('refuses a caller without a token (401) and a reader or an agent (403)', async () => {
+      const anon = await http().post('/v1/environments').send(body());
+      expect(anon.status).toBe(401);
+      expect(anon.body.code).toBe('unauthenticated');
+      const viewer = await create(t.token({ tenantId: 'acme', roles: ['tenant:viewer'] }), { name: 'viewer-made' });
+      expect(viewer.status).toBe(403);
+      expect(viewer.body.code).toBe('forbidden');
+      const agent = await create(t.token({ tenantId: 'acme', roles: ['agent'], environmentId: ready.id }), { name: 'agent-made' });
+      expect(agent.status).toBe(403);
+      const platformWrite = await create(platform, { name: 'platform-made' });
+      expect(platformWrite.status).toBe(403);
+    });
+  });
+
+  describe('GET /v1/environments', () => {
+    it('lists the tenant\'s environments in creation order, by project and state, with cursor pagination', async () => {
+      const all = await http().get('/v1/environments').set(bearer(acme));
+      expect(all.status).toBe(200);
+      expect(all.body.items.map((e: { name: string; projectId: string }) => `${e.projectId}/${e.name}`)).toEqual(['web/web-staging', 'shop/web-staging']);
+      expect(all.headers.etag).toBeUndefined();
+      const web = await http().get('/v1/environments?projectId=web').set(bearer(acme));
+      expect(web.body.items.map((e: { id: string }) => e.id)).toEqual([ready.id]);
+      const readyOnly = await http().get('/v1/environments?state=ready&projectId=web').set(bearer(acme));
+      expect(readyOnly.body.items).toHaveLength(1);
+      const first = await http().get('/v1/environments?limit=1').set(bearer(acme));
+      expect(first.body.items).toHaveLength(1);
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      const second = await http().get(`/v1/environments?limit=1&cursor=${first.body.nextCursor}`).set(bearer(acme));
+      expect(second.body.items[0].projectId).toBe('shop');
+      expect(second.body.nextCursor).toBeNull();
+      expect((await http().get('/v1/environments?state=sleeping').set(bearer(acme))).status).toBe(400);
+      expect((await http().get('/v1/environments?cursor=forged').set(bearer(acme))).status).toBe(400);
+    });
+
+    it('shows a platform reader every tenant\'s environments and a tenant only its own', async () => {
+      const globexEnv = await create(t.token({ tenantId: 'globex', roles: ['tenant:admin'] }), { name: 'globex-env' });
+      expect(globexEnv.status).toBe(202);
+      const mine = await http().get('/v1/environments').set(bearer(acme));
+      expect(mine.body.items.every((e: { tenantId: string }) => e.tenantId === 'acme')).toBe(true);
+      const everyone = await http().get('/v1/environments?limit=200').set(bearer(t.token({ roles: ['platform:viewer'] })));
+      expect(new Set(everyone.body.items.map((e: { tenantId: string }) => e.tenantId))).toEqual(new Set(['acme', 'globex', 'tiny']));
+    });
+
+    it('narrows a token with project_ids to those projects: other projects are not found', async () => {
+      const shopOnly = t.token({ tenantId: 'acme', roles: ['tenant:admin'], projectIds: ['shop'] });
+      const list = await http().get('/v1/environments').set(bearer(shopOnly));
+      expect(list.body.items.map((e: { projectId: string }) => e.projectId)).toEqual(['shop']);
+      for (const req of [
+        http().get(`/v1/environments/${ready.id}`),
+        http().get(`/v1/environments/${ready.id}/services`),
+        http().delete(`/v1/environments/${ready.id}`),
+        http().post(`/v1/environments/${ready.id}/retry`),
+        http().put(`/v1/environments/${ready.id}/actual-state`).send({ observedAt: new Date().toISOString(), services: [] }),
+      ]) {
+        const res = await req.set(bearer(shopOnly));
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('not_found');
+      }
+      const outside = await create(shopOnly, { name: 'not-mine', projectId: 'web' });
+      expect(outside.status).toBe(403);
+      expect(outside.body.code).toBe('forbidden');
+    });
+  });
+
+  describe('another tenant\'s environment', () => {
+    it('is a 404 on every endpoint, and an unknown or malformed id too', async () => {
+      const globex = t.token({ tenantId: 'globex', roles: ['tenant:admin'] });
+      const requests = (id: string) => [
+        http().get(`/v1/environments/${id}`),
+        http().get(`/v1/environments/${id}/services`),
+        http().delete(`/v1/environments/${id}`),
+        http().post(`/v1/environments/${id}/retry`),
+        http().put(`/v1/environments/${id}/actual-state`).send({ observedAt: new Date().toISOString(), services: [] }),
+      ];
+      for (const req of requests(ready.id)) {
+        const res = await req.set(bearer(globex));
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('not_found');
+      }
+      for (const id of [randomUUID(), 'not-a-uuid']) expect((await http().get(`/v1/environments/${id}`).set(bearer(acme))).status).toBe(404);
+      expect(await stateOf(ready.id)).toBe('ready');
+    });
+  });
+
+  describe('PUT /v1/environments/{id}/actual-state and GET …/services', () => {
+    const agentOf = (envId: string, tenantId = 'acme') => t.token({ tenantId, roles: ['agent'], environmentId: envId, sub: `agent:${envId}` });
+    const report = (token: string, envId: string, observedAt: string, services: object[]) =>
+      http().put(`/v1/environments/${envId}/actual-state`).set(bearer(token)).send({ observedAt, services });
+    const svc = (name: string, patch: object = {}) => ({ name, image: `registry.example.com/${name}:1.0.0`, replicas: 2, readyReplicas: 2, configChecksum: `sha256:${name}`, ...patch });
+    const serviceEvents = async () => {
+      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [ready.id])).length === 0);
+      return (await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%' ORDER BY position`, [ready.id])).map(
+        (r: { type: string }) => r.type.replace(/^rcp\.inventory\.|\.v1$/g, ''),
+      );
+    };
+
+    it('takes an agent\'s full report, lists the services and flags those beyond maxServicesPerEnvironment', async () => {
+      const agent = agentOf(ready.id);
+      const res = await report(agent, ready.id, '2026-01-15T10:00:00Z', [svc('web'), svc('api'), svc('worker')]);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        environmentId: ready.id,
+        applied: true,
+        observed: ['api', 'web', 'worker'],
+        changed: [],
+        removed: [],
+        overQuota: true,
+        overQuotaServices: ['worker'],
+        liveServices: 3,
+        maxServicesPerEnvironment: 2,
+      });
+      const list = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(t.token({ tenantId: 'acme', roles: ['tenant:viewer'] })));
+      expect(list.status).toBe(200);
+      expect(list.body.lastObservedAt).toBe('2026-01-15T10:00:00.000Z');
+      expect(list.body.items).toEqual([
+        expect.objectContaining({ name: 'api', image: 'registry.example.com/api:1.0.0', replicas: 2, readyReplicas: 2, configChecksum: 'sha256:api', overQuota: false, lastObservedAt: '2026-01-15T10:00:00.000Z' }),
+        expect.objectContaining({ name: 'web', overQuota: false }),
+        expect.objectContaining({ name: 'worker', overQuota: true }),
+      ]);
+      expect(await serviceEvents()).toEqual(['service-observed', 'service-observed', 'service-observed']);
+      const [observed] = await t.ds.query(
+        `SELECT envelope FROM platform.event_log WHERE aggregate_id = $1 AND type = 'rcp.inventory.service-observed.v1' AND envelope->'data'->>'service' = 'worker'`,
+        [ready.id],
+      );
+      expect(observed.envelope).toMatchObject({ tenantid: 'acme', projectid: 'web', subject: ready.id, data: { environmentId: ready.id, overQuota: true, replicas: 2 } });
+    });
+
+    it('publishes nothing for a report that changes nothing, changes and removals for one that does', async () => {
+      const agent = agentOf(ready.id);
+      const same = await report(agent, ready.id, '2026-01-15T10:01:00Z', [svc('web'), svc('api'), svc('worker')]);
+      expect(same.body).toMatchObject({ applied: true, observed: [], changed: [], removed: [], unchanged: ['api', 'web', 'worker'] });
+      expect(await serviceEvents()).toHaveLength(3);
+      const next = await report(agent, ready.id, '2026-01-15T10:02:00Z', [svc('web', { image: 'registry.example.com/web:1.1.0' }), svc('worker')]);
+      expect(next.body).toMatchObject({ applied: true, changed: ['web', 'worker'], removed: ['api'], overQuota: false, liveServices: 2 });
+      expect((await serviceEvents()).slice(3)).toEqual(['service-changed', 'service-changed', 'service-removed']);
+      const live = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme));
+      expect(live.body.items.map((s: { name: string }) => s.name)).toEqual(['web', 'worker']);
+      const withRemoved = await http().get(`/v1/environments/${ready.id}/services?includeRemoved=true`).set(bearer(acme));
+      expect(withRemoved.body.items.find((s: { name: string }) => s.name === 'api')).toMatchObject({ removed: true, removedAt: '2026-01-15T10:02:00.000Z' });
+    });
+
+    it('ignores a report older than the last applied one and says so (200, applied: false)', async () => {
+      const res = await report(agentOf(ready.id), ready.id, '2026-01-15T09:00:00Z', []);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        applied: false,
+        reason: 'stale report: observed at 2026-01-15T09:00:00.000Z, but a report observed at 2026-01-15T10:02:00.000Z was already applied',
+        lastObservedAt: '2026-01-15T10:02:00.000Z',
+        liveServices: 2,
+      });
+      const live = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme));
+      expect(live.body.items).toHaveLength(2);
+    });
+
+    it('lets a tenant admin report too, and refuses an invalid report with 400', async () => {
+      expect((await report(acme, ready.id, '2026-01-15T10:03:00Z', [svc('web', { image: 'registry.example.com/web:1.1.0' }), svc('worker')])).body.applied).toBe(true);
+      for (const bad of [
+        { observedAt: 'yesterday', services: [] },
+        { observedAt: '2026-01-15T10:04:00Z', services: [svc('web', { replicas: -1 })] },
+        { observedAt: '2026-01-15T10:04:00Z', services: [svc('Web_1')] },
+        { observedAt: '2026-01-15T10:04:00Z', services: [{ ...svc('web'), extra: true }] },
+        { observedAt: '2026-01-15T10:04:00Z', services: [svc('web'), svc('web')] },
+      ]) {
+        const res = await http().put(`/v1/environments/${ready.id}/actual-state`).set(bearer(acme)).send(bad);
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('validation_failed');
+      }
+    });
+
+    it('refuses an agent of another environment (403), one of another tenant (404) and a deployer (403)', async () => {
+      const other = (await http().get('/v1/environments?projectId=shop').set(bearer(acme))).body.items[0];
+      const wrongEnv = await report(agentOf(other.id), ready.id, '2026-01-15T10:05:00Z', []);
+      expect(wrongEnv.status).toBe(403);
+      expect(wrongEnv.body).toMatchObject({ code: 'forbidden', detail: 'Agent credentials may only report for their own environment' });
+      const otherTenant = await report(agentOf(ready.id, 'globex'), ready.id, '2026-01-15T10:05:00Z', []);
+      expect(otherTenant.status).toBe(404);
+      const deployer = await report(t.token({ tenantId: 'acme', roles: ['tenant:deployer'] }), ready.id, '2026-01-15T10:05:00Z', []);
+      expect(deployer.status).toBe(403);
+      const agentReads = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(agentOf(ready.id)));
+      expect(agentReads.status).toBe(403);
+      expect((await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme))).body.items).toHaveLength(2);
+    });
+
+    it('refuses a report for an environment that is not on infrastructure yet (409 invalid_state_transition)', async () => {
+      const slow = await create(acme, { name: 'slow-one', labels: { 'rcp.dev/simulate-latency-ms': '4000' } });
+      const res = await report(agentOf(slow.body.id), slow.body.id, new Date().toISOString(), []);
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('invalid_state_transition');
+    });
+  });
+
+  describe('DELETE /v1/environments/{id}', () => {
+    it('refuses to decommission an environment that is still provisioning (409 invalid_state_transition)', async () => {
+      const slow = (await http().get('/v1/environments?projectId=web').set(bearer(acme))).body.items.find((e: { name: string }) => e.name === 'slow-one');
+      await waitFor(slow.id, 'provisioning');
+      const res = await http().delete(`/v1/environments/${slow.id}`).set(bearer(acme));
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ code: 'invalid_state_transition' });
+      expect(await stateOf(slow.id)).toBe('provisioning');
+    });
+
+    it('refuses a stale If-Match with 412 and changes nothing', async () => {
+      const res = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', `"${ready.version - 1}"`);
+      expect(res.status).toBe(412);
+      expect(res.body.code).toBe('version_conflict');
+      expect(await stateOf(ready.id)).toBe('ready');
+      expect((await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', 'soon')).status).toBe(400);
+    });
+
+    it('answers 202 with the environment decommissioning and the jobId; it then becomes decommissioned', async () => {
+      const res = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', `"${ready.version}"`);
+      expect(res.status).toBe(202);
+      expect(res.headers.location).toBe(`/v1/environments/${ready.id}`);
+      expect(res.headers.etag).toBe(`"${ready.version + 1}"`);
+      expect(res.body).toMatchObject({ state: 'decommissioning', decommissionReason: 'requested by alice@acme', jobId: expect.any(String) });
+      await waitFor(ready.id, 'decommissioned');
+      const again = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme));
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('invalid_state_transition');
+      // (Earlier 404 denials of this target by another tenant and an out-of-scope token are recorded too; only acme's own attempts here.)
+      const audit = await t.ds.query(
+        `SELECT result, status, code FROM platform.audit_log WHERE target_id = $1 AND action = 'environment.decommission' AND actor = 'alice@acme' ORDER BY id`,
+        [ready.id],
+      );
+      expect(audit).toEqual([
+        { result: 'denied', status: 412, code: 'version_conflict' },
+        { result: 'denied', status: 400, code: 'validation_failed' },
+        { result: 'allowed', status: null, code: null },
+        { result: 'denied', status: 409, code: 'invalid_state_transition' },
+      ]);
+    });
+  });
+
+  describe('POST /v1/environments/{id}/retry', () => {
+    it('sends a failed environment back to provisioning (202) and refuses one that is not failed (409)', async () => {
+      const globex = t.token({ tenantId: 'globex', roles: ['tenant:deployer'] });
+      const created = await create(globex, { name: 'unlucky', labels: { 'rcp.dev/simulate-failure': 'provision-until-retry' } });
+      await waitFor(created.body.id, 'failed', globex);
+      const failed = (await http().get(`/v1/environments/${created.body.id}`).set(bearer(globex))).body;
+      expect(failed.failureReason).toMatch(/^Provisioning failed after 3 attempt\(s\): the simulated provisioner failed provisioning on request/);
+      expect((await http().post(`/v1/environments/${created.body.id}/retry`).set(bearer(globex)).set('if-match', '"1"')).status).toBe(412);
+      const res = await http().post(`/v1/environments/${created.body.id}/retry`).set(bearer(globex)).set('if-match', `"${failed.version}"`);
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ state: 'requested', round: 2, failureReason: null, jobId: expect.any(String) });
+      await waitFor(created.body.id, 'ready', globex);
+      const notFailed = await http().post(`/v1/environments/${created.body.id}/retry`).set(bearer(globex));
+      expect(notFailed.status).toBe(409);
+      expect(notFailed.body.code).toBe('invalid_state_transition');
+    });
+  });
+
+  describe('POST /v1/executor-callbacks/{operationId}', () => {
+    const url = (op: string) => `/v1/executor-callbacks/${op}`;
+
+    it('refuses a bad, missing or stale signature with 401 unauthenticated, before looking at the body', async () => {
+      const raw = JSON.stringify({ callbackId: 'cb-1', status: 'succeeded' });
+      const now = Math.floor(Date.now() / 1000);
+      const forged = await http().post(url(randomUUID())).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, raw, 'wrong')).send(raw);
+      expect(forged.status).toBe(401);
+      expect(forged.body).toMatchObject({ code: 'unauthenticated', detail: 'Executor callback refused: the signature does not match' });
+      expect((await http().post(url(randomUUID())).set('content-type', 'application/json').send(raw)).status).toBe(401);
+      const old = now - 3600;
+      expect((await http().post(url(randomUUID())).set('content-type', 'application/json').set('x-rcp-timestamp', String(old)).set('x-rcp-signature', sign(old, raw)).send(raw)).status).toBe(401);
+      const invalidButUnsigned = await http().post(url(randomUUID())).set('content-type', 'application/json').send('{"nonsense":true}');
+      expect(invalidButUnsigned.status).toBe(401);
+    });
+
+    it('answers a signed callback for an operation that is not in flight with applied: false, and validates a signed body', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const raw = JSON.stringify({ callbackId: 'cb-2', status: 'succeeded' });
+      const op = randomUUID();
+      const res = await http().post(url(op)).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, raw)).send(raw);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ operationId: op, applied: false, reason: `operation ${op} is not in progress (unknown, superseded or already completed)` });
+      const bad = JSON.stringify({ callbackId: 'cb-3', status: 'done' });
+      const invalid = await http().post(url(op)).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, bad)).send(bad);
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.errors.map((e: { field: string }) => e.field)).toContain('status');
+    });
+  });
+
+  describe('tenant offboarding', () => {
+    it('decommissions every environment of an offboarded tenant', async () => {
+      const umbrella = t.token({ tenantId: 'umbrella', roles: ['tenant:admin'] });
+      const ids: string[] = [];
+      for (const name of ['one', 'two']) ids.push((await create(umbrella, { name })).body.id);
+      for (const id of ids) await waitFor(id, 'ready', umbrella);
+      await http().post('/v1/tenants/umbrella/offboard').set(bearer(platform)).send({ reason: 'contract ended' }).expect(200);
+      expect((await http().get(`/v1/environments/${ids[0]}`).set(bearer(umbrella))).body.code).toBe('tenant_offboarded');
+      for (const id of ids) await waitFor(id, 'decommissioned', platform);
+      const env = (await http().get(`/v1/environments/${ids[0]}`).set(bearer(platform))).body;
+      expect(env).toMatchObject({ state: 'decommissioned', decommissionReason: 'tenant umbrella was offboarded: contract ended', decommissionedAt: expect.any(String) });
+    });
+  });
+
+  describe('events and documentation', () => {
+    it('publishes the lifecycle as CloudEvents on the tenant\'s feed', async () => {
+      const feed = await http().get('/v1/events?type=rcp.inventory.*&limit=200').set(bearer(acme));
+      const ofReady = feed.body.items.filter((e: { subject: string }) => e.subject === ready.id).map((e: { type: string }) => e.type);
+      expect(ofReady.slice(0, 3)).toEqual(['rcp.inventory.environment-requested.v1', 'rcp.inventory.environment-provisioning-started.v1', 'rcp.inventory.environment-ready.v1']);
+      const odd = feed.body.items.filter((e: { tenantid: string; moduleid: string; source: string }) => !(e.tenantid === 'acme' && e.moduleid === 'inventory' && e.source === '/rcp/inventory'));
+      expect(odd).toEqual([]);
+      const catalog = await http().get('/v1/event-catalog');
+      expect(JSON.stringify(catalog.body)).toContain('rcp.inventory.environment-retry-requested.v1');
+    });
+
+    it('documents every inventory endpoint in OpenAPI with a summary, a description and its problem responses', async () => {
+      const doc = (await http().get('/docs-json')).body;
+      const ops = [
+        ['post', '/v1/environments', ['202', '400', '401', '403', '409']],
+        ['get', '/v1/environments', ['200', '400', '401', '403']],
+        ['get', '/v1/environments/{id}', ['200', '401', '403', '404']],
+        ['delete', '/v1/environments/{id}', ['202', '401', '403', '404', '409', '412']],
+        ['post', '/v1/environments/{id}/retry', ['202', '404', '409', '412']],
+        ['get', '/v1/environments/{id}/services', ['200', '404']],
+        ['put', '/v1/environments/{id}/actual-state', ['200', '400', '403', '404', '409']],
+        ['post', '/v1/executor-callbacks/{operationId}', ['200', '400', '401']],
+      ] as const;
+      for (const [method, path, statuses] of ops) {
+        const op = doc.paths[path]?.[method];
+        expect({ path, method, summary: !!op?.summary, description: !!op?.description }).toEqual({ path, method, summary: true, description: true });
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining([...statuses]));
+      }
+      expect(doc.components.schemas.RequestEnvironmentRequest.properties.name.example).toBe('web-staging');
+      expect(doc.components.schemas.EnvironmentAcceptedResponse).toBeDefined();
+    });
+  });
+});
