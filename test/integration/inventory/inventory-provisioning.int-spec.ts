@@ -1,10 +1,11 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { eventually, startTestApp } from '@rcp/testing';
 import { ChangeTenantLifecycleCommand } from '../../../src/contexts/tenancy/application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
+import { UpdateTenantCommand } from '../../../src/contexts/tenancy/application/commands/update-tenant/update-tenant.command';
 import { CompleteOperationCommand } from '../../../src/contexts/inventory/application/commands/complete-operation/complete-operation.command';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
 import { RetryEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/retry-environment/retry-environment.command';
-import { App, FAST_INVENTORY, as, envRow, eventTypes, onboardTenant, operator, requestEnvironment, tenantAdmin, waitForState } from './inventory-fixtures';
+import { App, FAST_INVENTORY, QUOTAS, as, envRow, eventTypes, onboardTenant, operator, requestEnvironment, tenantAdmin, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
 jest.setTimeout(30_000);
@@ -112,6 +113,36 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
     expect((await eventTypes(t, environment.id)).slice(-1)).toEqual(['environment-decommissioning-failed']);
     const again = await as(tenantAdmin('acme'), () => commands.execute(new DecommissionEnvironmentCommand({ environmentId: environment.id, reason: 'try again' })));
     expect(again).toMatchObject({ outcome: 'started', environment: { state: 'decommissioning', failureReason: null } });
+  });
+
+  describe('the tenant\'s terms, as inventory learns them from tenancy\'s events', () => {
+    it('refuses a suspended tenant in the command itself, not only at the API gate', async () => {
+      await onboardTenant(t, 'paused');
+      await as(operator, () => commands.execute(new ChangeTenantLifecycleCommand('paused', 'suspend', 'unpaid')));
+      await eventually(async () => (await t.ds.query(`SELECT state FROM inventory.tenants WHERE tenant_id = 'paused'`))[0].state === 'suspended');
+      await expect(requestEnvironment(t, 'paused', { name: 'nope' })).rejects.toMatchObject({ code: 'tenant_suspended' });
+      await as(operator, () => commands.execute(new ChangeTenantLifecycleCommand('paused', 'reactivate', null)));
+      await eventually(async () => (await t.ds.query(`SELECT state FROM inventory.tenants WHERE tenant_id = 'paused'`))[0].state === 'active');
+      expect((await requestEnvironment(t, 'paused', { name: 'yes' })).environment.state).toBe('requested');
+    });
+
+    it('gives the last environment of the quota to exactly one of two concurrent requests', async () => {
+      await onboardTenant(t, 'racy', { maxEnvironments: 1 });
+      const results = await Promise.allSettled([requestEnvironment(t, 'racy', { name: 'left' }), requestEnvironment(t, 'racy', { name: 'right' })]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'quota_exceeded' });
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM inventory.environments WHERE tenant_id = 'racy'`);
+      expect(n).toBe(1);
+    });
+
+    it('lets a tenant grow once a raised quota reached inventory', async () => {
+      await onboardTenant(t, 'growing', { maxEnvironments: 1 });
+      await requestEnvironment(t, 'growing', { name: 'first' });
+      await expect(requestEnvironment(t, 'growing', { name: 'second' })).rejects.toMatchObject({ code: 'quota_exceeded' });
+      await as(operator, () => commands.execute(new UpdateTenantCommand('growing', { quotas: { ...QUOTAS, maxEnvironments: 2 } })));
+      await eventually(async () => (await t.ds.query(`SELECT quotas FROM inventory.tenants WHERE tenant_id = 'growing'`))[0].quotas.maxEnvironments === 2);
+      expect((await requestEnvironment(t, 'growing', { name: 'second' })).environment.state).toBe('requested');
+    });
   });
 
   it('decommissions every environment of an offboarded tenant, one still provisioning as soon as it settles', async () => {
