@@ -347,6 +347,14 @@ describe('Inventory API (e2e)', () => {
       expect(res.headers.etag).toBe(`"${ready.version + 1}"`);
       expect(res.body).toMatchObject({ state: 'decommissioning', decommissionReason: 'requested by alice@acme', jobId: expect.any(String) });
       await waitFor(ready.id, 'decommissioned');
+      // Nothing runs there any more: the live inventory is emptied (service-removed for each).
+      await eventually(async () => (await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme))).body.items.length === 0);
+      const history = await http().get(`/v1/environments/${ready.id}/services?includeRemoved=true`).set(bearer(acme));
+      expect(history.body.items.map((s: { name: string; removed: boolean }) => [s.name, s.removed])).toEqual([
+        ['api', true],
+        ['web', true],
+        ['worker', true],
+      ]);
       const again = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme));
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('invalid_state_transition');

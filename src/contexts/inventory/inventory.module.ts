@@ -24,6 +24,7 @@
  * - Listens to: rcp.tenancy.tenant-onboarded, -quotas-changed, -isolation-changed, -suspended,
  *   -reactivated, -offboarded (the local tenant read model: placement, quotas, lifecycle, which gate
  *   and place new environments); on -offboarded every environment of the tenant is decommissioned.
+ *   And to its own environment-decommissioned: the environment's live inventory is emptied.
  * - Schema: `inventory` (environments, service_inventories, runtime_services, tenants,
  *   executor_callbacks), all under row-level security.
  */
@@ -31,6 +32,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { Clock, SystemClock } from '@rcp/ddd';
+import { ClearServiceInventoryHandler } from './application/commands/clear-service-inventory/clear-service-inventory.handler';
 import { CompleteOperationHandler } from './application/commands/complete-operation/complete-operation.handler';
 import { DecommissionEnvironmentHandler } from './application/commands/decommission-environment/decommission-environment.handler';
 import { DispatchOperationHandler } from './application/commands/dispatch-operation/dispatch-operation.handler';
@@ -39,6 +41,7 @@ import { RequestEnvironmentHandler } from './application/commands/request-enviro
 import { RetryEnvironmentHandler } from './application/commands/retry-environment/retry-environment.handler';
 import { StartOperationAttemptHandler } from './application/commands/start-operation-attempt/start-operation-attempt.handler';
 import { TimeOutProvisioningHandler } from './application/commands/time-out-provisioning/time-out-provisioning.handler';
+import { ClearInventoryOnEnvironmentDecommissionedHandler } from './application/event-handlers/clear-inventory-on-environment-decommissioned.handler';
 import { DecommissionEnvironmentsOnTenantOffboardedHandler } from './application/event-handlers/decommission-environments-on-tenant-offboarded.handler';
 import { ProjectTenantOnTenancyEventsHandler } from './application/event-handlers/project-tenant-on-tenancy-events.handler';
 import { DecommissionEnvironmentJob, DispatchOperationJob, ProvisionEnvironmentJob, ProvisioningTimeoutJob } from './application/jobs/provisioning.jobs';
@@ -91,6 +94,7 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     CompleteOperationHandler,
     TimeOutProvisioningHandler,
     ReportActualStateHandler,
+    ClearServiceInventoryHandler,
     // queries
     GetEnvironmentHandler,
     ListEnvironmentsHandler,
@@ -98,6 +102,7 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     // event handlers
     ProjectTenantOnTenancyEventsHandler,
     DecommissionEnvironmentsOnTenantOffboardedHandler,
+    ClearInventoryOnEnvironmentDecommissionedHandler,
     // jobs
     ProvisionEnvironmentJob,
     DecommissionEnvironmentJob,

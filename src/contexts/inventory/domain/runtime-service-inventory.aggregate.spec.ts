@@ -137,6 +137,19 @@ describe('RuntimeServiceInventory (actual-state diffing)', () => {
     });
   });
 
+  it('removes every live service when the environment is gone, once', () => {
+    const inv = anInventory().withServices(aService('web'), aService('api')).build();
+    expect(inv.clear(at(30), now)).toEqual(['api', 'web']);
+    expect(inv.pullEvents().map((e) => [e.name, (e.payload as { service: string; observedAt: string }).service, (e.payload as { observedAt: string }).observedAt])).toEqual([
+      ['ServiceRemoved', 'api', at(30).toISOString()],
+      ['ServiceRemoved', 'web', at(30).toISOString()],
+    ]);
+    expect(inv.liveServices()).toEqual([]);
+    expect(inv.clear(at(31), now)).toEqual([]);
+    expect(inv.pullEvents()).toHaveLength(0);
+    expect(inv.applyReport({ observedAt: at(29), services: [aService('web')] }, 10, now)).toMatchObject({ applied: false });
+  });
+
   it('round-trips through its snapshot', () => {
     const inv = anInventory().withServices(aService('web'), aService('api')).build();
     const copy = RuntimeServiceInventory.rehydrate(inv.snapshot());

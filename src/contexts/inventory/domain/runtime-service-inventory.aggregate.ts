@@ -166,6 +166,22 @@ export class RuntimeServiceInventory extends AggregateRoot {
     };
   }
 
+  /**
+   * The environment is gone: every live service is removed (ServiceRemoved each), whatever the last
+   * report said, at the later of `at` and the last report. Returns the removed names (none twice).
+   */
+  clear(at: Date, now: Date): string[] {
+    const when = this.lastObservedAt && this.lastObservedAt.getTime() > at.getTime() ? this.lastObservedAt : at;
+    const removed = [...this.services.values()].filter((s) => !s.removed).map((s) => s.name).sort();
+    for (const name of removed) {
+      this.services.get(name)!.markRemoved(when);
+      this.dirty.add(name);
+      this.record(new ServiceRemoved(this.id, { tenantId: this.tenantId, projectId: this.projectId, service: name, observedAt: when.toISOString() }, now));
+    }
+    this.lastObservedAt = when;
+    return removed;
+  }
+
   /** Service rows touched since the last save (what the repository writes). */
   pendingServiceWrites(): RuntimeServiceSnapshot[] {
     return [...this.dirty].map((n) => this.services.get(n)!.snapshot());
