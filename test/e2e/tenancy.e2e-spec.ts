@@ -183,9 +183,12 @@ describe('Tenancy API (e2e)', () => {
     expect(suspended.body).toMatchObject({ state: 'suspended', suspendedAt: expect.any(String) });
 
     expect((await http().get('/v1/tenants/beta').set('authorization', `Bearer ${tenantAdmin}`)).status).toBe(200);
-    const gated = await http().post('/v1/environments').set('authorization', `Bearer ${tenantAdmin}`).send({});
-    expect([403, 404]).toContain(gated.status);
-    if (gated.status === 403) expect(gated.body.code).toBe('tenant_suspended');
+    const request = { name: 'web-staging', projectId: 'web', type: 'staging', region: 'eu-west-1' };
+    const gated = await http().post('/v1/environments').set('authorization', `Bearer ${tenantAdmin}`).send(request);
+    expect(gated.status).toBe(403);
+    expect(gated.body.code).toBe('tenant_suspended');
+    const [denied] = await t.ds.query(`SELECT result, code, tenant_id FROM platform.audit_log WHERE code = 'tenant_suspended' ORDER BY id DESC LIMIT 1`);
+    expect(denied).toEqual({ result: 'denied', code: 'tenant_suspended', tenant_id: 'beta' });
 
     const again = await http().post('/v1/tenants/beta/suspend').set('authorization', `Bearer ${admin}`).send({});
     expect(again.status).toBe(409);
@@ -194,6 +197,8 @@ describe('Tenancy API (e2e)', () => {
     const reactivated = await http().post('/v1/tenants/beta/reactivate').set('authorization', `Bearer ${admin}`).send({});
     expect(reactivated.status).toBe(200);
     expect(reactivated.body).toMatchObject({ state: 'active', suspendedAt: null });
+    const accepted = await http().post('/v1/environments').set('authorization', `Bearer ${tenantAdmin}`).send(request);
+    expect(accepted.status).toBe(202);
   });
 
   it('offboards a tenant for good: its tokens get 403 tenant_offboarded everywhere and nothing leaves offboarded', async () => {
