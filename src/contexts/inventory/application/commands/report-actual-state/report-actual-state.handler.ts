@@ -29,7 +29,8 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
         action: 'environment.report-actual-state',
         targetType: 'environment',
         targetId: environmentId,
-        details: { observedAt: report.observedAt.toISOString(), services: report.services.length },
+        // The domain validates observedAt; an invalid date must not fail here first.
+        details: { observedAt: Number.isNaN(report.observedAt.getTime()) ? null : report.observedAt.toISOString(), services: report.services.length },
       },
       async () => {
         const env = assertVisible(await this.environments.findById(environmentId), environmentId, scope);
