@@ -1,9 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Authorize, TENANT_READERS } from '@rcp/auth';
+import { Audited, Authorize, TENANT_READERS } from '@rcp/auth';
 import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
-import { TransactionManager } from '@rcp/persistence';
+import { TransactionManager, UnitOfWork, rowsOf } from '@rcp/persistence';
+import { JobsService } from './jobs.service';
 
 const STATES = ['queued', 'running', 'completed', 'failed', 'retrying', 'dead_letter'] as const;
 
@@ -73,7 +74,11 @@ const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_typ
 @ApiTags('Operations')
 @Controller('v1/jobs')
 export class JobsController {
-  constructor(private readonly tx: TransactionManager) {}
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly uow: UnitOfWork,
+    private readonly jobs: JobsService,
+  ) {}
 
   @Get()
   @Authorize(TENANT_READERS)
@@ -104,5 +109,35 @@ export class JobsController {
     const rows: JobRow[] = await this.tx.read((m) => m.query(`SELECT ${COLUMNS} FROM platform.jobs WHERE id = $1`, [id]));
     if (!rows[0]) throw new ProblemException('not_found', `Job ${id} was not found`);
     return toJob(rows[0]);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @Authorize(['platform:admin'])
+  @Audited('job.retry', 'job')
+  @ApiOperation({
+    summary: 'Run a failed or dead-lettered job again',
+    description: 'Resets its attempts and queues it now. The job\'s effect still happens at most once: it commits together with its completion.',
+  })
+  @ApiAcceptedResponse({ type: JobResponse, description: 'The job, queued again' })
+  @ApiProblems('not_found', 'invalid_state_transition', 'forbidden')
+  async retry(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string): Promise<JobResponse> {
+    return this.uow.execute({ action: 'job.retry', targetType: 'job', targetId: id }, async () => {
+      const m = this.tx.manager();
+      const found: JobRow[] = await m.query(`SELECT ${COLUMNS} FROM platform.jobs WHERE id = $1 FOR UPDATE`, [id]);
+      if (!found[0]) throw new ProblemException('not_found', `Job ${id} was not found`);
+      if (found[0].state !== 'failed' && found[0].state !== 'dead_letter') {
+        throw new ProblemException('invalid_state_transition', `Job ${id} is ${found[0].state}; only failed or dead_letter jobs can be retried`);
+      }
+      const [row] = rowsOf<JobRow>(
+        await m.query(
+          `UPDATE platform.jobs SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, lease_until = NULL, updated_at = now()
+           WHERE id = $1 RETURNING ${COLUMNS}`,
+          [id],
+        ),
+      );
+      this.tx.afterCommit(() => this.jobs.hint(id, 0));
+      return toJob(row);
+    });
   }
 }
