@@ -48,6 +48,19 @@ export class EventSubscriptions implements OnModuleInit {
     }
   }
 
+  /** Every (event type, handler name) pair, as two parallel arrays (what the relay fans out by). */
+  routes(): { types: string[]; handlers: string[] } {
+    const types: string[] = [];
+    const handlers: string[] = [];
+    for (const [type, subs] of this.byType) {
+      for (const sub of subs) {
+        types.push(type);
+        handlers.push(sub.name);
+      }
+    }
+    return { types, handlers };
+  }
+
   handlersOf(type: string): Subscription[] {
     return this.byType.get(type) ?? [];
   }

@@ -22,7 +22,7 @@ export class PgSession implements OnApplicationShutdown {
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
     const client = new Client({ connectionString: this.settings.DATABASE_URL, application_name: 'rcp-worker-session' });
-    client.on('notification', (msg) => this.wakeup.received(msg.channel));
+    client.on('notification', (msg) => this.wakeup.received(msg.channel, msg.processId));
     client.on('error', (err) => {
       this.log.warn(`worker session lost: ${err.message}`);
       if (this.client === client) this.client = undefined;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService } from '@rcp/observability';
@@ -8,6 +9,15 @@ import { OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
 
 export const RELAY_LOCK_KEY = 7263002;
 
+const EVENT_TYPE = /^rcp\.[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*\.v[1-9][0-9]*$/;
+const HANDLER_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** A text[] literal of values that match `safe` (checked, so inlining them cannot inject SQL). */
+function textArray(values: string[], safe: RegExp): string {
+  for (const v of values) if (!safe.test(v)) throw new Error(`Refusing to route ${JSON.stringify(v)}: not a valid event type or handler name`);
+  return `ARRAY[${values.map((v) => `'${v}'`).join(', ')}]::text[]`;
+}
+
 /**
  * The outbox relay. Exactly one leader at a time across all worker processes (session advisory lock on
  * a dedicated connection). In one transaction the leader:
@@ -15,9 +25,11 @@ export const RELAY_LOCK_KEY = 7263002;
  *      that took a lower sequence but commits later is simply claimed in a later round, never skipped),
  *   2. gives them gapless feed positions in claim order and moves them to `platform.event_log`,
  *   3. fans each out to one `platform.event_deliveries` row per subscribed handler.
+ * The three steps are one statement and the whole round one round trip to Postgres.
  * A crash anywhere before commit leaves the outbox untouched; after commit nothing is lost because the
- * deliveries are durable. Polling is adaptive: immediate while batches come back full, then backing off
- * to `RELAY_IDLE_MAX_MS`, and woken early by in-process signals or a NOTIFY sent after commit.
+ * deliveries are durable. Polling is adaptive: immediate while batches come back full or while commits
+ * arrived during the round, then backing off to `RELAY_IDLE_MAX_MS`, and woken early by in-process
+ * signals or a NOTIFY sent after commit.
  */
 @Injectable()
 export class OutboxRelay {
@@ -26,6 +38,7 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private leader = false;
   private sleeper?: { timer: NodeJS.Timeout; resolve: () => void };
+  private wakePending = false;
   private unsubscribe?: () => void;
 
   constructor(
@@ -51,19 +64,31 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    this.wake();
+    this.endSleep();
     await this.loop;
+    this.wakeup.setLocalRelayLeader(false);
     if (this.leader) await this.session.unlock(RELAY_LOCK_KEY);
     this.leader = false;
     this.metrics.relayLeader.set(0);
   }
 
+  /**
+   * New events were committed. A wake that arrives while a round is running is remembered, so the
+   * round that missed those events is followed at once by another (a lost wake-up would otherwise
+   * cost up to `RELAY_IDLE_MAX_MS`). Only the leader's idle sleep is shortened: a follower keeps its
+   * own pace for retrying the lock instead of trying it after every commit in the system.
+   */
   private wake(): void {
-    if (this.sleeper) {
-      clearTimeout(this.sleeper.timer);
-      this.sleeper.resolve();
-      this.sleeper = undefined;
-    }
+    if (!this.leader) return;
+    this.wakePending = true;
+    if (this.sleeper) this.endSleep();
+  }
+
+  private endSleep(): void {
+    if (!this.sleeper) return;
+    clearTimeout(this.sleeper.timer);
+    this.sleeper.resolve();
+    this.sleeper = undefined;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -79,14 +104,16 @@ export class OutboxRelay {
         if (!this.leader || !this.session.alive) {
           this.leader = await this.session.tryLock(RELAY_LOCK_KEY);
           this.metrics.relayLeader.set(this.leader ? 1 : 0);
+          this.wakeup.setLocalRelayLeader(this.leader);
           if (this.leader) this.log.log('relay leadership acquired');
           if (!this.leader) {
             await this.sleep(1000);
             continue;
           }
         }
+        this.wakePending = false; // this round sees everything committed before it starts
         const claimed = await this.claimBatch();
-        if (claimed >= this.settings.RELAY_BATCH_SIZE) {
+        if (claimed >= this.settings.RELAY_BATCH_SIZE || this.wakePending) {
           idle = 5;
           continue;
         }
@@ -95,6 +122,7 @@ export class OutboxRelay {
         await this.sleep(claimed > 0 ? 0 : idle);
       } catch (err) {
         this.leader = this.leader && this.session.alive;
+        this.wakeup.setLocalRelayLeader(this.leader);
         this.log.warn(`relay round failed: ${(err as Error).message}`);
         await this.sleep(500);
       }
@@ -112,51 +140,47 @@ export class OutboxRelay {
    * so handlers would see that aggregate's events out of order.
    */
   async claimBatch(): Promise<number> {
-    const count = await this.ds.transaction(async (m) => {
-      await m.query(`SELECT last_position FROM platform.relay_state WHERE id = 1 FOR UPDATE`);
-      const claimed: Array<{ position: string; id: string; type: string; aggregate_id: string; tenant_id: string | null }> = await m.query(
-        `WITH next AS (
-           SELECT seq FROM platform.outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
-         ), claimed AS (
-           DELETE FROM platform.outbox_events o USING next WHERE o.seq = next.seq
-           RETURNING o.seq, o.id, o.tenant_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version, o.envelope, o.recorded_at
-         ), n AS (SELECT count(*) AS c FROM claimed),
-         st AS (
-           UPDATE platform.relay_state SET last_position = last_position + (SELECT c FROM n)
-           WHERE id = 1 AND (SELECT c FROM n) > 0
-           RETURNING last_position - (SELECT c FROM n) AS base
-         )
-         INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at)
-         SELECT st.base + row_number() OVER (ORDER BY c.seq), c.id, c.tenant_id, c.type, c.aggregate_type, c.aggregate_id, c.aggregate_version, c.envelope, c.recorded_at
-         FROM claimed c CROSS JOIN st
-         RETURNING position, id, type, aggregate_id, tenant_id`,
-        [this.settings.RELAY_BATCH_SIZE],
-      );
-      if (claimed.length === 0) return 0;
-      const ids: string[] = [];
-      const handlers: string[] = [];
-      const positions: string[] = [];
-      const aggregates: string[] = [];
-      const tenants: Array<string | null> = [];
-      for (const e of claimed) {
-        for (const sub of this.subscriptions.handlersOf(e.type)) {
-          ids.push(e.id);
-          handlers.push(sub.name);
-          positions.push(e.position);
-          aggregates.push(e.aggregate_id);
-          tenants.push(e.tenant_id);
-        }
-      }
-      if (ids.length > 0) {
-        await m.query(
-          `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-           ON CONFLICT (event_id, handler) DO NOTHING`,
-          [ids, handlers, positions, aggregates, tenants],
-        );
-      }
-      return claimed.length;
-    });
+    const { types, handlers } = this.subscriptions.routes();
+    const claim = `WITH next AS (
+        SELECT seq FROM platform.outbox_events ORDER BY seq LIMIT ${Math.trunc(this.settings.RELAY_BATCH_SIZE)} FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        DELETE FROM platform.outbox_events o USING next WHERE o.seq = next.seq
+        RETURNING o.seq, o.id, o.tenant_id, o.type, o.aggregate_type, o.aggregate_id, o.aggregate_version, o.envelope, o.recorded_at
+      ), n AS (SELECT count(*) AS c FROM claimed),
+      st AS (
+        UPDATE platform.relay_state SET last_position = last_position + (SELECT c FROM n)
+        WHERE id = 1 AND (SELECT c FROM n) > 0
+        RETURNING last_position - (SELECT c FROM n) AS base
+      ), logged AS (
+        INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at)
+        SELECT st.base + row_number() OVER (ORDER BY c.seq), c.id, c.tenant_id, c.type, c.aggregate_type, c.aggregate_id, c.aggregate_version, c.envelope, c.recorded_at
+        FROM claimed c CROSS JOIN st
+        RETURNING position, id, type, aggregate_id, tenant_id
+      ), fanned AS (
+        INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id)
+        SELECT l.id, r.handler, l.position, l.aggregate_id, l.tenant_id
+        FROM logged l JOIN unnest(${textArray(types, EVENT_TYPE)}, ${textArray(handlers, HANDLER_NAME)}) AS r(type, handler) ON r.type = l.type
+        ON CONFLICT (event_id, handler) DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM logged)::int AS claimed, (SELECT count(*) FROM fanned)::int AS deliveries`;
+    // One round trip per round: lock, claim + number + log + fan out, commit, sent as one simple-protocol
+    // query (each statement still gets its own snapshot, so the claim sees what committed before the lock).
+    const runner = this.ds.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    let count: number;
+    try {
+      const results = (await client.query(
+        `BEGIN; SELECT last_position FROM platform.relay_state WHERE id = 1 FOR UPDATE; ${claim}; COMMIT`,
+      )) as unknown as QueryResult[];
+      count = Number(results[2].rows[0].claimed);
+    } catch (err) {
+      // A failed statement leaves the transaction block open and aborted: end it before the connection goes back.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
     if (count > 0) {
       this.metrics.relayEvents.inc(count);
       this.wakeup.deliveriesChanged();

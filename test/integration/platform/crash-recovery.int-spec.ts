@@ -37,17 +37,20 @@ describe('crash recovery and the inbox', () => {
 
   it('leaves the outbox untouched and the positions gapless when the relay dies between claim and commit', async () => {
     expect(await q(`SELECT count(*)::int AS n FROM platform.outbox_events`)).toEqual([{ n: 3 }]);
-    // Hold the relay inside its transaction: it has moved the events to the log and now waits to fan out.
-    const locker = await adminClient(t.dbUrl);
+    // Hold the relay in the middle of its round: an uncommitted delivery row for the first event makes
+    // the relay's fan-out wait (unique key), after it has taken the events out of the outbox and
+    // written them to the log, inside its transaction.
+    const [first] = await q(`SELECT id FROM platform.outbox_events ORDER BY seq LIMIT 1`);
+    const blocker = await adminClient(t.dbUrl);
     try {
-      await locker.query(`BEGIN`);
-      await locker.query(`LOCK TABLE platform.event_deliveries IN SHARE MODE`);
+      await blocker.query(`BEGIN`);
+      await blocker.query(`INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id) VALUES ($1, $2, 0, 'blocker')`, [first.id, HANDLERS[0]]);
       const round = t.relay.claimBatch();
-      await killBackend(`wait_event_type = 'Lock' AND query LIKE '%INSERT INTO platform.event_deliveries%'`);
+      await killBackend(`wait_event_type = 'Lock' AND wait_event = 'transactionid' AND query LIKE '%platform.outbox_events%'`);
       await expect(round).rejects.toThrow();
-      await locker.query(`ROLLBACK`);
+      await blocker.query(`ROLLBACK`);
     } finally {
-      await locker.end();
+      await blocker.end();
     }
 
     expect(await q(`SELECT aggregate_id FROM platform.outbox_events ORDER BY seq`)).toEqual(widgets.map((w) => ({ aggregate_id: w })));
