@@ -34,15 +34,22 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
  * redelivered event is acknowledged without running the handler again. A failure rolls back only that
  * delivery, records the error and schedules a retry with backoff; after `DELIVERY_MAX_ATTEMPTS` it is
  * `dead_letter`, visible over the API and replayable.
+ *
+ * A lane claims at most `DELIVERY_BATCH_SIZE` deliveries per transaction: every delivery is a
+ * subtransaction, and a transaction with more than 64 of them (PGPROC_MAX_CACHED_SUBXIDS, counting
+ * savepoints inside handlers) makes every snapshot in the database consult pg_subtrans. A relay signal
+ * wakes one lane; a lane that finds a full batch wakes the next.
  */
 @Injectable()
 export class DeliveryWorker {
   private readonly log = new Logger('DeliveryWorker');
   private running = false;
   private lanes: Promise<void>[] = [];
+  /** Sleeping lanes, oldest first (a Set keeps insertion order). */
   private waiters = new Set<() => void>();
+  /** A signal arrived while no lane slept: the next lane to finish a round runs another at once. */
+  private wakePending = false;
   private unsubscribe?: () => void;
-  private readonly batchSize = 50;
 
   constructor(
     private readonly tx: TransactionManager,
@@ -55,7 +62,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.wakeup.on(DELIVERY_CHANNEL, () => this.wakeAll());
+    this.unsubscribe = this.wakeup.on(DELIVERY_CHANNEL, () => this.signal());
     for (let i = 0; i < this.settings.DELIVERY_CONCURRENCY; i++) this.lanes.push(this.lane());
   }
 
@@ -65,6 +72,28 @@ export class DeliveryWorker {
     this.wakeAll();
     await Promise.all(this.lanes);
     this.lanes = [];
+  }
+
+  /** Deliveries per round and lane (`DELIVERY_BATCH_SIZE`). */
+  private get batchSize(): number {
+    return this.settings.DELIVERY_BATCH_SIZE;
+  }
+
+  /**
+   * New deliveries were committed. One sleeping lane wakes (waking every lane made all but one of them
+   * run an empty round, three round trips each, for every relay round); a lane that then finds a full
+   * batch wakes the next. If no lane sleeps, the signal is remembered, so a lane whose round looked
+   * before those deliveries committed runs again instead of going to sleep.
+   */
+  private signal(): void {
+    if (!this.wakeOne()) this.wakePending = true;
+  }
+
+  private wakeOne(): boolean {
+    const first = this.waiters.values().next();
+    if (first.done) return false;
+    first.value();
+    return true;
   }
 
   private wakeAll(): void {
@@ -87,12 +116,15 @@ export class DeliveryWorker {
     let idle = 5;
     while (this.running) {
       try {
-        const n = await this.runOnce();
-        if (n > 0) {
+        const { handled, more } = await this.round();
+        if (handled >= this.batchSize) this.wakeOne(); // a backlog: get help
+        const pending = this.wakePending;
+        this.wakePending = false;
+        if (handled >= this.batchSize || more || pending) {
           idle = 5;
           continue;
         }
-        idle = Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
+        idle = handled > 0 ? 5 : Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
         await this.idle(idle);
       } catch (err) {
         this.log.warn(`delivery round failed: ${(err as Error).message}`);
@@ -103,6 +135,15 @@ export class DeliveryWorker {
 
   /** Claims and runs one batch of due deliveries; returns how many it handled. Public for tests. */
   async runOnce(): Promise<number> {
+    return (await this.round()).handled;
+  }
+
+  /**
+   * One round. `more` says whether deliveries held back by this round's (per-aggregate order) are due
+   * now, so the lane runs again at once only when there is something to run: an empty follow-up round
+   * costs three round trips, for every productive round.
+   */
+  private async round(): Promise<{ handled: number; more: boolean }> {
     return this.tx.run(
       async (m) => {
         const due: DueDelivery[] = await m.query(
@@ -119,17 +160,32 @@ export class DeliveryWorker {
            FOR UPDATE OF d SKIP LOCKED`,
           [this.batchSize],
         );
-        for (const d of due) await this.deliver(d);
-        return due.length;
+        const done: string[] = [];
+        for (const d of due) if (await this.deliver(d)) done.push(d.id);
+        let more = false;
+        if (done.length > 0) {
+          const [next] = await m.query(
+            `WITH done AS (
+               DELETE FROM platform.event_deliveries WHERE id = ANY($1::bigint[]) RETURNING handler, aggregate_id, position
+             )
+             SELECT EXISTS (
+               SELECT 1 FROM platform.event_deliveries p JOIN done ON p.handler = done.handler AND p.aggregate_id = done.aggregate_id
+               WHERE p.position > done.position AND p.state IN ('pending', 'failed') AND p.next_attempt_at <= now()
+             ) AS more`,
+            [done],
+          );
+          more = next.more === true;
+        }
+        return { handled: due.length, more };
       },
       { tenantId: null, platform: true },
     );
   }
 
-  private async deliver(d: DueDelivery): Promise<void> {
+  /** Runs one delivery in a savepoint with its inbox row; true when done (the caller deletes it). */
+  private async deliver(d: DueDelivery): Promise<boolean> {
     const m = this.tx.manager();
     const sub = this.subscriptions.get(d.handler);
-    const started = Date.now();
     try {
       if (!sub) throw new Error(`no handler named ${d.handler} is registered in this process`);
       const event = EventCatalogue.materialize(d.envelope, Number(d.position));
@@ -148,9 +204,9 @@ export class DeliveryWorker {
         };
         await RequestContexts.run(ctx, () => sub.handler.handle(event));
       });
-      await m.query(`DELETE FROM platform.event_deliveries WHERE id = $1`, [d.id]);
       this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
       this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
+      return true;
     } catch (err) {
       const failures = d.attempts + 1;
       const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
@@ -164,8 +220,7 @@ export class DeliveryWorker {
       );
       this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
       this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
-    } finally {
-      void started;
+      return false;
     }
   }
 }
