@@ -6,6 +6,8 @@ import { Public } from '@rcp/auth';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RedisProbe } from '@rcp/jobs';
 import { MetricsService } from '@rcp/observability';
+// Imported (not required) so that `nest build` emits package.json into dist/ where the built app finds it.
+import { version as PKG_VERSION } from '../../package.json';
 
 export class VersionResponse {
   @ApiProperty({ example: '0.1.0' }) version: string;
@@ -20,8 +22,6 @@ export class ReadinessResponse {
 }
 
 const STARTED = new Date().toISOString();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PKG_VERSION: string = require('../../package.json').version;
 
 /** Liveness, readiness, Prometheus metrics and build info; no token needed. */
 @ApiTags('Operations')
