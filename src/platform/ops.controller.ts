@@ -48,7 +48,13 @@ export class OpsController {
   @ApiOkResponse({ type: ReadinessResponse })
   async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
     const checks: Record<string, string> = {};
-    const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1500))]);
+    const timeout = <T>(p: Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, rej) => {
+        timer = setTimeout(() => rej(new Error('timeout')), 1500);
+      });
+      return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+    };
     try {
       await timeout(this.ds.query('SELECT 1'));
       checks.postgres = 'up';
