@@ -1,9 +1,8 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { JobRunner, JobsService } from '@rcp/jobs';
 import { DeliveryWorker, OutboxRelay, OutboxWriter } from '@rcp/messaging';
 import { TransactionManager, UnitOfWork } from '@rcp/persistence';
-import { TEST_REDIS_URL, startTestApp } from '@rcp/testing';
+import { deleteRedisKeys, startTestApp } from '@rcp/testing';
 import { WorkerRuntime } from '../../src/platform/worker-runtime';
 import {
   ChangeWidget,
@@ -78,21 +77,7 @@ export async function adminClient(url: string): Promise<Client> {
 }
 
 /** Deletes every Redis key under one prefix (a test's own), never anything else. Returns how many. */
-export async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
+export const deletePrefixedKeys = (prefix: string): Promise<number> => deleteRedisKeys(`${prefix}:*`);
 
 /** Resolves after `ms` milliseconds. */
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

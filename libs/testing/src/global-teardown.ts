@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
-import { TEST_REDIS_URL, withAdmin } from './test-env';
+import { deleteRedisKeys } from './redis';
+import { withAdmin } from './test-env';
 
 /** Drops every database and Redis key of this run. */
 export default async function globalTeardown(): Promise<void> {
@@ -12,18 +12,9 @@ export default async function globalTeardown(): Promise<void> {
       await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
     }
   });
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `rcp-test-${run}-*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(`rcp-test-${run}-*`);
   } catch {
     /* Redis may be down in a failure test; nothing to clean then */
-  } finally {
-    redis.disconnect();
   }
 }

@@ -1,6 +1,5 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
-import { TEST_REDIS_URL, eventually, startTestApp } from '@rcp/testing';
+import { deleteRedisKeys, eventually, startTestApp } from '@rcp/testing';
 import { App, FAST_INVENTORY, envRow, onboardTenant, requestEnvironment, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
@@ -23,22 +22,6 @@ async function stateOn(dbUrl: string, id: string): Promise<string> {
   }
 }
 
-/** Deletes this test's own Redis keys (its prefix only): every BullMQ hint is gone, the ledger is not. */
-async function loseRedis(prefix: string): Promise<number> {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
 
 describe('inventory: a worker restart in the middle of provisioning', () => {
   /** Starts provisioning on a first process and stops that process while the environment is provisioning. */
@@ -82,7 +65,7 @@ describe('inventory: a worker restart in the middle of provisioning', () => {
 
   it('ends ready exactly once even when Redis lost every job hint meanwhile (the ledger is the record)', async () => {
     const { first, environmentId, operationId } = await provisionThenStop();
-    expect(await loseRedis(first.redisPrefix)).toBeGreaterThan(0);
+    expect(await deleteRedisKeys(`${first.redisPrefix}:*`)).toBeGreaterThan(0);
     const second = await startTestApp(OVERRIDES, { url: first.dbUrl, prefix: first.redisPrefix });
     try {
       expect(await stateOn(first.dbUrl, environmentId)).toBe('provisioning');

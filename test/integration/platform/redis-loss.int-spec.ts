@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { eventually } from '@rcp/testing';
-import { SpineApp, delay, deleteRedisKeys, startSpineApp } from '../../support/spine-app';
+import { SpineApp, delay, deletePrefixedKeys, startSpineApp } from '../../support/spine-app';
 import { asTenantUser, changeWidget } from '../../support/spine-fixtures';
 
 jest.setTimeout(30_000);
@@ -19,7 +19,7 @@ describe('losing Redis', () => {
         ) as Record<string, number>;
 
       await eventually(async () => ((await states()).completed ?? 0) >= 15);
-      const deleted = await deleteRedisKeys(t.redisPrefix);
+      const deleted = await deletePrefixedKeys(t.redisPrefix);
       expect(deleted).toBeGreaterThan(0);
       // Whatever the worker had already fetched finishes; the rest of the hints are gone and nothing runs them.
       await delay(600);

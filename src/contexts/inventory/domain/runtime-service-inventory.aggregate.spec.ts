@@ -1,17 +1,10 @@
-import { DomainError } from '@rcp/ddd';
+import { domainErrorCode } from '@rcp/testing/domain';
 import { RuntimeServiceInventory } from './runtime-service-inventory.aggregate';
 import { aService, anInventory, at } from './runtime-service-inventory.mother';
 
 const now = at(60);
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as DomainError).code;
-  }
-  return undefined;
-}
+const codeOf = domainErrorCode;
 
 describe('RuntimeServiceInventory (actual-state diffing)', () => {
   it('observes every service of the first report', () => {

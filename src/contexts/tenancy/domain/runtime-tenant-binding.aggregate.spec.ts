@@ -1,3 +1,4 @@
+import { domainErrorCode } from '@rcp/testing/domain';
 import { DomainError } from '@rcp/ddd';
 import { placementFor } from './placement';
 import { NO_USAGE } from './quotas.value-object';
@@ -7,14 +8,7 @@ import { aTenant, T0 } from './runtime-tenant-binding.mother';
 const later = new Date('2026-01-02T00:00:00Z');
 const quotas = { maxEnvironments: 3, maxServicesPerEnvironment: 10, maxReplicasPerService: 5, maxTotalReplicas: 50 };
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as DomainError).code;
-  }
-  return undefined;
-}
+const codeOf = domainErrorCode;
 
 describe('RuntimeTenantBinding', () => {
   describe('onboarding', () => {
