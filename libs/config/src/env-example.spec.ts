@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { ENV_EXAMPLE_FILE, renderEnvExample } from './env-example';
+import { ENV_EXAMPLE_FILE, README_FILE, renderEnvExample, renderSettingsTable } from './env-example';
 import { loadSettings, SETTINGS } from './settings';
 
 describe('.env.example', () => {
@@ -24,5 +24,10 @@ describe('.env.example', () => {
       const at = lines.indexOf(`${name}=${spec.default}`);
       expect(lines[at - 1]).toBe(`# ${spec.description}`);
     }
+  });
+
+  it('matches the configuration table of the README', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', README_FILE), 'utf8');
+    expect(readme).toContain(renderSettingsTable());
   });
 });
