@@ -3,6 +3,7 @@
  * route measured in the same run on the same machine (autocannon, loopback only, bounded duration).
  *
  *   1. bare Fastify: GET /ping → {"ok":true}                      (the ceiling of this machine)
+ *   1b. the same route doing one `SELECT 1` on a pg pool            (the cost of any database round trip)
  *   2. authenticated GET /v1/tenants/{id} with a tenant token      (JWT, role check, lifecycle gate, RLS read)
  *   3. authenticated idempotent POST /v1/tenants: a new tenant per request, each with its own Idempotency-Key
  *      (a command: state + outbox + audit in one transaction, then relayed to the feed)
@@ -12,7 +13,7 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { signLocalToken } from '../libs/auth/src/token-factory';
 import { loadSettings } from '../libs/config/src/settings';
 import { createApp } from '../src/bootstrap';
@@ -47,6 +48,15 @@ async function main(): Promise<void> {
     const barePort = (bare.server.address() as { port: number }).port;
     rows.push(await run('bare Fastify GET', { url: `http://127.0.0.1:${barePort}/ping` }));
     await bare.close();
+
+    // 1b. the same bare route plus a single Postgres round trip (what any database read costs here)
+    const pool = new Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', max: 10 });
+    const withDb = Fastify();
+    withDb.get('/ping', async () => (await pool.query('SELECT 1 AS ok')).rows[0]);
+    await withDb.listen({ port: 0, host: '127.0.0.1' });
+    rows.push(await run('bare Fastify GET + one pg query', { url: `http://127.0.0.1:${(withDb.server.address() as { port: number }).port}/ping` }));
+    await withDb.close();
+    await pool.end();
 
     // 2-3. the product, one process with both roles, logs off
     const settings = loadSettings({
