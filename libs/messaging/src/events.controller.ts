@@ -1,11 +1,15 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { Authorize, Public, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Cursors, PageQuery } from '@rcp/http';
-import { TransactionManager } from '@rcp/persistence';
+import { Authorize, CurrentActor, Public, TENANT_READERS } from '@rcp/auth';
+import { ApiProblems, Keyset, PageQuery } from '@rcp/http';
+import { Actor } from '@rcp/observability';
+import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
 import { CloudEventEnvelope } from './integration-event';
+
+/** A feed cursor is a feed position and nothing else. */
+const FEED_KEYSET = new Keyset({ p: 'position' });
 
 export class EventFeedQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Feed position to read after (the `nextCursor` of the previous page)' })
@@ -39,27 +43,28 @@ export class EventsController {
 
   @Get('events')
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'Read the event feed', description: 'Events of the caller\'s tenant (all tenants for platform tokens) after a cursor, in commit order.' })
+  @ApiOperation({
+    summary: 'Read the event feed',
+    description:
+      'Events of the caller\'s tenant (all tenants for platform tokens) after a cursor, in commit order. A token with `project_ids` ' +
+      'sees only the events of those projects (extension `projectid`); tenant-level events, which carry no project, are not shown to it.',
+  })
   @ApiOkResponse({ type: EventFeedPage })
   @ApiProblems('validation_failed', 'forbidden')
-  async feed(@Query() q: EventFeedQuery): Promise<EventFeedPage> {
+  async feed(@Query() q: EventFeedQuery, @CurrentActor() actor: Actor): Promise<EventFeedPage> {
     const limit = q.limit ?? 50;
-    const after = Cursors.decode<{ p: number }>(q.after ?? q.cursor, ['p'])?.p ?? 0;
-    const type = q.type ?? null;
-    const prefix = type?.endsWith('.*') ? type.slice(0, -1) : null;
+    const after = FEED_KEYSET.decode(q.after ?? q.cursor, q.after !== undefined ? 'after' : 'cursor')?.p ?? 0;
+    const params: unknown[] = [after];
+    const where = ['position > $1', ...readScopeConditions(actor, { tenant: 'tenant_id', project: `(envelope->>'projectid')` }, params)];
+    if (q.type?.endsWith('.*')) where.push(`starts_with(type, $${params.push(q.type.slice(0, -1))})`);
+    else if (q.type) where.push(`type = $${params.push(q.type)}`);
     const rows: Array<{ position: string; envelope: CloudEventEnvelope }> = await this.tx.read((m) =>
-      m.query(
-        `SELECT position, envelope FROM platform.event_log
-         WHERE position > $1
-           AND (($2::text IS NULL AND $3::text IS NULL) OR type = $2 OR ($3::text IS NOT NULL AND type LIKE $3 || '%'))
-         ORDER BY position LIMIT $4`,
-        [after, prefix ? null : type, prefix, limit],
-      ),
+      m.query(`SELECT position, envelope FROM platform.event_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.push(limit)}`, params),
     );
     const last = rows[rows.length - 1];
     return {
       items: rows.map((r) => r.envelope),
-      nextCursor: last ? Cursors.encode({ p: Number(last.position) }) : q.after ?? q.cursor ?? null,
+      nextCursor: last ? FEED_KEYSET.encode({ p: Number(last.position) }) : q.after ?? q.cursor ?? null,
     };
   }
 
