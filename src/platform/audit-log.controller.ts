@@ -2,9 +2,9 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsRFC3339, IsString, Matches, MaxLength } from 'class-validator';
 import { Authorize, CurrentActor, PLATFORM_ROLES, RoleName } from '@rcp/auth';
-import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
+import { ApiProblems, Keyset, Page, PageQuery } from '@rcp/http';
 import { Actor } from '@rcp/observability';
-import { TransactionManager } from '@rcp/persistence';
+import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 
 const RESULTS = ['allowed', 'denied', 'failed'] as const;
 const ACTOR_KINDS = ['user', 'agent', 'system', 'anonymous'] as const;
@@ -16,6 +16,13 @@ export class AuditEntryResponse {
   @ApiProperty({ format: 'date-time', example: '2025-11-24T16:54:06.859Z' }) occurredAt: string;
   @ApiProperty({ nullable: true, type: String, description: 'The tenant the action concerned; null for platform-wide actions and anonymous refusals', example: 'acme' })
   tenantId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The project the action concerned; null for tenant-level and platform actions, and for refusals before the project was known',
+    example: 'web',
+  })
+  projectId: string | null;
   @ApiProperty({ description: 'The token subject, or `anonymous` when no valid token was sent', example: 'ops@example.com' }) actor: string;
   @ApiProperty({ enum: ACTOR_KINDS, example: 'user' }) actorKind: string;
   @ApiProperty({ type: [String], example: ['platform:admin'] }) roles: string[];
@@ -40,7 +47,7 @@ export class AuditEntryResponse {
 /** One page of the audit log, newest first; `nextCursor` continues with older entries. */
 export class AuditEntryPage {
   @ApiProperty({ type: [AuditEntryResponse] }) items: AuditEntryResponse[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page; null on the last page', example: 'eyJpZCI6IjEwMjMifQ' })
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page; null on the last page', example: 'eyJpZCI6MTAyM30' })
   nextCursor: string | null;
 }
 
@@ -77,6 +84,7 @@ interface AuditRow {
   id: string;
   occurred_at: Date;
   tenant_id: string | null;
+  project_id: string | null;
   actor: string;
   actor_kind: string;
   roles: string[];
@@ -96,6 +104,7 @@ const toEntry = (r: AuditRow): AuditEntryResponse => ({
   id: String(r.id),
   occurredAt: r.occurred_at.toISOString(),
   tenantId: r.tenant_id,
+  projectId: r.project_id,
   actor: r.actor,
   actorKind: r.actor_kind,
   roles: r.roles,
@@ -111,11 +120,15 @@ const toEntry = (r: AuditRow): AuditEntryResponse => ({
   details: r.details,
 });
 
+/** Newest first by id. */
+const AUDIT_KEYSET = new Keyset({ id: 'position' });
+
 /**
  * The audit log over HTTP: every allowed, denied and failed mutation and every refused token, newest
- * first. Reads run in the caller's row-level security scope, so a tenant admin sees only its own
- * tenant's entries and platform roles see all of them; the log itself is append-only. The client
- * address of a platform operator's action is not shown to tenants.
+ * first. A tenant admin reads its own tenant's entries (named in the query, with row-level security
+ * behind it), and with `project_ids` only the entries of those projects; platform roles read all of
+ * them. The log itself is append-only. The client address of a platform operator's action is not
+ * shown to tenants.
  */
 @ApiTags('Operations')
 @Controller('v1/audit-log')
@@ -128,46 +141,36 @@ export class AuditLogController {
     summary: 'List audit log entries',
     description:
       'Newest first, with keyset pagination (`limit`, `cursor`). Filter by actor, action (exact or a prefix such as `tenant.*`), ' +
-      'result and time range (`from` inclusive, `to` exclusive, RFC 3339). A tenant admin sees its own tenant\'s entries only.',
+      'result and time range (`from` inclusive, `to` exclusive, RFC 3339). A tenant admin sees its own tenant\'s entries only; with ' +
+      '`project_ids`, only the entries of those projects (not tenant-level ones).',
   })
   @ApiOkResponse({ type: AuditEntryPage })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
   async list(@Query() q: ListAuditLogQuery, @CurrentActor() caller: Actor): Promise<Page<AuditEntryResponse>> {
     const limit = q.limit ?? 50;
-    const after = Cursors.decode<{ id: string }>(q.cursor, ['id']);
-    if (after && !/^\d{1,19}$/.test(after.id)) {
-      throw new ProblemException('validation_failed', 'cursor is not a cursor this API issued', { errors: [{ field: 'cursor', message: 'is invalid' }] });
-    }
+    const after = AUDIT_KEYSET.decode(q.cursor);
     const prefix = q.action?.endsWith('.*') ? q.action.slice(0, -1) : null;
+    const params: unknown[] = [caller.tenantId === null, PLATFORM_ROLES];
+    const where = readScopeConditions(caller, { tenant: 'tenant_id', project: 'project_id' }, params);
+    if (q.actor) where.push(`actor = $${params.push(q.actor)}`);
+    if (prefix) where.push(`starts_with(action, $${params.push(prefix)})`);
+    else if (q.action) where.push(`action = $${params.push(q.action)}`);
+    if (q.result) where.push(`result = $${params.push(q.result)}`);
+    if (q.from) where.push(`occurred_at >= $${params.push(q.from)}::timestamptz`);
+    if (q.to) where.push(`occurred_at < $${params.push(q.to)}::timestamptz`);
+    if (after) where.push(`id < $${params.push(after.id)}::bigint`);
     const rows: AuditRow[] = await this.tx.read((m) =>
       m.query(
-        `SELECT id, occurred_at, tenant_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code,
+        `SELECT id, occurred_at, tenant_id, project_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code,
                 correlation_id, trace_id, details,
-                CASE WHEN $9::boolean OR NOT (roles && $10::text[]) THEN ip END AS ip
+                CASE WHEN $1::boolean OR NOT (roles && $2::text[]) THEN ip END AS ip
          FROM platform.audit_log
-         WHERE ($1::text IS NULL OR actor = $1)
-           AND ($2::text IS NULL OR action = $2)
-           AND ($3::text IS NULL OR starts_with(action, $3))
-           AND ($4::text IS NULL OR result = $4)
-           AND ($5::timestamptz IS NULL OR occurred_at >= $5)
-           AND ($6::timestamptz IS NULL OR occurred_at < $6)
-           AND ($7::bigint IS NULL OR id < $7)
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY id DESC
-         LIMIT $8`,
-        [
-          q.actor ?? null,
-          prefix ? null : (q.action ?? null),
-          prefix,
-          q.result ?? null,
-          q.from ?? null,
-          q.to ?? null,
-          after?.id ?? null,
-          limit + 1,
-          caller.tenantId === null,
-          PLATFORM_ROLES,
-        ],
+         LIMIT $${params.push(limit + 1)}`,
+        params,
       ),
     );
-    return pageOf(rows, limit, toEntry, (r) => ({ id: String(r.id) }));
+    return AUDIT_KEYSET.page(rows, limit, toEntry, (r) => ({ id: Number(r.id) }));
   }
 }

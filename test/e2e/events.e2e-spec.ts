@@ -33,8 +33,11 @@ describe('Event feed, catalogue and deliveries API (e2e)', () => {
     expect(first.body.items.every((e: { tenantid: string }) => e.tenantid === 'acme')).toBe(true);
     const next = await http().get(`/v1/events?after=${first.body.nextCursor}`).set('authorization', `Bearer ${acme}`);
     expect(next.body.items.map((e: { type: string }) => e.type)).toEqual(['rcp.tenancy.tenant-reactivated.v1']);
-    const caughtUp = await http().get(`/v1/events?after=${next.body.nextCursor}`).set('authorization', `Bearer ${acme}`);
-    expect(caughtUp.body).toEqual({ items: [], nextCursor: next.body.nextCursor });
+    // Caught up: no next page (null), and resumeAfter is where to poll from later.
+    expect(next.body.nextCursor).toBeNull();
+    expect(next.body.resumeAfter).toEqual(expect.any(String));
+    const caughtUp = await http().get(`/v1/events?after=${next.body.resumeAfter}`).set('authorization', `Bearer ${acme}`);
+    expect(caughtUp.body).toEqual({ items: [], nextCursor: null, resumeAfter: next.body.resumeAfter });
     const exact = await http().get('/v1/events?type=rcp.tenancy.tenant-suspended.v1').set('authorization', `Bearer ${acme}`);
     expect(exact.body.items).toHaveLength(1);
     const all = await http().get('/v1/events').set('authorization', `Bearer ${admin}`);
@@ -50,6 +53,68 @@ describe('Event feed, catalogue and deliveries API (e2e)', () => {
     const anon = await http().get('/v1/events');
     expect(anon.status).toBe(401);
     expect(anon.body.code).toBe('unauthenticated');
+  });
+
+  it('answers nextCursor only while more events wait, and always a resumeAfter position to poll from', async () => {
+    const acme = t.token({ tenantId: 'acme', roles: ['tenant:viewer'] });
+    const first = await http().get('/v1/events?limit=2').set('authorization', `Bearer ${acme}`);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(first.body.resumeAfter).toBe(first.body.nextCursor);
+    const exactFit = await http().get('/v1/events?limit=3').set('authorization', `Bearer ${acme}`);
+    expect(exactFit.body.items).toHaveLength(3);
+    expect(exactFit.body.nextCursor).toBeNull();
+    const fromStart = await http().get(`/v1/events?after=${exactFit.body.resumeAfter}`).set('authorization', `Bearer ${acme}`);
+    expect(fromStart.body).toEqual({ items: [], nextCursor: null, resumeAfter: exactFit.body.resumeAfter });
+    // A filtered consumer that is caught up resumes after the head, past the events its filter skipped.
+    const nothing = await http().get('/v1/events?type=rcp.inventory.*').set('authorization', `Bearer ${acme}`);
+    expect(nothing.body).toEqual({ items: [], nextCursor: null, resumeAfter: exactFit.body.resumeAfter });
+  });
+
+  it('takes its cursor as after only: cursor is refused with 400 naming it', async () => {
+    const acme = t.token({ tenantId: 'acme', roles: ['tenant:viewer'] });
+    const first = await http().get('/v1/events?limit=1').set('authorization', `Bearer ${acme}`);
+    const res = await http().get(`/v1/events?cursor=${first.body.nextCursor}`).set('authorization', `Bearer ${acme}`);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['cursor']);
+    const both = await http().get(`/v1/events?cursor=${first.body.nextCursor}&after=${first.body.nextCursor}`).set('authorization', `Bearer ${acme}`);
+    expect(both.status).toBe(400);
+  });
+
+  it.each([
+    ['a versionless type', 'rcp.inventory.environment-ready'],
+    ['a context without .*', 'rcp.inventory'],
+    ['version 0', 'rcp.tenancy.tenant-suspended.v0'],
+    ['a bare rcp', 'rcp'],
+    ['a wildcard in the middle', 'rcp.*.tenant-suspended.v1'],
+    ['upper case', 'rcp.Tenancy.*'],
+  ])('refuses %s as a type filter with 400 and says what a type looks like', async (_, type) => {
+    const res = await http().get(`/v1/events?type=${encodeURIComponent(type)}`).set('authorization', `Bearer ${admin}`);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.errors).toEqual([{ field: 'type', message: expect.stringContaining('rcp.inventory.environment-ready.v1') }]);
+  });
+
+  it.each([
+    ['every event', 'rcp.*', 4],
+    ['a context', 'rcp.tenancy.*', 4],
+    ['every version of one event', 'rcp.tenancy.tenant-suspended.*', 1],
+    ['one event type', 'rcp.tenancy.tenant-onboarded.v1', 2],
+    ['an unknown but well-formed type', 'rcp.inventory.environment-ready.v7', 0],
+  ])('filters by %s (%s)', async (_, type, n) => {
+    const res = await http().get(`/v1/events?type=${encodeURIComponent(type)}`).set('authorization', `Bearer ${admin}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(n);
+  });
+
+  it('refuses an after it did not issue with 400 validation_failed, never a 500', async () => {
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const after of [enc({ p: 'abc' }), enc({ p: -1 }), enc({ p: 1.5 }), enc({ p: 1, tenantId: 'globex' }), enc({}), enc(null), enc('p'), 'e30', '!!']) {
+      const res = await http().get(`/v1/events?after=${encodeURIComponent(after)}`).set('authorization', `Bearer ${admin}`);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['after']);
+    }
   });
 
   it('publishes an AsyncAPI 3.0 catalogue with a schema for every event type, without a token', async () => {

@@ -195,6 +195,69 @@ describe('Inventory API (e2e)', () => {
     });
   });
 
+  describe('a token limited to projects', () => {
+    const shopOnly = () => t.token({ tenantId: 'acme', roles: ['tenant:admin'], projectIds: ['shop'] });
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+    it('refuses a forged cursor carrying projectIds with 400 and never shows another project\'s environments', async () => {
+      const forged = enc({ t: '1970-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000', projectIds: ['web'] });
+      const res = await http().get(`/v1/environments?cursor=${forged}`).set(bearer(shopOnly()));
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['cursor']);
+      expect(res.body.items).toBeUndefined();
+      const forgedState = enc({ t: '1970-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000', state: 'ready', projectId: 'web' });
+      expect((await http().get(`/v1/environments?cursor=${forgedState}`).set(bearer(shopOnly()))).status).toBe(400);
+    });
+
+    it.each([
+      ['a timestamp that is not one', { t: 'yesterday', id: '00000000-0000-4000-8000-000000000000' }],
+      ['an id that is not a UUID', { t: '2025-01-01T00:00:00.000Z', id: 'nope' }],
+      ['numbers', { t: 1, id: 2 }],
+      ['a missing key', { t: '2025-01-01T00:00:00.000Z' }],
+      ['an array', ['2025-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']],
+      ['null', null],
+    ])('refuses a cursor with %s with 400, never a 500', async (_, value) => {
+      const res = await http().get(`/v1/environments?cursor=${enc(value)}`).set(bearer(acme));
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+    });
+
+    it('sees only its projects\' events, jobs and audit entries, and not the tenant-wide usage', async () => {
+      const shopEnv = (await http().get('/v1/environments').set(bearer(shopOnly()))).body.items[0];
+      expect(shopEnv.projectId).toBe('shop');
+      await eventually(async () => (await http().get('/v1/events?type=rcp.inventory.*').set(bearer(shopOnly()))).body.items.length > 0);
+
+      const feed = await http().get('/v1/events?limit=200').set(bearer(shopOnly()));
+      expect(feed.status).toBe(200);
+      expect(feed.body.items.length).toBeGreaterThan(0);
+      expect(new Set(feed.body.items.map((e: { projectid?: string }) => e.projectid))).toEqual(new Set(['shop']));
+      const whole = await http().get('/v1/events?limit=200').set(bearer(acme));
+      const projects = new Set(whole.body.items.map((e: { projectid?: string }) => e.projectid));
+      expect(projects).toEqual(new Set(['web', 'shop', undefined])); // tenant-level events have no project
+
+      const jobs = await http().get('/v1/jobs?limit=200').set(bearer(shopOnly()));
+      expect(jobs.status).toBe(200);
+      expect(jobs.body.items.length).toBeGreaterThan(0);
+      for (const job of jobs.body.items) expect(job).toMatchObject({ projectId: 'shop', targetId: shopEnv.id });
+      const webJob = (await http().get('/v1/jobs?limit=200').set(bearer(acme))).body.items.find((j: { targetId: string }) => j.targetId === ready.id);
+      expect(webJob).toMatchObject({ projectId: 'web' });
+      expect((await http().get(`/v1/jobs/${webJob.id}`).set(bearer(shopOnly()))).status).toBe(404);
+
+      const audit = await http().get('/v1/audit-log?limit=200').set(bearer(shopOnly()));
+      expect(audit.status).toBe(200);
+      expect(audit.body.items.length).toBeGreaterThan(0);
+      for (const entry of audit.body.items) expect(entry).toMatchObject({ tenantId: 'acme', projectId: 'shop' });
+      expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('environment.request');
+      const wholeAudit = (await http().get('/v1/audit-log?limit=200').set(bearer(acme))).body.items;
+      expect(wholeAudit.find((e: { targetId: string; action: string }) => e.targetId === ready.id && e.action === 'environment.request')).toMatchObject({ projectId: 'web' });
+
+      const usage = await http().get('/v1/tenants/acme/usage').set(bearer(shopOnly()));
+      expect(usage.status).toBe(403);
+      expect(usage.body.code).toBe('forbidden');
+    });
+  });
+
   describe('another tenant\'s environment', () => {
     it('is a 404 on every endpoint, and an unknown or malformed id too', async () => {
       const globex = t.token({ tenantId: 'globex', roles: ['tenant:admin'] });

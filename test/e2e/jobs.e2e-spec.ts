@@ -8,15 +8,19 @@ describe('Jobs API (e2e)', () => {
   let t: App;
   let admin: string;
   const http = () => request(t.app.getHttpServer());
-  const insertJob = async (state: string, tenantId: string | null, name = 'test.unknown-job') => {
+  const insertJob = async (state: string, tenantId: string | null, name = 'test.unknown-job', more: { projectId?: string; createdAt?: string } = {}) => {
     const id = randomUUID();
-    await t.ds.query(
-      `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, attempts, max_attempts, last_error)
-       VALUES ($1, $2, $3, '{}', $4, 5, 5, 'boom')`,
-      [id, tenantId, name, state],
-    );
+    const columns = ['id', 'tenant_id', 'name', 'payload', 'state', 'attempts', 'max_attempts', 'last_error'];
+    const values: unknown[] = [id, tenantId, name, '{}', state, 5, 5, 'boom'];
+    for (const [column, value] of [['project_id', more.projectId], ['created_at', more.createdAt]]) {
+      if (value === undefined) continue;
+      columns.push(column!);
+      values.push(value);
+    }
+    await t.ds.query(`INSERT INTO platform.jobs (${columns.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
     return id;
   };
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -38,6 +42,58 @@ describe('Jobs API (e2e)', () => {
     expect(all.body.items.map((j: { id: string }) => j.id).sort()).toEqual([own, other].sort());
     expect((await http().get('/v1/jobs?state=stuck').set('authorization', `Bearer ${admin}`)).status).toBe(400);
     expect((await http().get('/v1/jobs/not-a-uuid').set('authorization', `Bearer ${admin}`)).status).toBe(404);
+  });
+
+  it('shows a token limited to projects only the jobs of those projects, in the list and by id', async () => {
+    const shop = await insertJob('retrying', 'initech', 'test.scoped', { projectId: 'shop' });
+    const web = await insertJob('retrying', 'initech', 'test.scoped', { projectId: 'web' });
+    const tenantWide = await insertJob('retrying', 'initech', 'test.scoped');
+    const shopOnly = t.token({ tenantId: 'initech', roles: ['tenant:viewer'], projectIds: ['shop'] });
+    const list = await http().get('/v1/jobs?state=retrying').set('authorization', `Bearer ${shopOnly}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((j: { id: string; projectId: string }) => [j.id, j.projectId])).toEqual([[shop, 'shop']]);
+    expect((await http().get(`/v1/jobs/${shop}`).set('authorization', `Bearer ${shopOnly}`)).body).toMatchObject({ id: shop, projectId: 'shop' });
+    for (const hidden of [web, tenantWide]) {
+      const res = await http().get(`/v1/jobs/${hidden}`).set('authorization', `Bearer ${shopOnly}`);
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('not_found');
+    }
+    const whole = t.token({ tenantId: 'initech', roles: ['tenant:viewer'] });
+    const all = await http().get('/v1/jobs?state=retrying').set('authorization', `Bearer ${whole}`);
+    expect(all.body.items.map((j: { id: string }) => j.id).sort()).toEqual([shop, web, tenantWide].sort());
+  });
+
+  it('refuses a cursor it did not issue with 400 validation_failed, and a forged projectIds widens nothing', async () => {
+    const shopOnly = t.token({ tenantId: 'initech', roles: ['tenant:viewer'], projectIds: ['shop'] });
+    for (const cursor of [
+      enc({ t: '9999-01-01T00:00:00.000Z', id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', projectIds: ['web'] }),
+      enc({ t: 'yesterday', id: 'nope' }),
+      enc({ t: '2025-01-01T00:00:00.000Z', id: 'nope' }),
+      enc({ t: '2025-02-30T00:00:00.000Z', id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }),
+      enc({ t: 1, id: 2 }),
+      enc({ id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }),
+      'not-a-cursor!',
+    ]) {
+      const res = await http().get(`/v1/jobs?cursor=${encodeURIComponent(cursor)}`).set('authorization', `Bearer ${shopOnly}`);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['cursor']);
+    }
+  });
+
+  it('pages without gaps or repeats when jobs were created within one millisecond', async () => {
+    const ids = [];
+    for (const us of ['100', '200', '300', '400']) ids.push(await insertJob('failed', 'hooli', 'test.paged', { createdAt: `2025-01-01T00:00:00.000${us}Z` }));
+    const hooli = t.token({ tenantId: 'hooli', roles: ['tenant:viewer'] });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await http().get(`/v1/jobs?state=failed&limit=1${cursor ? `&cursor=${cursor}` : ''}`).set('authorization', `Bearer ${hooli}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((j: { id: string }) => j.id));
+      cursor = page.body.nextCursor;
+    } while (cursor && seen.length < 10);
+    expect(seen).toEqual([...ids].reverse());
   });
 
   it('runs a dead-lettered job again on an operator\'s retry, and audits it', async () => {

@@ -122,6 +122,32 @@ describe('Tenancy API (e2e)', () => {
     expect(list.status).toBe(403);
   });
 
+  it('refuses a tenants cursor it did not issue with 400 validation_failed, never a 500', async () => {
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const cursor of [
+      enc({ t: 'yesterday', id: 'acme' }),
+      enc({ t: '2025-01-01T00:00:00.000Z', id: 'acme', state: 'active' }),
+      enc({ t: '2025-01-01T00:00:00.000Z', id: 'Not A Slug' }),
+      enc({ t: 5, id: 'acme' }),
+      enc([1, 2]),
+      'not-a-cursor!',
+    ]) {
+      const res = await http().get(`/v1/tenants?cursor=${encodeURIComponent(cursor)}`).set('authorization', `Bearer ${viewer}`);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['cursor']);
+    }
+  });
+
+  it('refuses tenant-wide usage to a token limited to projects (403 forbidden); its own binding stays readable', async () => {
+    const scoped = t.token({ tenantId: 'beta', roles: ['tenant:admin'], projectIds: ['web'] });
+    const usage = await http().get('/v1/tenants/beta/usage').set('authorization', `Bearer ${scoped}`);
+    expect(usage.status).toBe(403);
+    expect(usage.body.code).toBe('forbidden');
+    expect(usage.body.environments).toBeUndefined();
+    expect((await http().get('/v1/tenants/beta').set('authorization', `Bearer ${scoped}`)).status).toBe(200);
+  });
+
   it('refuses tenant management to tenant tokens and viewers (403) and to anonymous callers (401)', async () => {
     const tenantAdmin = t.token({ tenantId: 'beta', roles: ['tenant:admin'] });
     expect((await http().post('/v1/tenants/beta/suspend').set('authorization', `Bearer ${tenantAdmin}`).send({})).status).toBe(403);

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Audited, Authorize, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
-import { TransactionManager, UnitOfWork, rowsOf } from '@rcp/persistence';
+import { Audited, Authorize, CurrentActor, TENANT_READERS } from '@rcp/auth';
+import { ApiProblems, Keyset, Page, PageQuery, ProblemException, cursorTimestampSql } from '@rcp/http';
+import { Actor } from '@rcp/observability';
+import { TransactionManager, UnitOfWork, readScopeConditions, rowsOf } from '@rcp/persistence';
 import { JobsService } from './jobs.service';
 
 const STATES = ['queued', 'running', 'completed', 'failed', 'retrying', 'dead_letter'] as const;
@@ -18,6 +19,8 @@ export class JobResponse {
   @ApiPropertyOptional({ nullable: true, type: String, example: 'environment' }) targetType: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) targetId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) tenantId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'web', description: 'The project the job works for; null for tenant-level and platform work' })
+  projectId: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ format: 'date-time', description: 'Earliest time of the next attempt' }) runAt: string;
@@ -46,6 +49,7 @@ interface JobRow {
   target_type: string | null;
   target_id: string | null;
   tenant_id: string | null;
+  project_id: string | null;
   created_at: Date;
   updated_at: Date;
   run_at: Date;
@@ -62,15 +66,24 @@ const toJob = (r: JobRow): JobResponse => ({
   targetType: r.target_type,
   targetId: r.target_id,
   tenantId: r.tenant_id,
+  projectId: r.project_id,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   runAt: r.run_at.toISOString(),
   finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
 });
 
-const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_type, target_id, tenant_id, created_at, updated_at, run_at, finished_at';
+const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_type, target_id, tenant_id, project_id, created_at, updated_at, run_at, finished_at';
 
-/** The job ledger over HTTP: a tenant sees its own jobs (row-level security), platform tokens all. */
+/** Newest first by creation time (to the microsecond) and id. */
+const JOBS_KEYSET = new Keyset({ t: 'timestamp', id: 'uuid' });
+const JOB_SCOPE = { tenant: 'tenant_id', project: 'project_id' };
+
+/**
+ * The job ledger over HTTP: a tenant token sees its own tenant's jobs (named in the query, with
+ * row-level security behind it), a token with `project_ids` only the jobs of those projects, platform
+ * tokens all.
+ */
 @ApiTags('Operations')
 @Controller('v1/jobs')
 export class JobsController {
@@ -82,31 +95,45 @@ export class JobsController {
 
   @Get()
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'List background jobs', description: 'Newest first; filter by state.' })
+  @ApiOperation({
+    summary: 'List background jobs',
+    description: 'Newest first; filter by state. A token with `project_ids` sees only the jobs of those projects (not tenant-level jobs).',
+  })
   @ApiOkResponse({ type: JobPage })
   @ApiProblems('validation_failed', 'forbidden')
-  async list(@Query() q: ListJobsQuery): Promise<Page<JobResponse>> {
+  async list(@Query() q: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobResponse>> {
     const limit = q.limit ?? 50;
-    const after = Cursors.decode<{ t: string; id: string }>(q.cursor, ['t', 'id']);
-    const rows: JobRow[] = await this.tx.read((m) =>
+    const after = JOBS_KEYSET.decode(q.cursor);
+    const params: unknown[] = [];
+    const where = readScopeConditions(actor, JOB_SCOPE, params);
+    if (q.state) where.push(`state = $${params.push(q.state)}`);
+    if (after) where.push(`(created_at, id) < ($${params.push(after.t)}::timestamptz, $${params.push(after.id)}::uuid)`);
+    const rows: Array<JobRow & { cursor_t: string }> = await this.tx.read((m) =>
       m.query(
-        `SELECT ${COLUMNS} FROM platform.jobs
-         WHERE ($1::text IS NULL OR state = $1)
-           AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
-         ORDER BY created_at DESC, id DESC LIMIT $4`,
-        [q.state ?? null, after?.t ?? null, after?.id ?? null, limit + 1],
+        `SELECT ${COLUMNS}, ${cursorTimestampSql('created_at')} AS cursor_t FROM platform.jobs
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit + 1)}`,
+        params,
       ),
     );
-    return pageOf(rows, limit, toJob, (r) => ({ t: r.created_at.toISOString(), id: r.id }));
+    return JOBS_KEYSET.page(rows, limit, toJob, (r) => ({ t: r.cursor_t, id: r.id }));
   }
 
   @Get(':id')
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'Get one job', description: 'State, attempts and last error of a background job.' })
+  @ApiOperation({
+    summary: 'Get one job',
+    description: 'State, attempts and last error of a background job. Another tenant\'s job, and for a token with `project_ids` a job of another project or of none, is not found.',
+  })
   @ApiOkResponse({ type: JobResponse })
   @ApiProblems('not_found', 'forbidden')
-  async get(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string): Promise<JobResponse> {
-    const rows: JobRow[] = await this.tx.read((m) => m.query(`SELECT ${COLUMNS} FROM platform.jobs WHERE id = $1`, [id]));
+  async get(
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<JobResponse> {
+    const params: unknown[] = [id];
+    const where = ['id = $1', ...readScopeConditions(actor, JOB_SCOPE, params)];
+    const rows: JobRow[] = await this.tx.read((m) => m.query(`SELECT ${COLUMNS} FROM platform.jobs WHERE ${where.join(' AND ')}`, params));
     if (!rows[0]) throw new ProblemException('not_found', `Job ${id} was not found`);
     return toJob(rows[0]);
   }

@@ -11,6 +11,8 @@ export const JOBS_QUEUE = 'rcp-jobs';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
+  /** The project the work concerns: a token limited to `project_ids` sees only its projects' jobs. */
+  projectId?: string | null;
   targetType?: string;
   targetId?: string;
   delayMs?: number;
@@ -42,8 +44,8 @@ export class JobsService {
     const delayMs = Math.max(0, opts.delayMs ?? 0);
     await this.tx.run(async (m) => {
       await m.query(
-        `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id)
-         VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, now() + ($8 || ' milliseconds')::interval, $9)`,
+        `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id, project_id)
+         VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, now() + ($8 || ' milliseconds')::interval, $9, $10)`,
         [
           id,
           opts.tenantId !== undefined ? opts.tenantId : (ctx?.actor?.tenantId ?? null),
@@ -54,6 +56,7 @@ export class JobsService {
           opts.targetId ?? null,
           String(delayMs),
           ctx?.correlationId ?? null,
+          opts.projectId ?? null,
         ],
       );
       this.tx.afterCommit(() => this.hint(id, 0, delayMs));

@@ -55,6 +55,7 @@ export class AggregateStore {
         .execute();
       if (!res.affected) throw new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
     }
+    this.tx.noteProject(req.projectId);
     await this.outbox.append({
       aggregateType: req.aggregateType,
       aggregateId: req.aggregate.id,

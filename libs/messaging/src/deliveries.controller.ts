@@ -2,11 +2,13 @@ import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@ne
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Audited, Authorize } from '@rcp/auth';
-import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
+import { ApiProblems, Keyset, Page, PageQuery, ProblemException } from '@rcp/http';
 import { TransactionManager, UnitOfWork, rowsOf } from '@rcp/persistence';
 import { RelayWakeup } from './relay-wakeup';
 
 const STATES = ['pending', 'failed', 'dead_letter'] as const;
+/** Oldest first by delivery id. */
+const DELIVERIES_KEYSET = new Keyset({ id: 'position' });
 
 export class DeliveryResponse {
   @ApiProperty() id: number;
@@ -70,7 +72,7 @@ export class DeliveriesController {
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListDeliveriesQuery): Promise<Page<DeliveryResponse>> {
     const limit = q.limit ?? 50;
-    const after = Cursors.decode<{ id: number }>(q.cursor, ['id']);
+    const after = DELIVERIES_KEYSET.decode(q.cursor);
     const rows: Row[] = await this.tx.read((m) =>
       m.query(
         `SELECT d.id, d.event_id, e.type, d.handler, d.state, d.attempts, d.last_error, d.next_attempt_at
@@ -80,7 +82,7 @@ export class DeliveriesController {
         [q.state ?? null, after?.id ?? 0, limit + 1],
       ),
     );
-    return pageOf(rows, limit, toDelivery, (r) => ({ id: Number(r.id) }));
+    return DELIVERIES_KEYSET.page(rows, limit, toDelivery, (r) => ({ id: Number(r.id) }));
   }
 
   @Post(':id/replay')

@@ -1,36 +1,74 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { Authorize, Public, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Cursors, PageQuery } from '@rcp/http';
-import { TransactionManager } from '@rcp/persistence';
+import { Authorize, CurrentActor, Public, TENANT_READERS } from '@rcp/auth';
+import { ApiProblems, Keyset, LimitQuery } from '@rcp/http';
+import { Actor } from '@rcp/observability';
+import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
-import { CloudEventEnvelope } from './integration-event';
+import { CloudEventEnvelope, EVENT_TYPE_FILTER, EVENT_TYPE_FILTER_MESSAGE } from './integration-event';
 
-export class EventFeedQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Feed position to read after (the `nextCursor` of the previous page)' })
+/** A feed cursor is a feed position and nothing else. */
+const FEED_KEYSET = new Keyset({ p: 'position' });
+
+/**
+ * `?after=&type=&limit=`. The feed's only cursor parameter is `after`; `cursor` (what other lists use)
+ * is an unknown parameter here and refused like any other.
+ */
+export class EventFeedQuery extends LimitQuery {
+  @ApiPropertyOptional({
+    description: 'Read events after this position: the `nextCursor` or `resumeAfter` of a previous page. Without it, the feed starts at its oldest event.',
+    maxLength: 512,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)
   after?: string;
 
-  @ApiPropertyOptional({ example: 'rcp.inventory.*', description: 'An event type or a prefix ending in .*' })
+  @ApiPropertyOptional({
+    example: 'rcp.inventory.*',
+    pattern: EVENT_TYPE_FILTER.source,
+    description: 'One event type with its version (`rcp.inventory.environment-ready.v1`) or a prefix ending in `.*` (`rcp.inventory.*`). Anything else, a versionless type included, is 400.',
+  })
   @IsOptional()
-  @Matches(/^rcp(\.[a-z0-9-]+)*(\.\*|\.v[0-9]+)?$/)
+  @IsString()
+  @MaxLength(200)
+  @Matches(EVENT_TYPE_FILTER, { message: EVENT_TYPE_FILTER_MESSAGE })
   type?: string;
 }
 
 export class EventFeedPage {
   @ApiProperty({ description: 'CloudEvents 1.0 envelopes in commit order', type: 'array', items: { type: 'object' } })
   items: CloudEventEnvelope[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` to continue; null when caught up' })
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'More events are waiting: pass it as `after` to read the next page now. `null` once the consumer is caught up.',
+  })
   nextCursor: string | null;
+
+  @ApiProperty({
+    type: String,
+    description:
+      'Where this consumer now stands in the feed, always set: every event it may see up to here has been served (for a full page, ' +
+      'the position of its last event; when caught up, the head of the feed, past events it cannot see or that its `type` does not ' +
+      'match). Store it and pass it as `after` to resume later, for example when polling again after `nextCursor` was null.',
+  })
+  resumeAfter: string;
+}
+
+interface FeedRow {
+  position: string | null;
+  envelope: CloudEventEnvelope | null;
+  head: string | null;
 }
 
 /**
  * The pull feed of a tenant's events in commit order. Positions are assigned by the relay when it
  * claims an event, so an event whose transaction committed late gets a later position and a cursor
- * never skips it.
+ * never skips it. The relay writes each batch of positions in one transaction, so every snapshot of
+ * the log holds all positions up to its head: a consumer resuming after the head misses nothing.
  */
 @ApiTags('Events')
 @Controller('v1')
@@ -39,28 +77,41 @@ export class EventsController {
 
   @Get('events')
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'Read the event feed', description: 'Events of the caller\'s tenant (all tenants for platform tokens) after a cursor, in commit order.' })
+  @ApiOperation({
+    summary: 'Read the event feed',
+    description:
+      'Events of the caller\'s tenant (all tenants for platform tokens) after `after`, in commit order. A token with `project_ids` ' +
+      'sees only the events of those projects (extension `projectid`); tenant-level events, which carry no project, are not shown to ' +
+      'it. `nextCursor` is null once the consumer is caught up; `resumeAfter` is always the position to continue from. `after` is ' +
+      'the feed\'s only cursor parameter: `cursor` is refused (400) like any unknown parameter.',
+  })
   @ApiOkResponse({ type: EventFeedPage })
   @ApiProblems('validation_failed', 'forbidden')
-  async feed(@Query() q: EventFeedQuery): Promise<EventFeedPage> {
+  async feed(@Query() q: EventFeedQuery, @CurrentActor() actor: Actor): Promise<EventFeedPage> {
     const limit = q.limit ?? 50;
-    const after = Cursors.decode<{ p: number }>(q.after ?? q.cursor, ['p'])?.p ?? 0;
-    const type = q.type ?? null;
-    const prefix = type?.endsWith('.*') ? type.slice(0, -1) : null;
-    const rows: Array<{ position: string; envelope: CloudEventEnvelope }> = await this.tx.read((m) =>
+    const after = FEED_KEYSET.decode(q.after, 'after')?.p ?? 0;
+    const params: unknown[] = [after];
+    const scope = readScopeConditions(actor, { tenant: 'tenant_id', project: `(envelope->>'projectid')` }, params);
+    const where = ['position > $1', ...scope];
+    if (q.type?.endsWith('.*')) where.push(`starts_with(type, $${params.push(q.type.slice(0, -1))})`);
+    else if (q.type) where.push(`type = $${params.push(q.type)}`);
+    // The head is read in the same statement, hence the same snapshot, as the page.
+    const tenant = actor.tenantId ? `WHERE tenant_id = $${params.push(actor.tenantId)}` : '';
+    const rows: FeedRow[] = await this.tx.read((m) =>
       m.query(
-        `SELECT position, envelope FROM platform.event_log
-         WHERE position > $1
-           AND (($2::text IS NULL AND $3::text IS NULL) OR type = $2 OR ($3::text IS NOT NULL AND type LIKE $3 || '%'))
-         ORDER BY position LIMIT $4`,
-        [after, prefix ? null : type, prefix, limit],
+        `WITH page AS (
+           SELECT position, envelope FROM platform.event_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.push(limit + 1)}
+         ), head AS (SELECT max(position) AS head FROM platform.event_log ${tenant})
+         SELECT page.position, page.envelope, head.head FROM head LEFT JOIN page ON true ORDER BY page.position`,
+        params,
       ),
     );
-    const last = rows[rows.length - 1];
-    return {
-      items: rows.map((r) => r.envelope),
-      nextCursor: last ? Cursors.encode({ p: Number(last.position) }) : q.after ?? q.cursor ?? null,
-    };
+    const found = rows.filter((r): r is FeedRow & { position: string; envelope: CloudEventEnvelope } => r.position !== null);
+    const items = found.slice(0, limit);
+    const last = items.length ? Number(items[items.length - 1].position) : after;
+    const nextCursor = found.length > limit ? FEED_KEYSET.encode({ p: last }) : null;
+    const head = Number(rows[0]?.head ?? 0);
+    return { items: items.map((r) => r.envelope), nextCursor, resumeAfter: nextCursor ?? FEED_KEYSET.encode({ p: Math.max(after, last, head) }) };
   }
 
   @Get('event-catalog')

@@ -112,6 +112,15 @@ export const EventCatalogue = {
   },
 };
 
+/**
+ * A filter of event types: one type with its version (`rcp.inventory.environment-ready.v1`), or a prefix
+ * ending in `.*` of whole name segments (`rcp.*`, `rcp.inventory.*`, `rcp.inventory.environment-ready.*`).
+ * A versionless type is neither, and is refused rather than matching nothing.
+ */
+export const EVENT_TYPE_FILTER = /^rcp\.(?:\*|[a-z]+\.(?:\*|[a-z0-9]+(?:-[a-z0-9]+)*\.(?:\*|v[1-9][0-9]*)))$/;
+export const EVENT_TYPE_FILTER_MESSAGE =
+  'must be an event type with its version, such as rcp.inventory.environment-ready.v1, or a prefix ending in .*, such as rcp.inventory.*';
+
 /** Does a type match a subscription filter (`rcp.inventory.environment-ready.v1` or `rcp.inventory.*`)? */
 export function typeMatches(filter: string, type: string): boolean {
   if (filter === '*' || filter === type) return true;

@@ -11,6 +11,8 @@ export interface AuditEntry {
   status?: number;
   code?: string;
   tenantId?: string | null;
+  /** The project the action concerned; null (the default) for tenant-level and platform actions. */
+  projectId?: string | null;
   details?: Record<string, unknown>;
 }
 
@@ -42,10 +44,11 @@ export class AuditWriter {
       ctx?.traceparent?.split('-')[1] ?? null,
       ctx?.ip ?? null,
       JSON.stringify(entry.details ?? {}),
+      entry.projectId ?? null,
     ];
     const sql = `INSERT INTO platform.audit_log
-      (tenant_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code, correlation_id, trace_id, ip, details)
-      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`;
+      (tenant_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code, correlation_id, trace_id, ip, details, project_id)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`;
     if (manager) {
       await manager.query(sql, params);
       return;

@@ -1,6 +1,7 @@
 export * from './transaction-manager';
 export * from './audit-writer';
 export * from './unit-of-work';
+export * from './read-scope';
 export * from './pg-errors';
 export * from './database';
 export * from './persistence.module';

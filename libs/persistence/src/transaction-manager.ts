@@ -16,6 +16,8 @@ interface TxStore {
   manager: EntityManager;
   scope: DbScope;
   afterCommit: Array<() => unknown>;
+  /** Projects whose aggregates this transaction saved (see `noteProject`). */
+  projects?: Set<string>;
 }
 
 /** The database role the application's queries run under: owns nothing, has no BYPASSRLS. */
@@ -116,6 +118,21 @@ export class TransactionManager {
 
   currentScope(): DbScope | undefined {
     return this.storage.getStore()?.scope;
+  }
+
+  /**
+   * Records that this transaction changed something of a project (the aggregate store calls it for
+   * every aggregate it saves), so the unit of work can file its audit row under that project.
+   */
+  noteProject(projectId: string | null | undefined): void {
+    const store = this.storage.getStore();
+    if (store && projectId) (store.projects ??= new Set()).add(projectId);
+  }
+
+  /** The one project this transaction's saves concerned; null for none or for several. */
+  notedProject(): string | null {
+    const projects = this.storage.getStore()?.projects;
+    return projects?.size === 1 ? [...projects][0] : null;
   }
 
   afterCommit(hook: () => unknown): void {

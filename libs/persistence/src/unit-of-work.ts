@@ -9,6 +9,11 @@ export interface UnitOfWorkSpec<T> {
   targetId?: string | ((result: T) => string | null);
   /** Tenant the audit row belongs to when it is not the actor's (platform actions on a tenant). */
   tenantId?: string | null;
+  /**
+   * Project the audit row belongs to. Defaults to the project of the aggregates the work saved (when
+   * they all belong to one), so a token limited to that project sees the row.
+   */
+  projectId?: string | null;
   details?: Record<string, unknown>;
 }
 
@@ -30,7 +35,15 @@ export class UnitOfWork {
       const result = await work();
       const targetId = typeof spec.targetId === 'function' ? spec.targetId(result) : spec.targetId;
       await this.audit.write(
-        { action: spec.action, targetType: spec.targetType, targetId, result: 'allowed', tenantId: spec.tenantId, details: spec.details },
+        {
+          action: spec.action,
+          targetType: spec.targetType,
+          targetId,
+          result: 'allowed',
+          tenantId: spec.tenantId,
+          projectId: spec.projectId !== undefined ? spec.projectId : this.tx.notedProject(),
+          details: spec.details,
+        },
         manager,
       );
       return result;

@@ -39,7 +39,9 @@ describe('event order and the feed', () => {
         const first = await request(t.app.getHttpServer()).get('/v1/events').set('authorization', `Bearer ${tenant}`);
         expect(first.status).toBe(200);
         expect(first.body.items.map((e: { data: { label: string } }) => e.data.label)).toEqual(['B']);
-        const cursor: string = first.body.nextCursor;
+        // Caught up: no next page, and the position to resume from is B's.
+        expect(first.body.nextCursor).toBeNull();
+        const cursor: string = first.body.resumeAfter;
         expect(cursor).toBeTruthy();
 
         // A commits; its sequence was lower than B's, yet it is still waiting in the outbox.

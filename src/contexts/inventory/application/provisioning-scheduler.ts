@@ -52,6 +52,6 @@ export class ProvisioningScheduler {
   }
 
   private enqueue(name: string, env: RuntimeEnvironment, payload: object, delayMs: number): Promise<string> {
-    return this.jobs.enqueue(name, payload, { tenantId: env.tenantId, targetType: 'environment', targetId: env.id, delayMs });
+    return this.jobs.enqueue(name, payload, { tenantId: env.tenantId, projectId: env.projectId, targetType: 'environment', targetId: env.id, delayMs });
   }
 }

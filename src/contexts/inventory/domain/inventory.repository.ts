@@ -8,6 +8,8 @@ export interface EnvironmentCursor {
 }
 
 export interface EnvironmentFilter {
+  /** The caller's tenant, named in the query as well as enforced by row-level security; absent for platform readers. */
+  tenantId?: string;
   projectId?: string;
   state?: EnvironmentState;
   /** A token narrowed to these projects sees only their environments. */

@@ -50,10 +50,12 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
       .orderBy('e.created_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .take(filter.limit + 1);
+    if (filter.tenantId) qb.andWhere('e.tenant_id = :tenantId', { tenantId: filter.tenantId });
     if (filter.projectId) qb.andWhere('e.project_id = :projectId', { projectId: filter.projectId });
-    if (filter.projectIds) qb.andWhere('e.project_id IN (:...projectIds)', { projectIds: filter.projectIds });
+    if (filter.projectIds) qb.andWhere('e.project_id = ANY(:scopeProjectIds)', { scopeProjectIds: filter.projectIds });
     if (filter.state) qb.andWhere('e.state = :state', { state: filter.state });
-    if (filter.after) qb.andWhere('(e.created_at, e.id) > (:t, :id)', filter.after);
+    // Only the cursor's two values become parameters, under names nothing else uses.
+    if (filter.after) qb.andWhere('(e.created_at, e.id) > (:afterCreatedAt, :afterId)', { afterCreatedAt: filter.after.t, afterId: filter.after.id });
     return (await qb.getMany()).map(EnvironmentMapper.toDomain);
   }
 

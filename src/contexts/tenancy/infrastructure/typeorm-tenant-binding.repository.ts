@@ -30,7 +30,8 @@ export class TypeOrmTenantBindingRepository extends TenantBindingRepository {
       .addOrderBy('t.id', 'ASC')
       .take(filter.limit + 1);
     if (filter.state) qb.andWhere('t.state = :state', { state: filter.state });
-    if (filter.after) qb.andWhere('(t.created_at, t.id) > (:t, :id)', filter.after);
+    // Only the cursor's two values become parameters, under names nothing else uses.
+    if (filter.after) qb.andWhere('(t.created_at, t.id) > (:afterCreatedAt, :afterId)', { afterCreatedAt: filter.after.t, afterId: filter.after.id });
     return (await qb.getMany()).map(TenantBindingMapper.toDomain);
   }
 

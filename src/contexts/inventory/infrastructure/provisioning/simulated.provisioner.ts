@@ -44,6 +44,7 @@ export class SimulatedProvisioner extends Provisioner {
     const payload: SimulatedCompletion = { operationId: op.operationId, outcome: this.outcomeOf(op) };
     await this.jobs.enqueue(SIMULATED_COMPLETE_JOB, payload, {
       tenantId: op.environment.tenantId,
+      projectId: op.environment.projectId,
       targetType: 'environment',
       targetId: op.environment.id,
       delayMs: this.latencyOf(op),

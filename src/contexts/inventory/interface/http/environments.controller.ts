@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Audited, Authorize, CurrentActor, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
-import { ApiProblems, Cursors, IfMatchVersion } from '@rcp/http';
+import { ApiProblems, IfMatchVersion } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { AccessScope } from '../../application/access-scope';
 import { DecommissionEnvironmentCommand } from '../../application/commands/decommission-environment/decommission-environment.command';
@@ -12,7 +12,7 @@ import { RequestEnvironmentCommand } from '../../application/commands/request-en
 import { RetryEnvironmentCommand } from '../../application/commands/retry-environment/retry-environment.command';
 import { EnvironmentJobView, EnvironmentView } from '../../application/environment.view';
 import { GetEnvironmentQuery } from '../../application/queries/get-environment/get-environment.query';
-import { EnvironmentPage, ListEnvironmentsQuery } from '../../application/queries/list-environments/list-environments.query';
+import { ENVIRONMENTS_KEYSET, EnvironmentPage, ListEnvironmentsQuery } from '../../application/queries/list-environments/list-environments.query';
 import { ListServicesQuery, ServiceInventoryView } from '../../application/queries/list-services/list-services.query';
 import { ActualStateRequest, ListEnvironmentsRequest, ListServicesRequest, RequestEnvironmentRequest } from './environment.request';
 import {
@@ -75,8 +75,10 @@ export class EnvironmentsController {
   @ApiOkResponse({ type: EnvironmentPageResponse })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
   list(@Query() q: ListEnvironmentsRequest, @CurrentActor() actor: Actor): Promise<EnvironmentPage> {
-    const after = Cursors.decode<{ t: string; id: string }>(q.cursor, ['t', 'id']);
-    return this.queries.execute(new ListEnvironmentsQuery({ projectId: q.projectId, state: q.state, projectIds: actor.projectIds, limit: q.limit ?? 50, after }));
+    const after = ENVIRONMENTS_KEYSET.decode(q.cursor);
+    return this.queries.execute(
+      new ListEnvironmentsQuery({ tenantId: actor.tenantId ?? undefined, projectId: q.projectId, state: q.state, projectIds: actor.projectIds, limit: q.limit ?? 50, after }),
+    );
   }
 
   @Get(':id')

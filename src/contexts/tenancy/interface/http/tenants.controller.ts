@@ -4,13 +4,13 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, A
 import { FastifyReply } from 'fastify';
 import { Actor } from '@rcp/observability';
 import { Audited, Authorize, CurrentActor, PLATFORM_ROLES, SkipTenantGate, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Cursors, IfMatchVersion, ProblemException } from '@rcp/http';
+import { ApiProblems, IfMatchVersion, ProblemException } from '@rcp/http';
 import { ChangeTenantLifecycleCommand, TenantLifecycleAction } from '../../application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
 import { OnboardTenantCommand } from '../../application/commands/onboard-tenant/onboard-tenant.command';
 import { UpdateTenantCommand } from '../../application/commands/update-tenant/update-tenant.command';
 import { GetTenantUsageQuery, TenantUsageView } from '../../application/queries/get-tenant-usage/get-tenant-usage.query';
 import { GetTenantQuery } from '../../application/queries/get-tenant/get-tenant.query';
-import { ListTenantsQuery, TenantPage } from '../../application/queries/list-tenants/list-tenants.query';
+import { ListTenantsQuery, TENANTS_KEYSET, TenantPage } from '../../application/queries/list-tenants/list-tenants.query';
 import { TenantView } from '../../application/tenant.view';
 import { LifecycleRequest, ListTenantsRequest, OnboardTenantRequest, UpdateTenantRequest } from './tenant.request';
 import { TenantPageResponse, TenantResponse, TenantUsageResponse } from './tenant.response';
@@ -50,7 +50,7 @@ export class TenantsController {
   @ApiOkResponse({ type: TenantPageResponse })
   @ApiProblems('validation_failed', 'forbidden')
   list(@Query() q: ListTenantsRequest): Promise<TenantPage> {
-    const after = Cursors.decode<{ t: string; id: string }>(q.cursor, ['t', 'id']);
+    const after = TENANTS_KEYSET.decode(q.cursor);
     return this.queries.execute(new ListTenantsQuery({ state: q.state, limit: q.limit ?? 50, after }));
   }
 
@@ -67,12 +67,18 @@ export class TenantsController {
 
   @Get(':tenantId/usage')
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'Get a tenant\'s quota usage', description: 'Environments, services and replicas in use against each quota.' })
+  @ApiOperation({
+    summary: 'Get a tenant\'s quota usage',
+    description:
+      'Environments, services and replicas in use against each quota. Usage is tenant-wide, so a token limited to `project_ids` ' +
+      'may not read it (403 forbidden).',
+  })
   @ApiParam(TENANT_PARAM)
   @ApiOkResponse({ type: TenantUsageResponse })
   @ApiProblems('not_found', 'forbidden', 'tenant_offboarded')
   usage(@Param('tenantId') tenantId: string, @CurrentActor() actor: Actor): Promise<TenantUsageView> {
     this.assertReadable(actor, tenantId);
+    if (actor.projectIds) throw new ProblemException('forbidden', 'Usage is tenant-wide; this token is limited to some projects of the tenant');
     return this.queries.execute(new GetTenantUsageQuery(tenantId));
   }
 

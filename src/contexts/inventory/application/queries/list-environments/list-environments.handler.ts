@@ -1,9 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { Cursors } from '@rcp/http';
 import { TransactionManager } from '@rcp/persistence';
 import { RuntimeEnvironmentRepository } from '../../../domain/inventory.repository';
 import { environmentView } from '../../environment.view';
-import { EnvironmentPage, ListEnvironmentsQuery } from './list-environments.query';
+import { ENVIRONMENTS_KEYSET, EnvironmentPage, ListEnvironmentsQuery } from './list-environments.query';
 
 @QueryHandler(ListEnvironmentsQuery)
 export class ListEnvironmentsHandler implements IQueryHandler<ListEnvironmentsQuery, EnvironmentPage> {
@@ -15,13 +14,7 @@ export class ListEnvironmentsHandler implements IQueryHandler<ListEnvironmentsQu
   execute({ filter }: ListEnvironmentsQuery): Promise<EnvironmentPage> {
     return this.tx.read(async () => {
       const rows = await this.environments.page(filter);
-      const page = rows.slice(0, filter.limit);
-      const last = page[page.length - 1];
-      const more = rows.length > filter.limit;
-      return {
-        items: page.map((e) => environmentView(e.snapshot())),
-        nextCursor: more && last ? Cursors.encode({ t: last.snapshot().createdAt.toISOString(), id: last.id }) : null,
-      };
+      return ENVIRONMENTS_KEYSET.page(rows, filter.limit, (e) => environmentView(e.snapshot()), (e) => ({ t: e.snapshot().createdAt.toISOString(), id: e.id }));
     });
   }
 }

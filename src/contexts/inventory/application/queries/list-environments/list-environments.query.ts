@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import { Keyset } from '@rcp/http';
 import { EnvironmentFilter } from '../../../domain/inventory.repository';
 import { EnvironmentView } from '../../environment.view';
 
@@ -6,6 +7,9 @@ export interface EnvironmentPage {
   items: EnvironmentView[];
   nextCursor: string | null;
 }
+
+/** Creation order: creation time and environment id. */
+export const ENVIRONMENTS_KEYSET = new Keyset({ t: 'timestamp', id: 'uuid' });
 
 /** Environments in creation order, keyset-paginated, by project and state, within the token's projects. */
 export class ListEnvironmentsQuery extends Query<EnvironmentPage> {

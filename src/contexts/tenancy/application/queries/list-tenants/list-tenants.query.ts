@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import { Keyset } from '@rcp/http';
 import { TenantState } from '../../../domain/runtime-tenant-binding.aggregate';
 import { TenantView } from '../../tenant.view';
 
@@ -6,6 +7,9 @@ export interface TenantPage {
   items: TenantView[];
   nextCursor: string | null;
 }
+
+/** Onboarding order: creation time and tenant id. */
+export const TENANTS_KEYSET = new Keyset({ t: 'timestamp', id: 'slug' });
 
 /** Tenants in onboarding order, keyset-paginated, optionally by lifecycle state. */
 export class ListTenantsQuery extends Query<TenantPage> {
