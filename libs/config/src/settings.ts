@@ -20,6 +20,7 @@ export interface Settings {
   JWT_JWKS_URI: string;
   LOG_LEVEL: string;
   BODY_LIMIT_BYTES: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
   RATE_LIMIT_PER_MINUTE: number;
   RATE_LIMIT_IP_PER_MINUTE: number;
   RELAY_BATCH_SIZE: number;
@@ -88,6 +89,12 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   JWT_JWKS_URI: { default: '', description: 'When set, tokens are RS256 verified against this JWKS (keys cached, refreshed on unknown kid)', check: url('https:', 'http:') },
   LOG_LEVEL: { default: 'info', description: 'trace, debug, info, warn, error, fatal or silent', check: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   BODY_LIMIT_BYTES: { default: '1048576', description: 'Largest accepted request body (413 above)', check: int(1024, 16777216), kind: 'int' },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    default: '30000',
+    description: 'A client must send a whole request (headers and body) within this time (its headers within 10 s at most), or the connection is closed',
+    check: int(1000, 600000),
+    kind: 'int',
+  },
   RATE_LIMIT_PER_MINUTE: { default: '1200', description: 'Requests per minute per token', check: int(1, 1000000), kind: 'int' },
   RATE_LIMIT_IP_PER_MINUTE: { default: '3000', description: 'Requests per minute per client IP', check: int(1, 1000000), kind: 'int' },
   RELAY_BATCH_SIZE: { default: '500', description: 'Events the relay claims per round', check: int(1, 10000), kind: 'int' },
