@@ -225,6 +225,65 @@ describe('HTTP hardening (e2e)', () => {
     });
   });
 
+  describe('validation messages', () => {
+    const detailOf = (errors: Array<{ field: string; message: string }>) => errors.map((e) => `${e.field} ${e.message}`).join('; ');
+
+    it('names each field once, with one message in one style', async () => {
+      const res = await http().get('/v1/tenants?state=bogus&limit=0').set(bearer());
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'state', message: 'must be one of: active, suspended, offboarded' },
+        { field: 'limit', message: 'must be at least 1' },
+      ]);
+      expect(res.body.detail).toBe(detailOf(res.body.errors));
+      expect(res.body.detail).not.toMatch(/\b(\w+) \1\b/);
+    });
+
+    it('says a missing field is required, once per field, at its full path', async () => {
+      const res = await http()
+        .post('/v1/tenants')
+        .set(bearer())
+        .send({ id: 'missing-fields', isolationMode: 'pooled', quotas: { maxEnvironments: 1, maxServicesPerEnvironment: 1, maxReplicasPerService: 0 } });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'displayName', message: 'is required' },
+        { field: 'quotas.maxReplicasPerService', message: 'must be at least 1' },
+        { field: 'quotas.maxTotalReplicas', message: 'is required' },
+      ]);
+      expect(res.body.detail).toBe('displayName is required; quotas.maxReplicasPerService must be at least 1; quotas.maxTotalReplicas is required');
+    });
+
+    it('reports a missing image in an agent report as one message', async () => {
+      const envId = randomUUID();
+      const agent = t.token({ tenantId: 'acme', roles: ['agent'], environmentId: envId, sub: `agent:${envId}` });
+      const res = await http()
+        .put(`/v1/environments/${envId}/actual-state`)
+        .set(bearer(agent))
+        .send({ observedAt: '2026-01-15T10:00:00Z', services: [{ name: 'web', replicas: 1, readyReplicas: 1 }, { name: 'api', image: 7, replicas: 1.5, readyReplicas: 1 }] });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'services[0].image', message: 'is required' },
+        { field: 'services[1].image', message: 'must be a string' },
+        { field: 'services[1].replicas', message: 'must be an integer' },
+      ]);
+    });
+
+    it('keeps every message free of the field name, starting with "is" or "must"', async () => {
+      const res = await http()
+        .post('/v1/tenants')
+        .set(bearer())
+        .send({ id: 'Not A Slug', displayName: '', isolationMode: 'x', quotas: 5, plan: 'gold' });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['displayName', 'id', 'isolationMode', 'plan', 'quotas']);
+      for (const { field, message } of res.body.errors as Array<{ field: string; message: string }>) {
+        expect(message).toMatch(/^(is|must) /);
+        expect(message).not.toContain(field);
+      }
+      expect(res.body.errors).toContainEqual({ field: 'plan', message: 'is not a known field' });
+      expect(res.body.errors).toContainEqual({ field: 'quotas', message: 'must be an object' });
+    });
+  });
+
 });
 
 describe('the per-IP rate limit before the body is read (e2e)', () => {

@@ -4,7 +4,7 @@ import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'quotas.maxEnvironments' }) field: string;
-  @ApiProperty({ example: 'must not be less than 1' }) message: string;
+  @ApiProperty({ example: 'must be at least 1', description: 'What the value must be, or `is required`, or `is not a known field`; never repeats the field' }) message: string;
 }
 
 /** Schema of every error response (RFC 9457 problem details). */
@@ -12,7 +12,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'https://rcp.dev/problems/validation-failed' }) type: string;
   @ApiProperty({ example: 'The request is not valid' }) title: string;
   @ApiProperty({ example: 400 }) status: number;
-  @ApiProperty({ example: 'quotas.maxEnvironments must not be less than 1' }) detail: string;
+  @ApiProperty({ example: 'quotas.maxEnvironments must be at least 1' }) detail: string;
   @ApiProperty({ example: '/v1/tenants' }) instance: string;
   @ApiProperty({ enum: Object.keys(ERROR_CATALOGUE), example: 'validation_failed' }) code: string;
   @ApiProperty({ example: '4bf92f3577b34da6a3ce929d0e0e4736' }) traceId: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ISOLATION_MODES, IsolationMode } from '../../domain/placement';
 import { QUOTA_LIMITS } from '../../domain/quotas.value-object';
 
@@ -36,7 +36,7 @@ export class OnboardTenantRequest {
   isolationMode: IsolationMode;
 
   @ApiProperty({ type: QuotasDto })
-  @ValidateNested() @Type(() => QuotasDto)
+  @IsDefined() @ValidateNested() @Type(() => QuotasDto)
   quotas: QuotasDto;
 }
 
