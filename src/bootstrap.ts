@@ -106,9 +106,11 @@ export function buildOpenApi(app: INestApplication) {
   const config = new DocumentBuilder()
     .setTitle('Runtime Control Plane API')
     .setDescription(
-      'Provision isolated runtime environments, deploy workloads with health-gated rollouts, version configuration, ' +
-        'enforce tenant isolation and quotas, and reconcile actual against desired state. Errors are RFC 9457 problem ' +
-        'documents (application/problem+json) with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
+      'Onboard tenants with an isolation mode, a placement and quotas; provision isolated runtime environments for them ' +
+        'and keep the live inventory of their services from agents\' reports; read the tenant\'s events (a CloudEvents feed ' +
+        'and its AsyncAPI catalogue), background jobs and the audit log. Deployments, configuration versions, health and ' +
+        'drift reconciliation are not part of this build. Errors are RFC 9457 problem documents (application/problem+json) ' +
+        'with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
     )
     .setVersion('1.0.0')
     .setContact('RCP platform team', 'https://rcp.dev', 'platform@rcp.dev')

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Public } from '@rcp/auth';
+import { findOpenApiDrift } from '@rcp/http';
 import { startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -284,6 +285,24 @@ describe('HTTP hardening (e2e)', () => {
     });
   });
 
+  describe('the OpenAPI document', () => {
+    it('documents /metrics, describes every response, types every count as an integer and documents the 400 of every mutation', async () => {
+      const res = await http().get('/docs-json');
+      expect(res.status).toBe(200);
+      expect(findOpenApiDrift(res.body, { requiredPaths: ['/metrics', '/healthz', '/readyz', '/version'] })).toEqual([]);
+      expect(res.body.paths['/metrics'].get.responses['200'].content).toHaveProperty(['text/plain']);
+    });
+
+    it('describes an event of the feed as a CloudEvents envelope', async () => {
+      const doc = (await http().get('/docs-json')).body;
+      const items = doc.components.schemas.EventFeedPage.properties.items.items;
+      const envelope = items.$ref ? doc.components.schemas[items.$ref.split('/').pop()] : items;
+      expect(envelope.required).toEqual(expect.arrayContaining(['specversion', 'id', 'source', 'type', 'subject', 'time', 'data']));
+      expect(Object.keys(envelope.properties)).toEqual(
+        expect.arrayContaining(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data', 'tenantid', 'correlationid', 'traceparent']),
+      );
+    });
+  });
 });
 
 describe('the per-IP rate limit before the body is read (e2e)', () => {

@@ -41,7 +41,6 @@ export interface Settings {
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
   PUBLIC_BASE_URL: string;
-  DRIFT_RECONCILE_INTERVAL_SECONDS: number;
   BUILD_COMMIT: string;
   BUILD_TIME: string;
 }
@@ -115,7 +114,6 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
-  DRIFT_RECONCILE_INTERVAL_SECONDS: { default: '180', description: 'Scheduled drift reconciliation period', check: int(5, 86400), kind: 'int' },
   BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },
   BUILD_TIME: { default: '', description: 'Build time shown at /version (defaults to start time)' },
 };

@@ -12,8 +12,8 @@ export class JobResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'inventory.provision-environment' }) name: string;
   @ApiProperty({ enum: STATES }) state: string;
-  @ApiProperty({ example: 1 }) attempts: number;
-  @ApiProperty({ example: 5 }) maxAttempts: number;
+  @ApiProperty({ type: 'integer', example: 1 }) attempts: number;
+  @ApiProperty({ type: 'integer', example: 5 }) maxAttempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'environment' }) targetType: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) targetId: string | null;
@@ -83,7 +83,7 @@ export class JobsController {
   @Get()
   @Authorize(TENANT_READERS)
   @ApiOperation({ summary: 'List background jobs', description: 'Newest first; filter by state.' })
-  @ApiOkResponse({ type: JobPage })
+  @ApiOkResponse({ type: JobPage, description: 'One page of jobs' })
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListJobsQuery): Promise<Page<JobResponse>> {
     const limit = q.limit ?? 50;
@@ -103,7 +103,7 @@ export class JobsController {
   @Get(':id')
   @Authorize(TENANT_READERS)
   @ApiOperation({ summary: 'Get one job', description: 'State, attempts and last error of a background job.' })
-  @ApiOkResponse({ type: JobResponse })
+  @ApiOkResponse({ type: JobResponse, description: 'The job' })
   @ApiProblems('not_found', 'forbidden')
   async get(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string): Promise<JobResponse> {
     const rows: JobRow[] = await this.tx.read((m) => m.query(`SELECT ${COLUMNS} FROM platform.jobs WHERE id = $1`, [id]));

@@ -5,6 +5,7 @@ import { Authorize, Public, TENANT_READERS } from '@rcp/auth';
 import { ApiProblems, Cursors, PageQuery } from '@rcp/http';
 import { TransactionManager } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
+import { CloudEventResponse } from './cloud-event.response';
 import { CloudEventEnvelope } from './integration-event';
 
 export class EventFeedQuery extends PageQuery {
@@ -21,7 +22,7 @@ export class EventFeedQuery extends PageQuery {
 }
 
 export class EventFeedPage {
-  @ApiProperty({ description: 'CloudEvents 1.0 envelopes in commit order', type: 'array', items: { type: 'object' } })
+  @ApiProperty({ description: 'CloudEvents 1.0 envelopes in commit order', type: [CloudEventResponse] })
   items: CloudEventEnvelope[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` to continue; null when caught up' })
   nextCursor: string | null;
@@ -40,7 +41,7 @@ export class EventsController {
   @Get('events')
   @Authorize(TENANT_READERS)
   @ApiOperation({ summary: 'Read the event feed', description: 'Events of the caller\'s tenant (all tenants for platform tokens) after a cursor, in commit order.' })
-  @ApiOkResponse({ type: EventFeedPage })
+  @ApiOkResponse({ type: EventFeedPage, description: 'The next events of the feed, oldest first' })
   @ApiProblems('validation_failed', 'forbidden')
   async feed(@Query() q: EventFeedQuery): Promise<EventFeedPage> {
     const limit = q.limit ?? 50;
