@@ -1,8 +1,9 @@
 /**
  * `npm run lint:openapi`: builds the OpenAPI document of the whole application exactly as `/docs-json`
  * serves it (same module graph, same `buildOpenApi`), without a database or Redis, and lints it with
- * Spectral (`.spectral.yaml`, `spectral:oas`). Fails on any error, and when an endpoint of any controller
- * is missing from the document.
+ * Spectral (`.spectral.yaml`, `spectral:oas`). Fails on any error, when an endpoint of any controller
+ * is missing from the document, and on drift ({@link findOpenApiDrift}: an operational endpoint missing,
+ * a response without a description, a count typed `number`, an undocumented 400).
  *
  * The app is created in Nest's preview mode: modules and controllers are scanned (all the document
  * needs) but no provider is instantiated, so nothing connects anywhere.
@@ -16,11 +17,14 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadSettings } from '@rcp/config';
+import { findOpenApiDrift } from '@rcp/http';
 import { AppModule } from '../src/app.module';
 import { buildOpenApi } from '../src/bootstrap';
 
 const ROOT = resolve(__dirname, '..');
 const EXCLUDED = 'swagger/apiExcludeEndpoint';
+/** The unauthenticated operational endpoints, documented like every other one. */
+const OPS_PATHS = ['/healthz', '/readyz', '/metrics', '/version'];
 
 /** `Controller_method` of every routed, documented handler of every controller in the graph. */
 function expectedOperationIds(app: NestFastifyApplication): string[] {
@@ -57,6 +61,11 @@ async function main(): Promise<number> {
   await app.close();
   if (missing.length) {
     process.stderr.write(`lint:openapi: endpoints missing from the OpenAPI document: ${missing.join(', ')}\n`);
+    return 1;
+  }
+  const drift = findOpenApiDrift(document, { requiredPaths: OPS_PATHS });
+  if (drift.length) {
+    process.stderr.write(`lint:openapi: the document drifts from the product:\n${drift.map((d) => `  - ${d}`).join('\n')}\n`);
     return 1;
   }
 

@@ -38,7 +38,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         MessagingModule.forRoot({ http }),
         JobsModule.forRoot({ worker, http }),
-        HttpConventionsModule, // before AuthModule: its per-IP rate limit guard runs before authentication
+        HttpConventionsModule,
         AuthModule.forRoot({ tenantGate: TenancyLifecycleGate }),
         PlatformModule,
         TenancyModule,

@@ -3,17 +3,20 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { Settings } from '@rcp/config';
 import {
   EtagInterceptor,
   IdempotencyInterceptor,
+  IpRateLimit,
   ProblemDto,
   ProblemFilter,
   TokenRateLimitGuard,
   createValidationPipe,
   documentApiConventions,
   problemOf,
+  registerJsonBodyParser,
 } from '@rcp/http';
 import {
   MetricsService,
@@ -29,6 +32,51 @@ import { AppModule, AppModuleImport } from './app.module';
 import { WorkerRuntime } from './platform/worker-runtime';
 
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/version']);
+
+/**
+ * Timeouts against slow clients (a body or headers trickled in byte by byte would hold a connection for
+ * ever): the whole request within `requestTimeoutMs`, its headers within 10 s at most, and a connection
+ * silent both ways for 60 s (or twice `requestTimeoutMs`, when longer) is closed; that is longer than
+ * the longest long poll (30 s). Node checks them once a second (its default is every 30 s).
+ */
+export function httpTimeouts(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: Math.max(60_000, 2 * requestTimeoutMs),
+    http: { headersTimeout: Math.min(requestTimeoutMs, 10_000), connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor(requestTimeoutMs / 4))) },
+  };
+}
+
+/**
+ * Swagger UI under /docs runs only its own files from this server: no inline or foreign script, no
+ * framing (clickjacking), calls to this origin only. Its stylesheet and the page use inline styles.
+ */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * Headers of every response: no MIME sniffing, and nothing stored by a cache (responses are per token
+ * and per tenant) unless the handler chose a caching policy itself (Swagger UI's static files).
+ */
+export function securityHeaders(path: string, hasCacheControl: boolean): Record<string, string> {
+  const headers: Record<string, string> = { 'x-content-type-options': 'nosniff' };
+  if (!hasCacheControl) headers['cache-control'] = 'no-store';
+  if (path === '/docs' || path.startsWith('/docs/')) {
+    headers['content-security-policy'] = DOCS_CSP;
+    headers['x-frame-options'] = 'DENY';
+  }
+  return headers;
+}
 
 /** Creates the database if missing and applies pending migrations (under an advisory lock). */
 export async function prepareDatabase(settings: Settings): Promise<string[]> {
@@ -58,9 +106,11 @@ export function buildOpenApi(app: INestApplication) {
   const config = new DocumentBuilder()
     .setTitle('Runtime Control Plane API')
     .setDescription(
-      'Provision isolated runtime environments, deploy workloads with health-gated rollouts, version configuration, ' +
-        'enforce tenant isolation and quotas, and reconcile actual against desired state. Errors are RFC 9457 problem ' +
-        'documents (application/problem+json) with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
+      'Onboard tenants with an isolation mode, a placement and quotas; provision isolated runtime environments for them ' +
+        'and keep the live inventory of their services from agents\' reports; read the tenant\'s events (a CloudEvents feed ' +
+        'and its AsyncAPI catalogue), background jobs and the audit log. Deployments, configuration versions, health and ' +
+        'drift reconciliation are not part of this build. Errors are RFC 9457 problem documents (application/problem+json) ' +
+        'with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
     )
     .setVersion('1.0.0')
     .setContact('RCP platform team', 'https://rcp.dev', 'platform@rcp.dev')
@@ -77,20 +127,34 @@ export function buildOpenApi(app: INestApplication) {
 
 /**
  * Builds the application for the configured role. Used by `main.ts` and by the e2e tests, so the
- * tests exercise exactly what `npm start` runs. `extraModules` (tests only) are added to the module graph.
+ * tests exercise exactly what `npm start` runs. `extraModules` (tests only) are added to the module graph;
+ * `logDestination` (tests only) receives the log lines instead of stdout.
  */
-export async function createApp(settings: Settings, opts: { migrate?: boolean; extraModules?: AppModuleImport[] } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  settings: Settings,
+  opts: { migrate?: boolean; extraModules?: AppModuleImport[]; logDestination?: DestinationStream } = {},
+): Promise<NestFastifyApplication> {
   if (opts.migrate !== false) await prepareDatabase(settings);
-  const logger = createRootLogger(settings.LOG_LEVEL);
-  const adapter = new FastifyAdapter({ bodyLimit: settings.BODY_LIMIT_BYTES, trustProxy: settings.TRUST_PROXY === 'true' ? true : settings.TRUST_PROXY === 'false' ? false : settings.TRUST_PROXY, return503OnClosing: true });
+  const logger = createRootLogger(settings.LOG_LEVEL, opts.logDestination);
+  const adapter = new FastifyAdapter({
+    bodyLimit: settings.BODY_LIMIT_BYTES,
+    trustProxy: settings.TRUST_PROXY === 'true' ? true : settings.TRUST_PROXY === 'false' ? false : settings.TRUST_PROXY,
+    return503OnClosing: true,
+    ...httpTimeouts(settings.HTTP_REQUEST_TIMEOUT_MS),
+  });
+  // bodyParser off: the one JSON parser is ours (depth-limited, registered below); other media types are 415.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, opts.extraModules), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify, settings.BODY_LIMIT_BYTES);
   const metrics = app.get(MetricsService);
+  const ipRateLimit = app.get(IpRateLimit);
   const workerOnly = settings.RCP_ROLE === 'worker';
 
+  // Runs before the body is read: the worker-only refusal and the per-IP rate limit cost no parsing.
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const correlationId = acceptCorrelationId(req.headers['x-correlation-id']);
     const traceparent = acceptTraceparent(req.headers.traceparent);
@@ -98,12 +162,27 @@ export async function createApp(settings: Settings, opts: { migrate?: boolean; e
     reply.header('traceparent', traceparent);
     (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
     const path = req.url.split('?')[0];
+    const traceId = traceparent.split('-')[1];
     if (workerOnly && !OPS_PATHS.has(path)) {
-      const problem = problemOf('not_found', 'This process runs the worker role only; send API calls to an api replica', path, traceparent.split('-')[1]);
+      const problem = problemOf('not_found', 'This process runs the worker role only; send API calls to an api replica', path, traceId);
       reply.status(404).header('content-type', 'application/problem+json').send(problem);
       return;
     }
-    RequestContexts.run({ correlationId, traceparent, ip: req.ip, method: req.method, path }, () => done());
+    ipRateLimit.check(req.ip, path).then(
+      ({ headers, refusal }) => {
+        reply.headers(headers);
+        if (refusal) {
+          reply.status(429).header('content-type', 'application/problem+json; charset=utf-8').send(problemOf('rate_limited', refusal, path, traceId, { correlationId }));
+          return;
+        }
+        RequestContexts.run({ correlationId, traceparent, ip: req.ip, method: req.method, path }, () => done());
+      },
+      (err: Error) => done(err),
+    );
+  });
+  fastify.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+    reply.headers(securityHeaders(req.url.split('?')[0], reply.hasHeader('cache-control')));
+    done(null, payload);
   });
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const started = (req as FastifyRequest & { startedAt?: bigint }).startedAt;
@@ -121,9 +200,10 @@ export async function createApp(settings: Settings, opts: { migrate?: boolean; e
 
   app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter)));
   app.useGlobalPipes(createValidationPipe());
-  // Request pipeline: per-IP rate limit (APP_GUARD of HttpConventionsModule) → authentication and
-  // authorization (APP_GUARD of AuthModule) → per-token rate limit (guards added here run after every
-  // APP_GUARD) → Idempotency-Key (outermost interceptor, so it records the ETag) → ETag → handler.
+  // Request pipeline: per-IP rate limit (the onRequest hook above, before the body is read) → JSON body
+  // (depth-limited) → authentication and authorization (APP_GUARD of AuthModule) → per-token rate limit
+  // (guards added here run after every APP_GUARD) → Idempotency-Key (outermost interceptor, so it
+  // records the ETag) → ETag → handler.
   app.useGlobalGuards(app.get(TokenRateLimitGuard));
   app.useGlobalInterceptors(app.get(IdempotencyInterceptor), new EtagInterceptor());
   app.enableShutdownHooks();

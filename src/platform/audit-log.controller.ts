@@ -30,7 +30,7 @@ export class AuditEntryResponse {
   @ApiProperty({ example: 'tenant' }) targetType: string;
   @ApiProperty({ nullable: true, type: String, example: 'acme' }) targetId: string | null;
   @ApiProperty({ enum: RESULTS, example: 'allowed' }) result: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'HTTP status of a refused or failed call', example: null }) status: number | null;
+  @ApiProperty({ nullable: true, type: 'integer', description: 'HTTP status of a refused or failed call', example: null }) status: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'Problem code of a refused or failed call', example: null }) code: string | null;
   @ApiProperty({ nullable: true, type: String, example: '7d7a6c0e-52a4-4a53-a0d5-3f3b1c3d1f09' }) correlationId: string | null;
   @ApiProperty({ nullable: true, type: String, example: '4bf92f3577b34da6a3ce929d0e0e4736' }) traceId: string | null;
@@ -144,7 +144,7 @@ export class AuditLogController {
       'result and time range (`from` inclusive, `to` exclusive, RFC 3339). A tenant admin sees its own tenant\'s entries only; with ' +
       '`project_ids`, only the entries of those projects (not tenant-level ones).',
   })
-  @ApiOkResponse({ type: AuditEntryPage })
+  @ApiOkResponse({ type: AuditEntryPage, description: 'One page of audit entries, newest first' })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
   async list(@Query() q: ListAuditLogQuery, @CurrentActor() caller: Actor): Promise<Page<AuditEntryResponse>> {
     const limit = q.limit ?? 50;

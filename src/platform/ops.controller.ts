@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '@rcp/auth';
@@ -37,7 +37,7 @@ export class OpsController {
   @Get('healthz')
   @Public()
   @ApiOperation({ summary: 'Liveness: the process is up', description: 'Answers 200 while the process runs; checks no dependency (see /readyz). Not rate limited.' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiOkResponse({ description: 'The process is up', schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
   healthz(): { status: string } {
     return { status: 'ok' };
   }
@@ -45,7 +45,7 @@ export class OpsController {
   @Get('readyz')
   @Public()
   @ApiOperation({ summary: 'Readiness: Postgres, Redis and migrations', description: '200 when every dependency answers, 503 otherwise.' })
-  @ApiOkResponse({ type: ReadinessResponse })
+  @ApiOkResponse({ type: ReadinessResponse, description: 'Every dependency answers; a 503 carries the same body with the failing check `down`' })
   async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
     const checks: Record<string, string> = {};
     const timeout = <T>(p: Promise<T>): Promise<T> => {
@@ -72,7 +72,15 @@ export class OpsController {
 
   @Get('metrics')
   @Public()
-  @ApiExcludeEndpoint()
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'Metrics in the Prometheus text exposition format 0.0.4: HTTP request durations, outbox and relay, jobs, deliveries, and process metrics. Not rate limited.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'The metrics of this process',
+    content: { 'text/plain': { schema: { type: 'string', example: '# HELP rcp_http_request_duration_seconds ...\n' } } },
+  })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metricsText(): Promise<string> {
     return this.metrics.render();
@@ -82,7 +90,7 @@ export class OpsController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Build information', description: 'Version, commit and build time of this build, and the role (api, worker or all) this process runs.' })
-  @ApiOkResponse({ type: VersionResponse })
+  @ApiOkResponse({ type: VersionResponse, description: 'Build information of this process' })
   version(): VersionResponse {
     return { version: PKG_VERSION, commit: this.settings.BUILD_COMMIT, buildTime: this.settings.BUILD_TIME || STARTED, role: this.settings.RCP_ROLE };
   }

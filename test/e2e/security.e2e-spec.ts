@@ -66,7 +66,7 @@ describe('authentication and authorization (e2e)', () => {
     expect(res.headers['www-authenticate']).toBe('Bearer');
     expect(res.body).toMatchObject({ code: 'unauthenticated', status: 401, instance: '/v1/tenants', correlationId });
     expect(await auditOf(correlationId)).toEqual([
-      { actor: 'anonymous', actor_kind: 'anonymous', action: 'tenant.onboard', result: 'denied', status: 401, code: 'unauthenticated', tenant_id: 'evil' },
+      { actor: 'anonymous', actor_kind: 'anonymous', action: 'tenant.onboard', result: 'denied', status: 401, code: 'unauthenticated', tenant_id: null },
     ]);
     expect(Number((await t.ds.query(`SELECT count(*) AS n FROM tenancy.tenant_bindings WHERE id = 'evil'`))[0].n)).toBe(0);
   });

@@ -20,6 +20,7 @@ export interface Settings {
   JWT_JWKS_URI: string;
   LOG_LEVEL: string;
   BODY_LIMIT_BYTES: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
   RATE_LIMIT_PER_MINUTE: number;
   RATE_LIMIT_IP_PER_MINUTE: number;
   RELAY_BATCH_SIZE: number;
@@ -40,7 +41,6 @@ export interface Settings {
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
   PUBLIC_BASE_URL: string;
-  DRIFT_RECONCILE_INTERVAL_SECONDS: number;
   BUILD_COMMIT: string;
   BUILD_TIME: string;
 }
@@ -88,6 +88,12 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   JWT_JWKS_URI: { default: '', description: 'When set, tokens are RS256 verified against this JWKS (keys cached, refreshed on unknown kid)', check: url('https:', 'http:') },
   LOG_LEVEL: { default: 'info', description: 'trace, debug, info, warn, error, fatal or silent', check: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   BODY_LIMIT_BYTES: { default: '1048576', description: 'Largest accepted request body (413 above)', check: int(1024, 16777216), kind: 'int' },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    default: '30000',
+    description: 'A client must send a whole request (headers and body) within this time (its headers within 10 s at most), or the connection is closed',
+    check: int(1000, 600000),
+    kind: 'int',
+  },
   RATE_LIMIT_PER_MINUTE: { default: '1200', description: 'Requests per minute per token', check: int(1, 1000000), kind: 'int' },
   RATE_LIMIT_IP_PER_MINUTE: { default: '3000', description: 'Requests per minute per client IP', check: int(1, 1000000), kind: 'int' },
   RELAY_BATCH_SIZE: { default: '500', description: 'Events the relay claims per round', check: int(1, 10000), kind: 'int' },
@@ -108,7 +114,6 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
-  DRIFT_RECONCILE_INTERVAL_SECONDS: { default: '180', description: 'Scheduled drift reconciliation period', check: int(5, 86400), kind: 'int' },
   BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },
   BUILD_TIME: { default: '', description: 'Build time shown at /version (defaults to start time)' },
 };

@@ -2,6 +2,7 @@ export * from './error-catalogue';
 export * from './problem';
 export * from './problem.filter';
 export * from './validation';
+export * from './json-body';
 export * from './pagination';
 export * from './versioning';
 export * from './etag.interceptor';

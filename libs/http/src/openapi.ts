@@ -4,15 +4,15 @@ import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'quotas.maxEnvironments' }) field: string;
-  @ApiProperty({ example: 'must not be less than 1' }) message: string;
+  @ApiProperty({ example: 'must be at least 1', description: 'What the value must be, or `is required`, or `is not a known field`; never repeats the field' }) message: string;
 }
 
 /** Schema of every error response (RFC 9457 problem details). */
 export class ProblemDto {
   @ApiProperty({ example: 'https://rcp.dev/problems/validation-failed' }) type: string;
   @ApiProperty({ example: 'The request is not valid' }) title: string;
-  @ApiProperty({ example: 400 }) status: number;
-  @ApiProperty({ example: 'quotas.maxEnvironments must not be less than 1' }) detail: string;
+  @ApiProperty({ type: 'integer', example: 400 }) status: number;
+  @ApiProperty({ example: 'quotas.maxEnvironments must be at least 1' }) detail: string;
   @ApiProperty({ example: '/v1/tenants' }) instance: string;
   @ApiProperty({ enum: Object.keys(ERROR_CATALOGUE), example: 'validation_failed' }) code: string;
   @ApiProperty({ example: '4bf92f3577b34da6a3ce929d0e0e4736' }) traceId: string;
@@ -57,17 +57,33 @@ interface OpenApiParameter {
 
 interface OpenApiOperation {
   parameters?: OpenApiParameter[];
+  responses?: Record<string, unknown>;
+}
+
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } };
+
+/** Adds the `400` an operation can answer when its controller did not list it, keeping responses in status order. */
+function documentBadRequest(op: OpenApiOperation): void {
+  const responses = op.responses ?? {};
+  if (responses['400']) return;
+  const entries = Object.entries({ ...responses, 400: { description: DESCRIPTIONS[400], content: PROBLEM_CONTENT } });
+  op.responses = Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**
  * Documents, once for every operation, the conventions the HTTP layer applies to all of them: each
- * POST, PUT, PATCH and DELETE accepts `Idempotency-Key` (added where a controller did not declare it).
+ * POST, PUT, PATCH and DELETE accepts `Idempotency-Key` (added where a controller did not declare it),
+ * and so can answer `400` for a malformed key, as can every operation taking `If-Match`.
  */
 export function documentApiConventions<D extends { paths: Record<string, unknown> }>(document: D): D {
-  for (const item of Object.values(document.paths) as Array<Partial<Record<(typeof MUTATIONS)[number], OpenApiOperation>>>) {
+  for (const item of Object.values(document.paths) as Array<Partial<Record<string, OpenApiOperation>>>) {
+    for (const op of Object.values(item)) {
+      if (op?.parameters?.some((p) => p.in === 'header' && p.name?.toLowerCase() === 'if-match')) documentBadRequest(op);
+    }
     for (const method of MUTATIONS) {
       const op = item[method];
       if (!op) continue;
+      documentBadRequest(op);
       op.parameters ??= [];
       if (op.parameters.some((p) => p.in === 'header' && p.name?.toLowerCase() === 'idempotency-key')) continue;
       op.parameters.push({
@@ -83,4 +99,61 @@ export function documentApiConventions<D extends { paths: Record<string, unknown
     }
   }
   return document;
+}
+
+/**
+ * Names of fields and parameters that count or number things (ids, versions, attempts, replicas, limits,
+ * quotas, HTTP statuses, positions): these are integers in the document, never `number`.
+ */
+const COUNT_LIKE = /^(?:id|version|round|attempts?|limit|used|status|position|offset|replicas|readyReplicas|step|steps|weight)$|(?:Count|Total|Attempts|Replicas|Services|Environments|Version|Position|Id)$|^(?:max|min)[A-Z](?!.*(?:Rate|Ratio)$)|^total[A-Z]/;
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+interface DriftOptions {
+  /** Paths the document must contain (e.g. the operational endpoints). */
+  requiredPaths?: string[];
+}
+
+/**
+ * What makes an OpenAPI document drift from the product, as one message per finding (empty when none):
+ * a required path missing, a response without a description, a count-like field or parameter typed
+ * `number` instead of `integer`, and a mutation or an operation taking a body, a query or an `If-Match`
+ * header without its `400` (every mutation accepts `Idempotency-Key`, which can be malformed).
+ * Used by `npm run lint:openapi` and by the e2e test of `/docs-json`, so the document cannot drift back.
+ */
+export function findOpenApiDrift(document: { paths: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } }, opts: DriftOptions = {}): string[] {
+  const findings: string[] = [];
+  for (const path of opts.requiredPaths ?? []) if (!document.paths[path]) findings.push(`${path} is missing`);
+
+  const checkSchema = (schema: unknown, where: string): void => {
+    if (!schema || typeof schema !== 'object') return;
+    const s = schema as Record<string, unknown>;
+    for (const [name, prop] of Object.entries((s.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+      if (prop?.type === 'number' && COUNT_LIKE.test(name)) findings.push(`${where}.${name} counts something: type it integer, not number`);
+      checkSchema(prop, `${where}.${name}`);
+    }
+    for (const key of ['items', 'additionalProperties', 'not']) checkSchema(s[key], `${where}[]`);
+    for (const key of ['allOf', 'oneOf', 'anyOf']) for (const sub of (s[key] as unknown[] | undefined) ?? []) checkSchema(sub, where);
+  };
+
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) checkSchema(schema, name);
+  for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, Record<string, unknown>>>)) {
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const where = `${method.toUpperCase()} ${path}`;
+      const params = (op.parameters ?? []) as Array<{ name: string; in: string; schema?: Record<string, unknown> }>;
+      for (const p of params) {
+        if (p.schema?.type === 'number' && COUNT_LIKE.test(p.name)) findings.push(`${where} parameter ${p.name} counts something: type it integer, not number`);
+      }
+      const responses = (op.responses ?? {}) as Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
+      for (const [status, response] of Object.entries(responses)) {
+        if (!response.description?.trim()) findings.push(`${where} response ${status} has no description`);
+        for (const [type, media] of Object.entries(response.content ?? {})) checkSchema(media.schema, `${where} ${status} ${type}`);
+      }
+      const mutation = ['post', 'put', 'patch', 'delete'].includes(method);
+      const takesInput = op.requestBody !== undefined || params.some((p) => p.in === 'query' || (p.in === 'header' && p.name.toLowerCase() === 'if-match'));
+      if ((mutation || takesInput) && !responses['400']) findings.push(`${where} can answer 400 validation_failed but does not document it`);
+    }
+  }
+  return findings;
 }

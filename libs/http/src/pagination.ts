@@ -5,7 +5,7 @@ import { ProblemException } from './problem';
 
 /** `?limit=` of every list (1–200, default 50). */
 export class LimitQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -98,8 +98,10 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<FastifyRequest & { rcpAudit?: RequestAuditMeta; params?: Record<string, string> }>();
     const reply = http.getResponse<FastifyReply>();
-    const { problem, headers } = resolveProblem(err, req.url.split('?')[0]);
-    if (problem.status >= 500) this.log.error({ err, url: req.url }, 'request failed');
+    const path = req.url.split('?')[0];
+    const { problem, headers } = resolveProblem(err, path);
+    // The path only: a query string may carry what a client should not have put there (tokens, secrets).
+    if (problem.status >= 500) this.log.error({ err, method: req.method, url: path }, 'request failed');
     await this.recordDenial(req, problem).catch((e: Error) => this.log.error(`audit write failed: ${e.message}`));
     reply.status(problem.status).headers(headers).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
   }
@@ -115,9 +117,12 @@ export class ProblemFilter implements ExceptionFilter {
     const bodyId = (req.body as { id?: unknown } | undefined)?.id;
     const targetId =
       (meta?.targetParam ? req.params?.[meta.targetParam] : (req.params?.id ?? req.params?.tenantId)) ?? (typeof bodyId === 'string' ? bodyId.slice(0, 200) : undefined);
-    const actorTenant = RequestContexts.current()?.actor?.tenantId;
+    const actor = RequestContexts.current()?.actor;
+    // Only a verified caller's refusal is filed under a tenant it names. An anonymous one is platform-only
+    // (tenant null): a path or body is the caller's say-so, and would let anyone write into a tenant's log.
+    const namedTenant = req.params?.tenantId ?? (meta?.targetType === 'tenant' ? (targetId ?? null) : null);
     await this.audit.write({
-      tenantId: actorTenant ?? req.params?.tenantId ?? (meta?.targetType === 'tenant' ? (targetId ?? null) : null),
+      tenantId: actor ? (actor.tenantId ?? namedTenant) : null,
       action: meta?.action ?? `${req.method} ${path}`,
       targetType: meta?.targetType ?? 'route',
       targetId: targetId ?? null,

@@ -1,9 +1,10 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
-import { Settings } from '@rcp/config';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { normalizeIp, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
+import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { Actor } from '@rcp/observability';
 import { sha256Hex } from './canonical-json';
 import { ProblemException } from './problem';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /** Paths a load balancer, Prometheus or a browser on the docs may call as often as it likes. */
 const EXEMPT = /^\/(?:healthz|readyz|metrics)\/?$|^\/docs/;
@@ -23,6 +24,7 @@ export function rateLimits(settings: Settings): ThrottlerOptions[] {
  * A ThrottlerGuard that applies one of the named limits, with a key that spans the whole API (not one
  * route), exempts the operational endpoints, and refuses with a `429 rate_limited` problem carrying
  * `Retry-After` (seconds until the window ends). The counters live in {@link RedisThrottlerStorage}.
+ * Only the per-token limit is a guard; the per-IP one is {@link IpRateLimit}, which runs before parsing.
  */
 abstract class RateLimitGuard extends ThrottlerGuard {
   protected abstract readonly limitName: RateLimitName;
@@ -54,15 +56,52 @@ abstract class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
+/** What the per-IP limit decided for one request: the headers to send, and the refusal when over the limit. */
+export interface IpRateLimitDecision {
+  headers: Record<string, string>;
+  /** Set when the client is over its limit: the `429 rate_limited` detail to answer with. */
+  refusal?: string;
+}
+
 /**
- * The per-client-IP limit (`RATE_LIMIT_IP_PER_MINUTE`). Registered as the first global guard, so it
- * runs before authentication: floods of bad tokens are refused before any token is verified or any
- * refusal is audited.
+ * The per-client-IP limit (`RATE_LIMIT_IP_PER_MINUTE`), checked in Fastify's `onRequest` hook (see
+ * `createApp`): before the body is read or parsed, before any token is verified, before any refusal is
+ * audited, and for unknown routes too. A flood is refused as cheaply as the server can, and a refused
+ * request leaves nothing behind. Same counters ({@link RedisThrottlerStorage}, key `ip:<hash>`) and
+ * same answer (`429 rate_limited`, `Retry-After`, `X-RateLimit-*-ip`) as a throttler guard would give.
  */
 @Injectable()
-export class IpRateLimitGuard extends RateLimitGuard {
-  protected readonly limitName = 'ip';
-  protected readonly per = 'from this client address';
+export class IpRateLimit {
+  private readonly limit: ThrottlerOptions;
+
+  constructor(
+    @Inject(SETTINGS_TOKEN) settings: Settings,
+    private readonly storage: RedisThrottlerStorage,
+  ) {
+    this.limit = rateLimits(settings).find((l) => l.name === 'ip')!;
+  }
+
+  /** Counts one request from `ip` to `path` (exempt paths are not counted). */
+  async check(ip: string, path: string): Promise<IpRateLimitDecision> {
+    if (EXEMPT.test(path)) return { headers: {} };
+    const limit = this.limit.limit as number;
+    const key = `ip:${sha256Hex(normalizeIp(ip)).slice(0, 32)}`;
+    const hit = await this.storage.increment(key, this.limit.ttl as number, limit, 0, 'ip');
+    if (hit.isBlocked) {
+      const retryAfter = Math.max(1, hit.timeToBlockExpire);
+      return {
+        headers: { 'Retry-After-ip': String(hit.timeToBlockExpire), 'Retry-After': String(retryAfter) },
+        refusal: `More than ${limit} requests per minute from this client address; retry after ${retryAfter} s`,
+      };
+    }
+    return {
+      headers: {
+        'X-RateLimit-Limit-ip': String(limit),
+        'X-RateLimit-Remaining-ip': String(Math.max(0, limit - hit.totalHits)),
+        'X-RateLimit-Reset-ip': String(hit.timeToExpire),
+      },
+    };
+  }
 }
 
 /**

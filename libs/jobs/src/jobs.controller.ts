@@ -13,8 +13,8 @@ export class JobResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'inventory.provision-environment' }) name: string;
   @ApiProperty({ enum: STATES }) state: string;
-  @ApiProperty({ example: 1 }) attempts: number;
-  @ApiProperty({ example: 5 }) maxAttempts: number;
+  @ApiProperty({ type: 'integer', example: 1 }) attempts: number;
+  @ApiProperty({ type: 'integer', example: 5 }) maxAttempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'environment' }) targetType: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) targetId: string | null;
@@ -99,7 +99,7 @@ export class JobsController {
     summary: 'List background jobs',
     description: 'Newest first; filter by state. A token with `project_ids` sees only the jobs of those projects (not tenant-level jobs).',
   })
-  @ApiOkResponse({ type: JobPage })
+  @ApiOkResponse({ type: JobPage, description: 'One page of jobs' })
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobResponse>> {
     const limit = q.limit ?? 50;
@@ -125,7 +125,7 @@ export class JobsController {
     summary: 'Get one job',
     description: 'State, attempts and last error of a background job. Another tenant\'s job, and for a token with `project_ids` a job of another project or of none, is not found.',
   })
-  @ApiOkResponse({ type: JobResponse })
+  @ApiOkResponse({ type: JobResponse, description: 'The job' })
   @ApiProblems('not_found', 'forbidden')
   async get(
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string,

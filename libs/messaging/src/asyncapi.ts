@@ -42,7 +42,7 @@ export function buildAsyncApi(): Record<string, unknown> {
     info: {
       title: 'Runtime Control Plane events',
       version: '1.0.0',
-      description: 'Domain events of the Runtime Control Plane as CloudEvents 1.0, delivered by signed webhooks and the pull feed GET /v1/events.',
+      description: 'Domain events of the Runtime Control Plane as CloudEvents 1.0, read in commit order from the pull feed GET /v1/events.',
     },
     defaultContentType: 'application/cloudevents+json',
     channels,

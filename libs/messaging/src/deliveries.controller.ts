@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Audited, Authorize } from '@rcp/auth';
 import { ApiProblems, Keyset, Page, PageQuery, ProblemException } from '@rcp/http';
@@ -11,12 +11,12 @@ const STATES = ['pending', 'failed', 'dead_letter'] as const;
 const DELIVERIES_KEYSET = new Keyset({ id: 'position' });
 
 export class DeliveryResponse {
-  @ApiProperty() id: number;
+  @ApiProperty({ type: 'integer', format: 'int64', example: 1042, description: 'Position of the delivery; larger is later' }) id: number;
   @ApiProperty({ format: 'uuid' }) eventId: string;
   @ApiProperty({ example: 'rcp.tenancy.tenant-offboarded.v1' }) eventType: string;
   @ApiProperty({ example: 'DecommissionEnvironmentsOnTenantOffboardedHandler' }) handler: string;
   @ApiProperty({ enum: STATES }) state: string;
-  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'integer', example: 1 }) attempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ format: 'date-time' }) nextAttemptAt: string;
 }
@@ -68,7 +68,7 @@ export class DeliveriesController {
   @Get()
   @Authorize(['platform:admin', 'platform:viewer'])
   @ApiOperation({ summary: 'List handler deliveries not yet done', description: 'Pending, failing (with their last error) and dead-lettered deliveries of events to handlers.' })
-  @ApiOkResponse({ type: DeliveryPage })
+  @ApiOkResponse({ type: DeliveryPage, description: 'One page of deliveries' })
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListDeliveriesQuery): Promise<Page<DeliveryResponse>> {
     const limit = q.limit ?? 50;
@@ -90,8 +90,9 @@ export class DeliveriesController {
   @Authorize(['platform:admin'])
   @Audited('event-delivery.replay', 'event-delivery')
   @ApiOperation({ summary: 'Replay a dead-lettered delivery', description: 'Resets attempts and schedules it now; the inbox still guarantees a single effect.' })
-  @ApiOkResponse({ type: DeliveryResponse })
-  @ApiProblems('not_found', 'invalid_state_transition', 'forbidden')
+  @ApiParam({ name: 'id', schema: { type: 'integer', format: 'int64' }, description: 'The delivery id (an integer: anything else is 400)' })
+  @ApiOkResponse({ type: DeliveryResponse, description: 'The delivery, due again at once' })
+  @ApiProblems('validation_failed', 'not_found', 'invalid_state_transition', 'forbidden')
   async replay(@Param('id', ParseIntPipe) id: number): Promise<DeliveryResponse> {
     const row = await this.uow.execute({ action: 'event-delivery.replay', targetType: 'event-delivery', targetId: String(id) }, async () => {
       const m = this.tx.manager();

@@ -6,6 +6,7 @@ import { ApiProblems, Keyset, LimitQuery } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
+import { CloudEventResponse } from './cloud-event.response';
 import { CloudEventEnvelope, EVENT_TYPE_FILTER, EVENT_TYPE_FILTER_MESSAGE } from './integration-event';
 
 /** A feed cursor is a feed position and nothing else. */
@@ -38,7 +39,7 @@ export class EventFeedQuery extends LimitQuery {
 }
 
 export class EventFeedPage {
-  @ApiProperty({ description: 'CloudEvents 1.0 envelopes in commit order', type: 'array', items: { type: 'object' } })
+  @ApiProperty({ description: 'CloudEvents 1.0 envelopes in commit order', type: [CloudEventResponse] })
   items: CloudEventEnvelope[];
 
   @ApiProperty({
@@ -85,7 +86,7 @@ export class EventsController {
       'it. `nextCursor` is null once the consumer is caught up; `resumeAfter` is always the position to continue from. `after` is ' +
       'the feed\'s only cursor parameter: `cursor` is refused (400) like any unknown parameter.',
   })
-  @ApiOkResponse({ type: EventFeedPage })
+  @ApiOkResponse({ type: EventFeedPage, description: 'The next events of the feed, oldest first' })
   @ApiProblems('validation_failed', 'forbidden')
   async feed(@Query() q: EventFeedQuery, @CurrentActor() actor: Actor): Promise<EventFeedPage> {
     const limit = q.limit ?? 50;

@@ -7,7 +7,9 @@ export class PinoNestLogger implements LoggerService {
   private write(level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     if (message && typeof message === 'object' && !(message instanceof Error)) {
-      this.pino[level]({ context, ...(message as object) });
+      // `log.error({ err }, 'what failed')`: Nest passes the text before the context.
+      const text = typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
+      this.pino[level]({ context, ...(message as object) }, text);
     } else if (message instanceof Error) {
       this.pino[level]({ context, err: message }, message.message);
     } else {

@@ -33,6 +33,8 @@ export function dataSourceOptions(url: string, poolSize: number, migrations: Dat
     migrationsTransactionMode: 'each',
     entities: [],
     synchronize: false,
+    // Never on: TypeORM would log each query with its bound parameters (tenant data, hashed keys). Failures
+    // reach the logs through the problem filter, whose error serializer drops the parameters.
     logging: false,
     uuidExtension: 'pgcrypto',
     extra: { max: poolSize, application_name: 'rcp' },

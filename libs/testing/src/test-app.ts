@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '../../config/src';
 import { RoleName, signLocalToken } from '../../auth/src';
@@ -30,6 +31,8 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
 export interface TestAppOptions {
   /** Test-only modules (events, handlers, job handlers) added to the application's module graph. */
   extraModules?: AppModuleImport[];
+  /** Receives the server's log lines (set LOG_LEVEL too: tests default to silent). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -44,7 +47,7 @@ export async function startTestApp(
   const db = database ? { url: database.url, drop: async () => undefined } : await createTestDatabase();
   const prefix = database?.prefix ?? testRedisPrefix();
   const settings = testSettings({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...overrides });
-  const app = await createApp(settings, { migrate: false, extraModules: opts.extraModules });
+  const app = await createApp(settings, { migrate: false, extraModules: opts.extraModules, logDestination: opts.logDestination });
   await app.getHttpAdapter().getInstance().ready();
   const ds = app.get(DataSource);
   return {

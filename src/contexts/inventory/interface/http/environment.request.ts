@@ -104,11 +104,11 @@ export class ServiceReportDto {
   @IsString() @MinLength(1) @MaxLength(MAX_IMAGE_LENGTH)
   image: string;
 
-  @ApiProperty({ minimum: 0, maximum: MAX_REPLICAS_REPORTED, example: 3 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_REPLICAS_REPORTED, example: 3 })
   @IsInt() @Min(0) @Max(MAX_REPLICAS_REPORTED)
   replicas: number;
 
-  @ApiProperty({ minimum: 0, maximum: MAX_REPLICAS_REPORTED, example: 3 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_REPLICAS_REPORTED, example: 3 })
   @IsInt() @Min(0) @Max(MAX_REPLICAS_REPORTED)
   readyReplicas: number;
 

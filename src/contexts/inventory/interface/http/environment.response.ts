@@ -12,7 +12,7 @@ export class EnvironmentPlacementDto {
 export class OperationDto {
   @ApiProperty({ format: 'uuid', description: 'Provisioner operation id; outcomes are accepted only for the operation in flight' }) id: string;
   @ApiProperty({ enum: ['provision', 'decommission'] }) kind: string;
-  @ApiProperty({ example: 1 }) attempt: number;
+  @ApiProperty({ type: 'integer', example: 1 }) attempt: number;
   @ApiProperty({ format: 'date-time' }) startedAt: string;
 }
 
@@ -21,11 +21,11 @@ export class EnvironmentResponse {
   @ApiProperty({ example: 'acme' }) tenantId: string;
   @ApiProperty({ example: 'web' }) projectId: string;
   @ApiProperty({ example: 'web-staging' }) name: string;
-  @ApiProperty({ enum: ENVIRONMENT_TYPES }) type: string;
+  @ApiProperty({ enum: ENVIRONMENT_TYPES, example: 'staging' }) type: string;
   @ApiProperty({ example: 'eu-west-1' }) region: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'payments' } }) labels: Record<string, string>;
   @ApiProperty({ type: EnvironmentPlacementDto }) placement: EnvironmentPlacementDto;
-  @ApiProperty({ enum: ENVIRONMENT_STATES, description: 'requested → provisioning → ready | failed; ready | failed → decommissioning → decommissioned' }) state: string;
+  @ApiProperty({ enum: ENVIRONMENT_STATES, example: 'ready', description: 'requested → provisioning → ready | failed; ready | failed → decommissioning → decommissioned' }) state: string;
   @ApiPropertyOptional({
     nullable: true,
     type: String,
@@ -34,12 +34,12 @@ export class EnvironmentResponse {
   })
   failureReason: string | null;
   @ApiPropertyOptional({ type: OperationDto, nullable: true, description: 'The provisioner operation in flight' }) operation: OperationDto | null;
-  @ApiProperty({ example: 1, description: 'Provisioning round: 1, then +1 per retry' }) round: number;
-  @ApiProperty({ example: 1, description: 'Attempts made in the current provisioning or decommissioning round' }) attempts: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Provisioning round: 1, then +1 per retry' }) round: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Attempts made in the current provisioning or decommissioning round' }) attempts: number;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Why the last attempt failed, while another one is pending' }) lastError: string | null;
-  @ApiProperty({ description: 'Decommissioning was asked for (tenant offboarded) and starts once provisioning settles' }) decommissionPending: boolean;
+  @ApiProperty({ example: false, description: 'Decommissioning was asked for (tenant offboarded) and starts once provisioning settles' }) decommissionPending: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) decommissionReason: string | null;
-  @ApiProperty({ example: 1, description: 'Optimistic concurrency version; also the ETag' }) version: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Optimistic concurrency version; also the ETag' }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiPropertyOptional({ nullable: true, format: 'date-time', type: String }) readyAt: string | null;
@@ -59,11 +59,11 @@ export class EnvironmentPageResponse {
 export class ServiceResponse {
   @ApiProperty({ example: 'checkout-api' }) name: string;
   @ApiProperty({ example: 'registry.example.com/checkout-api:1.4.2' }) image: string;
-  @ApiProperty({ example: 3 }) replicas: number;
-  @ApiProperty({ example: 3 }) readyReplicas: number;
+  @ApiProperty({ type: 'integer', example: 3 }) replicas: number;
+  @ApiProperty({ type: 'integer', example: 3 }) readyReplicas: number;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'sha256:2c26b46b…' }) configChecksum: string | null;
-  @ApiProperty({ description: 'Beyond the tenant\'s maxServicesPerEnvironment (kept and reported, not dropped)' }) overQuota: boolean;
-  @ApiProperty({ description: 'Missing from the latest full report' }) removed: boolean;
+  @ApiProperty({ example: false, description: 'Beyond the tenant\'s maxServicesPerEnvironment (kept and reported, not dropped)' }) overQuota: boolean;
+  @ApiProperty({ example: false, description: 'Missing from the latest full report' }) removed: boolean;
   @ApiProperty({ format: 'date-time' }) firstObservedAt: string;
   @ApiProperty({ format: 'date-time' }) lastObservedAt: string;
   @ApiProperty({ format: 'date-time' }) lastChangedAt: string;
@@ -78,7 +78,7 @@ export class ServiceInventoryResponse {
 
 export class ActualStateResponse {
   @ApiProperty({ format: 'uuid' }) environmentId: string;
-  @ApiProperty({ description: 'False when the report was older than the last applied one (nothing changed)' }) applied: boolean;
+  @ApiProperty({ example: true, description: 'False when the report was older than the last applied one (nothing changed)' }) applied: boolean;
   @ApiPropertyOptional({ example: 'stale report: observed at 2026-01-15T10:29:00.000Z, but a report observed at 2026-01-15T10:30:00.000Z was already applied' })
   reason?: string;
   @ApiProperty({ format: 'date-time' }) observedAt: string;
@@ -87,15 +87,15 @@ export class ActualStateResponse {
   @ApiProperty({ type: [String], example: ['checkout-api'] }) changed: string[];
   @ApiProperty({ type: [String], example: [], description: 'Services missing from this full report' }) removed: string[];
   @ApiProperty({ type: [String], example: ['web'] }) unchanged: string[];
-  @ApiProperty({ description: 'Live services exceed maxServicesPerEnvironment' }) overQuota: boolean;
+  @ApiProperty({ example: false, description: 'Live services exceed maxServicesPerEnvironment' }) overQuota: boolean;
   @ApiProperty({ type: [String], example: [] }) overQuotaServices: string[];
-  @ApiProperty({ example: 3 }) liveServices: number;
-  @ApiPropertyOptional({ nullable: true, type: Number, example: 20 }) maxServicesPerEnvironment: number | null;
+  @ApiProperty({ type: 'integer', example: 3 }) liveServices: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer', example: 20 }) maxServicesPerEnvironment: number | null;
 }
 
 export class ExecutorCallbackResponse {
   @ApiProperty({ format: 'uuid' }) operationId: string;
-  @ApiProperty({ description: 'False for progress, replays, and operations not in flight' }) applied: boolean;
+  @ApiProperty({ example: true, description: 'False for progress, replays, and operations not in flight' }) applied: boolean;
   @ApiPropertyOptional({ example: 'callback cb-1 was already received' }) reason?: string;
   @ApiPropertyOptional({ format: 'uuid' }) environmentId?: string;
   @ApiPropertyOptional({ enum: ENVIRONMENT_STATES }) state?: string;

@@ -72,7 +72,7 @@ export class EnvironmentsController {
   @Get()
   @Authorize(TENANT_READERS)
   @ApiOperation({ summary: 'List environments', description: 'In creation order, optionally by project and state; a token with project_ids sees only those projects.' })
-  @ApiOkResponse({ type: EnvironmentPageResponse })
+  @ApiOkResponse({ type: EnvironmentPageResponse, description: 'One page of environments' })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
   list(@Query() q: ListEnvironmentsRequest, @CurrentActor() actor: Actor): Promise<EnvironmentPage> {
     const after = ENVIRONMENTS_KEYSET.decode(q.cursor);
@@ -148,7 +148,7 @@ export class EnvironmentsController {
     description: 'The actual-state baseline, one row per service as last reported by the environment\'s agent: image, replicas, readiness, config checksum.',
   })
   @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: ServiceInventoryResponse })
+  @ApiOkResponse({ type: ServiceInventoryResponse, description: 'The services last reported for the environment' })
   @ApiProblems('validation_failed', 'not_found', 'forbidden', 'tenant_offboarded')
   services(@Param('id') id: string, @Query() q: ListServicesRequest, @CurrentActor() actor: Actor): Promise<ServiceInventoryView> {
     return this.queries.execute(new ListServicesQuery(id, q.includeRemoved ?? false, scopeOf(actor)));

@@ -35,7 +35,7 @@ export class ExecutorCallbacksController {
   @ApiParam({ name: 'operationId', format: 'uuid', description: 'The operation id from the request the executor received' })
   @ApiHeader({ name: TIMESTAMP_HEADER, required: true, description: 'Unix time in seconds', example: '1768473000' })
   @ApiHeader({ name: SIGNATURE_HEADER, required: true, description: 'v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">' })
-  @ApiOkResponse({ type: ExecutorCallbackResponse })
+  @ApiOkResponse({ type: ExecutorCallbackResponse, description: 'The callback was accepted; `applied` says whether it changed the operation' })
   @ApiProblems('validation_failed', 'concurrent_modification')
   async callback(@Param('operationId') operationId: string, @Body() body: ExecutorCallbackRequest): Promise<CompletionView> {
     if (body.status === 'running') return { operationId, applied: false, reason: 'progress noted; the operation completes with succeeded or failed' };

@@ -1,23 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ISOLATION_MODES, IsolationMode } from '../../domain/placement';
 import { QUOTA_LIMITS } from '../../domain/quotas.value-object';
 
 export class QuotasDto {
-  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxEnvironments, example: 10 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxEnvironments, example: 10 })
   @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxEnvironments)
   maxEnvironments: number;
 
-  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxServicesPerEnvironment, example: 25 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxServicesPerEnvironment, example: 25 })
   @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxServicesPerEnvironment)
   maxServicesPerEnvironment: number;
 
-  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxReplicasPerService, example: 20 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxReplicasPerService, example: 20 })
   @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxReplicasPerService)
   maxReplicasPerService: number;
 
-  @ApiProperty({ minimum: 1, maximum: QUOTA_LIMITS.maxTotalReplicas, example: 200 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxTotalReplicas, example: 200 })
   @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxTotalReplicas)
   maxTotalReplicas: number;
 }
@@ -36,7 +36,7 @@ export class OnboardTenantRequest {
   isolationMode: IsolationMode;
 
   @ApiProperty({ type: QuotasDto })
-  @ValidateNested() @Type(() => QuotasDto)
+  @IsDefined() @ValidateNested() @Type(() => QuotasDto)
   quotas: QuotasDto;
 }
 
@@ -65,7 +65,7 @@ export class ListTenantsRequest {
   @IsOptional() @IsIn(['active', 'suspended', 'offboarded'])
   state?: 'active' | 'suspended' | 'offboarded';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit?: number;
 

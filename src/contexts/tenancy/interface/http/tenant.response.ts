@@ -12,12 +12,12 @@ export class PlacementDto {
 export class TenantResponse {
   @ApiProperty({ example: 'acme' }) id: string;
   @ApiProperty({ example: 'Acme Corporation' }) displayName: string;
-  @ApiProperty({ enum: ['shared', 'pooled', 'siloed'] }) isolationMode: string;
+  @ApiProperty({ enum: ['shared', 'pooled', 'siloed'], example: 'pooled', description: 'shared → placement model shared, pooled → pool, siloed → dedicated' }) isolationMode: string;
   @ApiProperty({ type: PlacementDto }) placement: PlacementDto;
   @ApiProperty({ type: QuotasDto }) quotas: QuotasDto;
-  @ApiProperty({ enum: ['active', 'suspended', 'offboarded'] }) state: string;
-  @ApiProperty({ description: 'Current usage exceeds a quota (after a quota was lowered); new growth is blocked' }) overQuota: boolean;
-  @ApiProperty({ example: 1, description: 'Optimistic concurrency version; also the ETag' }) version: number;
+  @ApiProperty({ enum: ['active', 'suspended', 'offboarded'], example: 'active' }) state: string;
+  @ApiProperty({ example: false, description: 'Current usage exceeds a quota (after a quota was lowered); new growth is blocked' }) overQuota: boolean;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Optimistic concurrency version; also the ETag' }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) suspendedAt: string | null;
@@ -30,8 +30,8 @@ export class TenantPageResponse {
 }
 
 export class QuotaUseDto {
-  @ApiProperty({ example: 3 }) used: number;
-  @ApiProperty({ example: 10 }) limit: number;
+  @ApiProperty({ type: 'integer', example: 3 }) used: number;
+  @ApiProperty({ type: 'integer', example: 10 }) limit: number;
 }
 
 export class TenantUsageResponse {
@@ -40,6 +40,6 @@ export class TenantUsageResponse {
   @ApiProperty({ type: QuotaUseDto, description: 'The most services in any one environment' }) servicesPerEnvironment: QuotaUseDto;
   @ApiProperty({ type: QuotaUseDto, description: 'The most replicas of any one service' }) replicasPerService: QuotaUseDto;
   @ApiProperty({ type: QuotaUseDto }) totalReplicas: QuotaUseDto;
-  @ApiProperty() overQuota: boolean;
-  @ApiProperty({ type: [String], example: [] }) exceeded: string[];
+  @ApiProperty({ example: false, description: 'Some usage exceeds its quota (listed in `exceeded`)' }) overQuota: boolean;
+  @ApiProperty({ type: [String], example: [], description: 'The quotas exceeded, e.g. `maxEnvironments`' }) exceeded: string[];
 }

@@ -47,7 +47,7 @@ export class TenantsController {
   @Get()
   @Authorize(PLATFORM_ROLES)
   @ApiOperation({ summary: 'List tenants', description: 'In onboarding order, optionally by lifecycle state.' })
-  @ApiOkResponse({ type: TenantPageResponse })
+  @ApiOkResponse({ type: TenantPageResponse, description: 'One page of tenants, in onboarding order' })
   @ApiProblems('validation_failed', 'forbidden')
   list(@Query() q: ListTenantsRequest): Promise<TenantPage> {
     const after = TENANTS_KEYSET.decode(q.cursor);
@@ -58,7 +58,7 @@ export class TenantsController {
   @Authorize(TENANT_READERS)
   @ApiOperation({ summary: 'Get a tenant', description: 'Platform tokens read any tenant; a tenant token reads its own.' })
   @ApiParam(TENANT_PARAM)
-  @ApiOkResponse({ type: TenantResponse })
+  @ApiOkResponse({ type: TenantResponse, description: 'The tenant binding; ETag carries its version' })
   @ApiProblems('not_found', 'forbidden', 'tenant_offboarded')
   get(@Param('tenantId') tenantId: string, @CurrentActor() actor: Actor): Promise<TenantView> {
     this.assertReadable(actor, tenantId);
@@ -74,7 +74,7 @@ export class TenantsController {
       'may not read it (403 forbidden).',
   })
   @ApiParam(TENANT_PARAM)
-  @ApiOkResponse({ type: TenantUsageResponse })
+  @ApiOkResponse({ type: TenantUsageResponse, description: 'Usage against each quota' })
   @ApiProblems('not_found', 'forbidden', 'tenant_offboarded')
   usage(@Param('tenantId') tenantId: string, @CurrentActor() actor: Actor): Promise<TenantUsageView> {
     this.assertReadable(actor, tenantId);
@@ -89,7 +89,7 @@ export class TenantsController {
   @ApiParam(TENANT_PARAM)
   @ApiHeader(IF_MATCH)
   @ApiHeader(IDEMPOTENCY)
-  @ApiOkResponse({ type: TenantResponse })
+  @ApiOkResponse({ type: TenantResponse, description: 'The changed tenant; ETag carries its new version' })
   @ApiProblems('validation_failed', 'forbidden', 'not_found', 'invalid_state_transition', 'precondition_failed', 'version_conflict', 'concurrent_modification')
   update(@Param('tenantId') tenantId: string, @Body() body: UpdateTenantRequest, @IfMatchVersion() expected?: number): Promise<TenantView> {
     return this.commands.execute(
@@ -105,8 +105,8 @@ export class TenantsController {
   @ApiOperation({ summary: 'Suspend a tenant', description: 'The tenant can still read but not change anything.' })
   @ApiParam(TENANT_PARAM)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TenantResponse })
-  @ApiProblems('forbidden', 'not_found', 'invalid_state_transition', 'version_conflict')
+  @ApiOkResponse({ type: TenantResponse, description: 'The tenant, now suspended' })
+  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'invalid_state_transition', 'version_conflict')
   suspend(@Param('tenantId') tenantId: string, @Body() body: LifecycleRequest, @IfMatchVersion() expected?: number): Promise<TenantView> {
     return this.lifecycle(tenantId, 'suspend', body, expected);
   }
@@ -119,8 +119,8 @@ export class TenantsController {
   @ApiOperation({ summary: 'Reactivate a suspended tenant', description: 'The tenant may change things again; its tokens pass the lifecycle gate at once on this replica, within a second on others.' })
   @ApiParam(TENANT_PARAM)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TenantResponse })
-  @ApiProblems('forbidden', 'not_found', 'invalid_state_transition', 'version_conflict')
+  @ApiOkResponse({ type: TenantResponse, description: 'The tenant, active again' })
+  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'invalid_state_transition', 'version_conflict')
   reactivate(@Param('tenantId') tenantId: string, @Body() body: LifecycleRequest, @IfMatchVersion() expected?: number): Promise<TenantView> {
     return this.lifecycle(tenantId, 'reactivate', body, expected);
   }
@@ -133,8 +133,8 @@ export class TenantsController {
   @ApiOperation({ summary: 'Offboard a tenant', description: 'Terminal. Every environment of the tenant is decommissioned; its tokens are refused.' })
   @ApiParam(TENANT_PARAM)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TenantResponse })
-  @ApiProblems('forbidden', 'not_found', 'invalid_state_transition', 'version_conflict')
+  @ApiOkResponse({ type: TenantResponse, description: 'The tenant, now offboarded; its environments are being decommissioned' })
+  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'invalid_state_transition', 'version_conflict')
   offboard(@Param('tenantId') tenantId: string, @Body() body: LifecycleRequest, @IfMatchVersion() expected?: number): Promise<TenantView> {
     return this.lifecycle(tenantId, 'offboard', body, expected);
   }

@@ -1,0 +1,70 @@
+import { documentApiConventions, findOpenApiDrift } from './openapi';
+
+const ok = { description: 'The thing', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } };
+const problem = { description: 'validation_failed', content: {} };
+
+describe('findOpenApiDrift', () => {
+  it('finds nothing in a document that describes what the product does', () => {
+    const doc = {
+      paths: {
+        '/metrics': { get: { responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+        '/v1/things': {
+          get: { parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: ok, 400: problem } },
+          post: { requestBody: {}, responses: { 201: ok, 400: problem } },
+        },
+      },
+      components: { schemas: { Thing: { type: 'object', properties: { replicas: { type: 'integer' }, errorRate: { type: 'number' }, cpu: { type: 'number' } } } } },
+    };
+    expect(findOpenApiDrift(doc, { requiredPaths: ['/metrics'] })).toEqual([]);
+  });
+
+  it('names a missing path, an empty description, a count typed number and an undocumented 400', () => {
+    const doc = {
+      paths: {
+        '/v1/things/{id}': {
+          get: { parameters: [{ name: 'id', in: 'path', schema: { type: 'number' } }], responses: { 200: { ...ok, description: '' } } },
+          delete: { responses: { 204: { description: 'Gone' } } },
+        },
+      },
+      components: {
+        schemas: {
+          Thing: {
+            type: 'object',
+            properties: {
+              version: { type: 'number' },
+              quota: { type: 'object', properties: { maxEnvironments: { type: 'number' }, maxErrorRate: { type: 'number' } } },
+              items: { type: 'array', items: { type: 'object', properties: { readyReplicas: { type: 'number' } } } },
+            },
+          },
+        },
+      },
+    };
+    expect(findOpenApiDrift(doc, { requiredPaths: ['/metrics'] })).toEqual([
+      '/metrics is missing',
+      'Thing.version counts something: type it integer, not number',
+      'Thing.quota.maxEnvironments counts something: type it integer, not number',
+      'Thing.items[].readyReplicas counts something: type it integer, not number',
+      'GET /v1/things/{id} parameter id counts something: type it integer, not number',
+      'GET /v1/things/{id} response 200 has no description',
+      'DELETE /v1/things/{id} can answer 400 validation_failed but does not document it',
+    ]);
+  });
+});
+
+describe('documentApiConventions', () => {
+  it('documents Idempotency-Key and its 400 on every mutation, and the 400 of If-Match, keeping statuses in order', () => {
+    const doc = documentApiConventions({
+      paths: {
+        '/v1/things/{id}': {
+          get: { parameters: [{ name: 'If-Match', in: 'header' }], responses: { 200: ok, 404: problem } },
+          delete: { responses: { 202: ok, 404: problem } },
+        },
+      },
+    } as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>> });
+    const item = doc.paths['/v1/things/{id}'];
+    expect(Object.keys(item.get.responses)).toEqual(['200', '400', '404']);
+    expect(Object.keys(item.delete.responses)).toEqual(['202', '400', '404']);
+    expect(item.delete.parameters?.map((p) => p.name)).toEqual(['Idempotency-Key']);
+    expect(findOpenApiDrift(doc)).toEqual([]);
+  });
+});
