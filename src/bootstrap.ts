@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import { TokenVerifier } from '@rcp/auth';
 import { Settings } from '@rcp/config';
 import {
   EtagInterceptor,
@@ -119,7 +120,10 @@ export async function createApp(settings: Settings, opts: { migrate?: boolean; e
     done();
   });
 
-  app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter)));
+  // A request refused before the guard ran (a body that is not JSON, the per-IP limit) is still
+  // audited under the actor its valid bearer token names.
+  const tokens = app.get(TokenVerifier);
+  app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter), (req) => tokens.identify(req.headers.authorization)));
   app.useGlobalPipes(createValidationPipe());
   // Request pipeline: per-IP rate limit (APP_GUARD of HttpConventionsModule) → authentication and
   // authorization (APP_GUARD of AuthModule) → per-token rate limit (guards added here run after every
