@@ -134,7 +134,7 @@ export async function createApp(settings: Settings, opts: { migrate?: boolean; e
 
   if (!workerOnly) {
     const document = buildOpenApi(app);
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: false } });
   }
   await app.init();
   const runtime = app.get(WorkerRuntime);

@@ -196,6 +196,12 @@ describe('authentication and authorization (e2e)', () => {
     expect(await auditOf('bad-json-forged')).toMatchObject([{ actor: 'anonymous', actor_kind: 'anonymous', tenant_id: null }]);
   });
 
+  it('does not tell Swagger UI to keep the bearer token in the browser (persistAuthorization off)', async () => {
+    const init = await http().get('/docs/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toMatch(/"persistAuthorization":\s*false/);
+  });
+
   describe('row-level security in Postgres', () => {
     let db: Client;
     beforeAll(async () => {
