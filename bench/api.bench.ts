@@ -12,7 +12,7 @@
  */
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { signLocalToken } from '../libs/auth/src/token-factory';
 import { loadSettings } from '../libs/config/src/settings';
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     // 2-3. the product, one process with both roles, logs off
     const settings = loadSettings({
       ...process.env,
+      JWT_SECRET: process.env.JWT_SECRET || randomBytes(32).toString('base64url'),
       DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
       REDIS_PREFIX: `rcp-bench-${db}`,
       LOG_LEVEL: 'silent',

@@ -3,15 +3,17 @@
  *  [--project <id> …] [--sub <name>] [--ttl 1h|30m|3600]`
  *
  * Prints a local HS256 token (and nothing else) signed with JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE from
- * the environment or `.env`, with the same defaults as the server. Without `--tenant` it is a platform
- * token (e.g. `--role platform:admin`). The claims are checked with the server's own rules before
+ * the environment or `.env`, with the same defaults as the server; without JWT_SECRET it signs with the
+ * secret the server keeps in JWT_SECRET_FILE (creating it if the server has not started yet). Without
+ * `--tenant` it is a platform token (e.g. `--role platform:admin`); an agent token's default `sub` is
+ * `agent:<environmentId>`. The claims and the lifetime are checked with the server's own rules before
  * signing, so a token this prints is one the API accepts (unless the server verifies RS256 via JWKS).
  */
 import { config as loadDotenv } from 'dotenv';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { actorFromClaims, RcpJwtClaims, RoleName, ROLES, signLocalToken } from '@rcp/auth';
-import { loadSettings, SettingsError } from '@rcp/config';
+import { loadSettings, resolveJwtSecret, SettingsError } from '@rcp/config';
 
 const USAGE = `usage: npm run -s token -- [--tenant <id>] --role <role> [--role <role> …] [--env <environmentId>]
                             [--project <id> …] [--sub <name>] [--ttl 1h|30m|3600]
@@ -73,8 +75,10 @@ function main(argv: string[]): string {
   if (typeof problem === 'string') throw new UsageError(`the API would refuse this token: ${problem}`);
 
   loadDotenv({ quiet: true } as never);
-  const settings = loadSettings();
-  if (settings.JWT_JWKS_URI) process.stderr.write('token: note JWT_JWKS_URI is set, so the server verifies RS256 tokens and will refuse this HS256 one\n');
+  const loaded = loadSettings();
+  if (ttlSeconds > loaded.JWT_MAX_TTL_SECONDS) throw new UsageError(`--ttl is longer than JWT_MAX_TTL_SECONDS (${loaded.JWT_MAX_TTL_SECONDS} s): the API would refuse the token`);
+  const settings = resolveJwtSecret({ ...loaded, JWT_JWKS_URI: '' }).settings;
+  if (loaded.JWT_JWKS_URI) process.stderr.write('token: note JWT_JWKS_URI is set, so the server verifies RS256 tokens and will refuse this HS256 one\n');
   const token = signLocalToken(spec, settings.JWT_SECRET, settings.JWT_ISSUER, settings.JWT_AUDIENCE);
   jwt.verify(token, settings.JWT_SECRET, { algorithms: ['HS256'], issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE });
   return token;

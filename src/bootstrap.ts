@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
+import { TokenVerifier } from '@rcp/auth';
 import { Settings } from '@rcp/config';
 import {
   EtagInterceptor,
@@ -198,7 +199,10 @@ export async function createApp(
     done();
   });
 
-  app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter)));
+  // A request refused before the guard ran (a body that is not JSON, the per-IP limit) is still
+  // audited under the actor its valid bearer token names.
+  const tokens = app.get(TokenVerifier);
+  app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter), (req) => tokens.identify(req.headers.authorization)));
   app.useGlobalPipes(createValidationPipe());
   // Request pipeline: per-IP rate limit (the onRequest hook above, before the body is read) → JSON body
   // (depth-limited) → authentication and authorization (APP_GUARD of AuthModule) → per-token rate limit
@@ -210,7 +214,7 @@ export async function createApp(
 
   if (!workerOnly) {
     const document = buildOpenApi(app);
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: false } });
   }
   await app.init();
   const runtime = app.get(WorkerRuntime);

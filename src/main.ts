@@ -1,14 +1,26 @@
 import 'reflect-metadata';
+import { AddressInfo } from 'node:net';
+import { relative } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
-import { loadSettings, SettingsError } from '@rcp/config';
+import { loadSettings, resolveJwtSecret, SettingsError } from '@rcp/config';
 import { createApp } from './bootstrap';
 
-/** `npm start`: validates settings, migrates, and serves the configured role (default: all). */
+const info = (msg: string) => process.stdout.write(JSON.stringify({ level: 'info', msg }) + '\n');
+
+/**
+ * `npm start`: validates settings, gives the process its JWT secret (generated into JWT_SECRET_FILE on
+ * the first start when none is configured), migrates, and serves the configured role (default: all).
+ */
 async function main(): Promise<void> {
   loadDotenv({ quiet: true } as never);
   let settings;
   try {
-    settings = loadSettings();
+    const resolved = resolveJwtSecret(loadSettings());
+    settings = resolved.settings;
+    if (resolved.file) {
+      const where = relative(process.cwd(), resolved.file) || resolved.file;
+      info(`${resolved.source === 'generated' ? 'generated a random JWT secret in' : 'JWT secret read from'} ${where} (npm run token signs with it)`);
+    }
   } catch (err) {
     if (err instanceof SettingsError) {
       process.stderr.write(`rcp: ${err.message}\n`);
@@ -18,9 +30,8 @@ async function main(): Promise<void> {
   }
   const app = await createApp(settings);
   await app.listen({ port: settings.PORT, host: settings.HOST });
-  process.stdout.write(
-    JSON.stringify({ level: 'info', msg: `rcp ${settings.RCP_ROLE} role listening on http://${settings.HOST}:${settings.PORT} (Swagger UI at /docs)` }) + '\n',
-  );
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  info(`rcp ${settings.RCP_ROLE} role listening on http://${settings.HOST}:${port} (Swagger UI at /docs)`);
 }
 
 main().catch((err: Error) => {

@@ -94,11 +94,13 @@ describe('authentication and authorization (e2e)', () => {
   });
 
   it('lets an agent report for its own environment only: another environment is 403, and so is any other endpoint', async () => {
-    const agent = t.token({ tenantId: 'acme', roles: ['agent'], environmentId: 'env-a', sub: 'agent-7' });
-    const own = await http().put('/v1/test-only/environments/env-a/actual-state').set('authorization', `Bearer ${agent}`).send({});
+    // Environment ids are UUIDs (API.md), and an agent token's environment_id must be one.
+    const [envA, envB] = [randomUUID(), randomUUID()];
+    const agent = t.token({ tenantId: 'acme', roles: ['agent'], environmentId: envA, sub: 'agent-7' });
+    const own = await http().put(`/v1/test-only/environments/${envA}/actual-state`).set('authorization', `Bearer ${agent}`).send({});
     expect(own.status).toBe(204);
 
-    const other = await http().put('/v1/test-only/environments/env-b/actual-state').set('authorization', `Bearer ${agent}`).set('X-Correlation-Id', 'agent-other-env').send({});
+    const other = await http().put(`/v1/test-only/environments/${envB}/actual-state`).set('authorization', `Bearer ${agent}`).set('X-Correlation-Id', 'agent-other-env').send({});
     expect(other.status).toBe(403);
     expect(other.body).toMatchObject({ code: 'forbidden', detail: 'Agent credentials may only report for their own environment' });
     expect(await auditOf('agent-other-env')).toMatchObject([{ actor: 'agent-7', actor_kind: 'agent', result: 'denied', status: 403, code: 'forbidden' }]);
@@ -119,6 +121,85 @@ describe('authentication and authorization (e2e)', () => {
     const res = await http().get('/v1/tenants/globex').set('authorization', `Bearer ${acme}`);
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('not_found');
+  });
+
+  describe('claims are checked by type, never coerced', () => {
+    const signClaims = (payload: object, opts: jwt.SignOptions = {}) =>
+      jwt.sign(payload, t.settings.JWT_SECRET, { algorithm: 'HS256', issuer: t.settings.JWT_ISSUER, audience: t.settings.JWT_AUDIENCE, expiresIn: 300, ...opts });
+
+    it('refuses a tenant_id given as an array with 401: it neither slips past the suspension gate nor lands in the audit log as {"susp"}', async () => {
+      const admin = t.token({ roles: ['platform:admin'] });
+      const quotas = { maxEnvironments: 5, maxServicesPerEnvironment: 5, maxReplicasPerService: 5, maxTotalReplicas: 25 };
+      await http().post('/v1/tenants').set('authorization', `Bearer ${admin}`).send({ id: 'susp', displayName: 'Susp', isolationMode: 'pooled', quotas }).expect(201);
+      await http().post('/v1/tenants/susp/suspend').set('authorization', `Bearer ${admin}`).send({ reason: 'unpaid invoice' }).expect(200);
+
+      const arrayTenant = signClaims({ sub: 'mallory', roles: ['tenant:admin'], tenant_id: ['susp'] });
+      const res = await http()
+        .post('/v1/environments')
+        .set('authorization', `Bearer ${arrayTenant}`)
+        .set('X-Correlation-Id', 'claims-array-tenant')
+        .send({ name: 'sneaky', projectId: 'web', type: 'staging', region: 'eu-west-1' });
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ code: 'unauthenticated', detail: expect.stringContaining('tenant_id') });
+      const audit = await auditOf('claims-array-tenant');
+      expect(audit).toMatchObject([{ actor: 'anonymous', result: 'denied', status: 401 }]);
+      expect(audit[0].tenant_id).not.toBe('{"susp"}');
+      expect(Number((await t.ds.query(`SELECT count(*) AS n FROM inventory.environments WHERE name = 'sneaky'`))[0].n)).toBe(0);
+    });
+
+    it.each([
+      ['project_ids of []', { project_ids: [] }],
+      ['project_ids as a string', { project_ids: 'web' }],
+      ['project_ids of [1]', { project_ids: [1] }],
+      ['roles as a string', { roles: 'tenant:admin' }],
+      ['sub as an array', { sub: ['mallory'] }],
+      ['environment_id that is not a UUID', { roles: ['agent'], environment_id: 'env-a' }],
+    ])('refuses %s with 401 instead of failing open', async (_, claims) => {
+      const token = signClaims({ sub: 'mallory', roles: ['tenant:admin'], tenant_id: 'acme', ...claims });
+      const res = await http().get('/v1/environments').set('authorization', `Bearer ${token}`);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('unauthenticated');
+    });
+
+    it('refuses a token that lives longer than JWT_MAX_TTL_SECONDS (one day), with or without iat', async () => {
+      const payload = { sub: 'ops', roles: ['platform:viewer'] };
+      const longLived = signClaims(payload, { expiresIn: 2 * 86400 });
+      const noIat = signClaims(payload, { expiresIn: 2 * 86400, noTimestamp: true });
+      for (const token of [longLived, noIat]) {
+        const res = await http().get('/v1/jobs').set('authorization', `Bearer ${token}`);
+        expect(res.status).toBe(401);
+        expect(res.body.detail).toContain('JWT_MAX_TTL_SECONDS');
+      }
+      expect((await http().get('/v1/jobs').set('authorization', `Bearer ${signClaims(payload, { expiresIn: 86400 })}`)).status).toBe(200);
+    });
+  });
+
+  it('audits an authenticated request whose body is not JSON under its actor and tenant, not as anonymous', async () => {
+    const acme = t.token({ tenantId: 'acme', roles: ['tenant:admin'], sub: 'admin@acme' });
+    const res = await http()
+      .post('/v1/environments')
+      .set('authorization', `Bearer ${acme}`)
+      .set('content-type', 'application/json')
+      .set('X-Correlation-Id', 'bad-json-attributed')
+      .send('{"name": "web-staging",');
+    expect(res.status).toBe(400);
+    expect(await auditOf('bad-json-attributed')).toEqual([
+      { actor: 'admin@acme', actor_kind: 'user', action: 'POST /v1/environments', result: 'denied', status: 400, code: 'validation_failed', tenant_id: 'acme' },
+    ]);
+    // A forged token on the same broken body stays anonymous.
+    await http()
+      .post('/v1/environments')
+      .set('authorization', `Bearer ${sign('another-secret-that-is-at-least-32-chars')}`)
+      .set('content-type', 'application/json')
+      .set('X-Correlation-Id', 'bad-json-forged')
+      .send('{"name": "web-staging",');
+    expect(await auditOf('bad-json-forged')).toMatchObject([{ actor: 'anonymous', actor_kind: 'anonymous', tenant_id: null }]);
+  });
+
+  it('does not tell Swagger UI to keep the bearer token in the browser (persistAuthorization off)', async () => {
+    const init = await http().get('/docs/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toMatch(/"persistAuthorization":\s*false/);
   });
 
   describe('row-level security in Postgres', () => {
@@ -212,6 +293,24 @@ describe('authentication and authorization (e2e)', () => {
       expect(res.status).toBe(200);
     });
 
+    it('names the environment in the sub of an agent token minted without --sub, so its reports are attributed to it', async () => {
+      const envId = randomUUID();
+      const out = runTokenCli('--tenant', 'acme', '--role', 'agent', '--env', envId);
+      expect(out.status).toBe(0);
+      const token = out.stdout.trim();
+      expect(jwt.decode(token)).toMatchObject({ sub: `agent:${envId}`, roles: ['agent'], environment_id: envId });
+      const res = await http().put(`/v1/test-only/environments/${randomUUID()}/actual-state`).set('authorization', `Bearer ${token}`).set('X-Correlation-Id', 'agent-sub').send({});
+      expect(res.status).toBe(403);
+      expect(await auditOf('agent-sub')).toMatchObject([{ actor: `agent:${envId}`, actor_kind: 'agent', tenant_id: 'acme' }]);
+    });
+
+    it('refuses a --ttl longer than JWT_MAX_TTL_SECONDS', () => {
+      const out = runTokenCli('--role', 'platform:admin', '--ttl', '2d');
+      expect(out.status).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toContain('JWT_MAX_TTL_SECONDS');
+    });
+
     it('refuses an unknown role with a clear message and a non-zero exit', () => {
       const out = runTokenCli('--tenant', 'acme', '--role', 'tenant:owner');
       expect(out.status).toBe(2);
@@ -227,22 +326,24 @@ describe('RS256 tokens through JWT_JWKS_URI (e2e)', () => {
   let privateKey: KeyObject;
   let jwksRequests = 0;
   const KID = 'rcp-test-key-1';
+  const COOLDOWN_SECONDS = 1;
+  const published: object[] = [];
 
   beforeAll(async () => {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     privateKey = pair.privateKey;
-    const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+    published.push({ ...pair.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' });
     jwks = createServer((req, res) => {
       if (req.url !== '/jwks.json') {
         res.writeHead(404).end();
         return;
       }
       jwksRequests++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
     });
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const { port } = jwks.address() as AddressInfo;
-    t = await startTestApp({ RCP_ROLE: 'api', JWT_JWKS_URI: `http://127.0.0.1:${port}/jwks.json` });
+    t = await startTestApp({ RCP_ROLE: 'api', JWT_JWKS_URI: `http://127.0.0.1:${port}/jwks.json`, JWT_JWKS_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS) });
   });
   afterAll(async () => {
     await t?.close();
@@ -269,5 +370,30 @@ describe('RS256 tokens through JWT_JWKS_URI (e2e)', () => {
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     expect((await call(rs256(stranger, KID))).status).toBe(401);
     expect((await call(rs256(stranger, 'unknown-kid'))).status).toBe(401);
+  });
+
+  it('keeps accepting a newly rotated key during a flood of unknown kids, with at most one JWKS fetch per cooldown', async () => {
+    await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const before = jwksRequests;
+    const started = Date.now();
+    const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => call(rs256(stranger, `bogus-${i}-${randomUUID()}`))));
+    expect(flood.map((r) => r.status)).toEqual(Array(40).fill(401));
+    const elapsedCooldowns = Math.ceil((Date.now() - started) / (COOLDOWN_SECONDS * 1000));
+    expect(jwksRequests - before).toBeLessThanOrEqual(elapsedCooldowns + 1);
+    // A repeated bogus kid is answered from the negative cache, without another fetch.
+    const repeated = rs256(stranger, 'bogus-repeat');
+    expect((await call(repeated)).status).toBe(401);
+    const afterRepeatFetch = jwksRequests;
+    expect((await call(repeated)).status).toBe(401);
+    expect(jwksRequests).toBe(afterRepeatFetch);
+
+    // The identity provider rotates: a new key appears in the JWKS while the flood goes on.
+    const rotated = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    published.push({ ...rotated.publicKey.export({ format: 'jwk' }), kid: 'rcp-test-key-2', alg: 'RS256', use: 'sig' });
+    const moreFlood = Promise.all(Array.from({ length: 20 }, () => call(rs256(stranger, `bogus-${randomUUID()}`))));
+    const res = await call(rs256(rotated.privateKey, 'rcp-test-key-2'));
+    expect(res.status).toBe(200);
+    await moreFlood;
   });
 });

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { RcpAuthGuard } from './auth.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { TokenVerifier } from './token-verifier';
 import { AlwaysActiveGate, TenantLifecycleGate } from './tenant-gate';
 
 /**
@@ -17,11 +18,12 @@ export class AuthModule {
       module: AuthModule,
       imports: [PassportModule.register({ session: false })],
       providers: [
+        TokenVerifier,
         JwtStrategy,
         { provide: TenantLifecycleGate, useClass: opts.tenantGate ?? AlwaysActiveGate },
         { provide: APP_GUARD, useClass: RcpAuthGuard },
       ],
-      exports: [TenantLifecycleGate],
+      exports: [TenantLifecycleGate, TokenVerifier],
     };
   }
 }

@@ -10,6 +10,16 @@ export interface LocalTokenSpec {
   ttlSeconds?: number;
 }
 
+/**
+ * The `sub` of a token minted without `--sub`: it names who acts, for the audit log. An agent token
+ * names its environment (`agent:<environmentId>`), a tenant token `user@<tenant>`, a platform token
+ * `platform-operator`.
+ */
+export function defaultSubject(spec: Pick<LocalTokenSpec, 'tenantId' | 'roles' | 'environmentId'>): string {
+  if (spec.roles.includes('agent') && spec.environmentId) return `agent:${spec.environmentId}`;
+  return spec.tenantId ? `user@${spec.tenantId}` : 'platform-operator';
+}
+
 /** Signs an HS256 token the way the local strategy verifies it (used by `npm run token` and tests). */
 export function signLocalToken(spec: LocalTokenSpec, secret: string, issuer = 'rcp', audience = 'rcp-api'): string {
   const claims: Record<string, unknown> = { roles: spec.roles };
@@ -18,7 +28,7 @@ export function signLocalToken(spec: LocalTokenSpec, secret: string, issuer = 'r
   if (spec.environmentId) claims.environment_id = spec.environmentId;
   return jwt.sign(claims, secret, {
     algorithm: 'HS256',
-    subject: spec.sub ?? (spec.tenantId ? `user@${spec.tenantId}` : 'platform-operator'),
+    subject: spec.sub ?? defaultSubject(spec),
     issuer,
     audience,
     expiresIn: spec.ttlSeconds ?? 3600,

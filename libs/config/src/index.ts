@@ -1,2 +1,3 @@
 export * from './settings';
+export * from './jwt-secret';
 export * from './config.module';

@@ -4,8 +4,10 @@
  */
 export type Role = 'all' | 'api' | 'worker';
 
+export type NodeEnv = 'development' | 'test' | 'production';
+
 export interface Settings {
-  NODE_ENV: string;
+  NODE_ENV: NodeEnv;
   PORT: number;
   HOST: string;
   TRUST_PROXY: string;
@@ -15,9 +17,12 @@ export interface Settings {
   REDIS_PREFIX: string;
   RCP_ROLE: Role;
   JWT_SECRET: string;
+  JWT_SECRET_FILE: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
+  JWT_MAX_TTL_SECONDS: number;
   JWT_JWKS_URI: string;
+  JWT_JWKS_COOLDOWN_SECONDS: number;
   LOG_LEVEL: string;
   BODY_LIMIT_BYTES: number;
   HTTP_REQUEST_TIMEOUT_MS: number;
@@ -67,11 +72,45 @@ const url = (...protocols: string[]) => (v: string) => {
   }
 };
 const required = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? 'is required' : check(v));
+const nonEmpty = (v: string) => (v === '' ? 'is required' : undefined);
+
+/** Hosts an `http:` JWKS URL may name: only this machine, where nobody on the path can swap the keys. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** JWKS over https, or plain http to a loopback address (a local test identity provider). */
+const jwksUrl = (v: string) => {
+  if (v === '') return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'https:') return undefined;
+    if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return undefined;
+    return 'must be an https URL (http only for a loopback host such as 127.0.0.1)';
+  } catch {
+    return 'must be a URL';
+  }
+};
+
+/** The HS256 secret this project once printed as its default: public, so never accepted. */
+export const PUBLISHED_JWT_SECRETS = ['rcp-local-development-secret-change-me'];
+/** A secret needs this many characters and this many different ones (refuses `aaaa…` and `abab…`). */
+export const JWT_SECRET_MIN_LENGTH = 32;
+export const JWT_SECRET_MIN_DISTINCT = 10;
+
+/** Why a JWT secret is too weak to sign tokens with, or undefined when it will do (every NODE_ENV). */
+export function jwtSecretProblem(secret: string): string | undefined {
+  if (secret.length < JWT_SECRET_MIN_LENGTH) return `must be at least ${JWT_SECRET_MIN_LENGTH} characters`;
+  if (PUBLISHED_JWT_SECRETS.includes(secret)) return 'is a published example secret that anyone can sign tokens with';
+  if (new Set(secret).size < JWT_SECRET_MIN_DISTINCT) return `must use at least ${JWT_SECRET_MIN_DISTINCT} different characters (e.g. openssl rand -base64 32)`;
+  return undefined;
+}
 
 export const SETTINGS: Record<keyof Settings, Spec> = {
-  NODE_ENV: { default: 'development', description: 'development, test or production (production refuses the default JWT secret)' },
+  NODE_ENV: { default: 'development', description: 'development, test or production', check: oneOf('development', 'test', 'production') },
   PORT: { default: '3000', description: 'HTTP port of the api role', check: int(0, 65535), kind: 'int' },
-  HOST: { default: '0.0.0.0', description: 'Interface the HTTP server binds' },
+  HOST: { default: '127.0.0.1', description: 'Interface the HTTP server binds: 127.0.0.1 serves this machine only, 0.0.0.0 every network (the Docker image sets it)' },
   TRUST_PROXY: {
     default: 'false',
     description: 'Proxies whose X-Forwarded-For is believed (client IP for rate limits and audit): false, true, or addresses/CIDRs/loopback, comma-separated',
@@ -82,10 +121,26 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   REDIS_URL: { default: 'redis://127.0.0.1:6379', description: 'Redis URL (BullMQ jobs, rate limits)', check: required(url('redis:', 'rediss:')) },
   REDIS_PREFIX: { default: 'rcp', description: 'Prefix of every Redis key (tests use one per run)', check: (v) => (/^[A-Za-z0-9_:-]{1,64}$/.test(v) ? undefined : 'must be 1-64 of A-Z a-z 0-9 _ : -') },
   RCP_ROLE: { default: 'all', description: 'api (HTTP only), worker (relay, handlers, jobs) or all (both, in one process)', check: oneOf('all', 'api', 'worker') },
-  JWT_SECRET: { default: 'rcp-local-development-secret-change-me', description: 'HS256 secret for local tokens (at least 32 characters)', check: (v) => (v.length >= 32 ? undefined : 'must be at least 32 characters') },
-  JWT_ISSUER: { default: 'rcp', description: 'Required `iss` of every token' },
-  JWT_AUDIENCE: { default: 'rcp-api', description: 'Required `aud` of every token' },
-  JWT_JWKS_URI: { default: '', description: 'When set, tokens are RS256 verified against this JWKS (keys cached, refreshed on unknown kid)', check: url('https:', 'http:') },
+  JWT_SECRET: {
+    default: '',
+    description: 'HS256 secret for local tokens (at least 32 characters, 10 different ones); unset: a random one kept in JWT_SECRET_FILE',
+    check: (v) => (v === '' ? undefined : jwtSecretProblem(v)),
+  },
+  JWT_SECRET_FILE: {
+    default: '.rcp/jwt-secret',
+    description: 'Where the HS256 secret is kept when JWT_SECRET and JWT_JWKS_URI are unset: a random one is written there (mode 0600) on first start; npm run token reads it',
+    check: nonEmpty,
+  },
+  JWT_ISSUER: { default: 'rcp', description: 'Required `iss` of every token', check: nonEmpty },
+  JWT_AUDIENCE: { default: 'rcp-api', description: 'Required `aud` of every token', check: nonEmpty },
+  JWT_MAX_TTL_SECONDS: { default: '86400', description: 'Longest token lifetime accepted (exp - iat, or exp - now without iat); a longer-lived token is refused', check: int(60, 2592000), kind: 'int' },
+  JWT_JWKS_URI: { default: '', description: 'When set, tokens are RS256 verified against this JWKS (https; http only on loopback): keys cached 10 min, refetched for an unknown kid', check: jwksUrl },
+  JWT_JWKS_COOLDOWN_SECONDS: {
+    default: '10',
+    description: 'Shortest time between two JWKS fetches: a flood of unknown kids costs one fetch per period, and a newly published key is found within it',
+    check: int(0, 600),
+    kind: 'int',
+  },
   LOG_LEVEL: { default: 'info', description: 'trace, debug, info, warn, error, fatal or silent', check: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   BODY_LIMIT_BYTES: { default: '1048576', description: 'Largest accepted request body (413 above)', check: int(1024, 16777216), kind: 'int' },
   HTTP_REQUEST_TIMEOUT_MS: {
@@ -132,9 +187,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     out[name] = spec.kind === 'int' || spec.kind === 'float' ? Number(value) : value;
   }
   const s = out as unknown as Settings;
-  if (s.NODE_ENV === 'production' && s.JWT_SECRET === SETTINGS.JWT_SECRET.default && !s.JWT_JWKS_URI) {
-    throw new SettingsError('Invalid setting JWT_SECRET: the local default may not be used with NODE_ENV=production');
-  }
   if (s.PROVISIONER === 'http' && (!s.EXECUTOR_URL || !s.EXECUTOR_SECRET)) {
     throw new SettingsError('Invalid setting EXECUTOR_URL/EXECUTOR_SECRET: both are required with PROVISIONER=http');
   }

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { DomainError } from '@rcp/ddd';
-import { RequestContexts } from '@rcp/observability';
+import { Actor, RequestContexts } from '@rcp/observability';
 import { AuditWriter } from '@rcp/persistence';
 import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
 import { ProblemDocument, ProblemException, problemOf } from './problem';
@@ -84,6 +84,12 @@ export interface RequestAuditMeta {
 }
 
 /**
+ * Who a request's credentials name, if they are valid (undefined otherwise); used to attribute a
+ * failure that happened before authentication ran.
+ */
+export type RequestIdentifier = (req: FastifyRequest) => Promise<Actor | undefined>;
+
+/**
  * The one exception filter: every failure becomes `application/problem+json` (RFC 9457) with a code of
  * the catalogue, and every refused mutation or authentication failure leaves one audit row, written in
  * its own transaction after the command's was rolled back.
@@ -92,7 +98,10 @@ export interface RequestAuditMeta {
 export class ProblemFilter implements ExceptionFilter {
   private readonly log = new Logger('ProblemFilter');
 
-  constructor(private readonly audit: AuditWriter) {}
+  constructor(
+    private readonly audit: AuditWriter,
+    private readonly identify?: RequestIdentifier,
+  ) {}
 
   async catch(err: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
@@ -112,6 +121,11 @@ export class ProblemFilter implements ExceptionFilter {
   ): Promise<void> {
     if (!MUTATING.has(req.method) && problem.status !== 401 && problem.status !== 403) return;
     if (problem.code === 'not_found' && !req.rcpAudit) return; // unknown route: nothing was attempted
+    if (!RequestContexts.current()?.actor && this.identify) {
+      // Refused before the auth guard ran (e.g. the body is not JSON): a valid token still names the actor.
+      const actor = await this.identify(req).catch(() => undefined);
+      if (actor) RequestContexts.setActor(actor);
+    }
     const meta = req.rcpAudit;
     const path = (req.routeOptions?.url ?? req.url.split('?')[0]) as string;
     const bodyId = (req.body as { id?: unknown } | undefined)?.id;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
@@ -17,9 +18,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * A random HS256 secret per test process: there is no default secret any more, and a test must never
+ * sign with a published one.
+ */
+export const TEST_JWT_SECRET = randomBytes(32).toString('base64url');
+
 export function testSettings(overrides: Record<string, string> = {}): Settings {
   return loadSettings({
     NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     REDIS_URL: TEST_REDIS_URL,
     SIMULATED_LATENCY_MS: '50',

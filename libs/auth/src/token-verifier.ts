@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createSecretKey, KeyObject } from 'node:crypto';
+import jwt, { Algorithm } from 'jsonwebtoken';
+import { jwtSecretProblem, Settings, SETTINGS_TOKEN } from '@rcp/config';
+import { Actor } from '@rcp/observability';
+import { JwksKeys } from './jwks-keys';
+import { actorFromClaims, RcpJwtClaims } from './claims';
+
+/** A verified token whose claims cannot act (the guard answers 401 with the message). */
+export class InvalidClaimsError extends Error {}
+
+/**
+ * Everything that decides whether a bearer token is accepted: the key (HS256 secret, or the RS256 key
+ * of the JWKS by `kid`), the algorithm, `iss`, `aud`, `exp`, the lifetime cap `JWT_MAX_TTL_SECONDS`
+ * and the claim rules of {@link actorFromClaims}. There is no default secret: an HS256 verifier without
+ * a strong `JWT_SECRET` refuses to start (`resolveJwtSecret` gives `npm start` one). The HS256 secret is
+ * a KeyObject: given a string, jsonwebtoken re-parses it into a key on every request, which was the
+ * largest CPU cost of an authenticated call.
+ */
+@Injectable()
+export class TokenVerifier {
+  private readonly log = new Logger('TokenVerifier');
+  private readonly algorithms: Algorithm[];
+  private readonly secret?: KeyObject;
+  /** The JWKS key source, when tokens are RS256 (exposed for tests). */
+  readonly jwks?: JwksKeys;
+
+  constructor(@Inject(SETTINGS_TOKEN) private readonly settings: Settings) {
+    if (settings.JWT_JWKS_URI) {
+      this.algorithms = ['RS256'];
+      this.jwks = new JwksKeys({
+        uri: settings.JWT_JWKS_URI,
+        cooldownMs: settings.JWT_JWKS_COOLDOWN_SECONDS * 1000,
+        onFetchError: (err) => this.log.warn(`JWKS fetch failed: ${err.message}`),
+      });
+    } else {
+      if (!settings.JWT_SECRET) throw new Error('JWT_SECRET is empty: set it or JWT_JWKS_URI (npm start fills it from JWT_SECRET_FILE)');
+      const problem = jwtSecretProblem(settings.JWT_SECRET);
+      if (problem) throw new Error(`JWT_SECRET ${problem}`);
+      this.algorithms = ['HS256'];
+      this.secret = createSecretKey(Buffer.from(settings.JWT_SECRET, 'utf8'));
+    }
+  }
+
+  /** The passport-jwt options that verify exactly as {@link verify} does. */
+  passportOptions() {
+    const common = { issuer: this.settings.JWT_ISSUER, audience: this.settings.JWT_AUDIENCE, algorithms: this.algorithms };
+    if (this.secret) return { ...common, secretOrKey: this.secret as unknown as string };
+    return {
+      ...common,
+      secretOrKeyProvider: (_req: unknown, rawJwtToken: string, done: (err: unknown, key?: string) => void) => {
+        this.keyFor(rawJwtToken).then(
+          (key) => done(null, key as unknown as string),
+          (err: Error) => done(err),
+        );
+      },
+    };
+  }
+
+  /** The key that verifies this token (for RS256, the JWKS key its header's `kid` names). */
+  async keyFor(rawJwtToken: string): Promise<KeyObject> {
+    if (this.secret) return this.secret;
+    const decoded = jwt.decode(rawJwtToken, { complete: true });
+    if (!decoded || typeof decoded.header !== 'object') throw new Error('jwt malformed');
+    if (decoded.header.alg !== 'RS256') throw new Error('invalid algorithm');
+    return this.jwks!.keyFor(decoded.header.kid);
+  }
+
+  /** The actor of verified claims, or InvalidClaimsError (claim rules, lifetime cap). */
+  actorOf(claims: RcpJwtClaims, nowSeconds = Math.floor(Date.now() / 1000)): Actor {
+    const actor = actorFromClaims(claims);
+    if (typeof actor === 'string') throw new InvalidClaimsError(actor);
+    const exp = claims.exp as number;
+    const issuedAt = typeof claims.iat === 'number' ? Math.min(claims.iat, nowSeconds) : nowSeconds;
+    if (exp - issuedAt > this.settings.JWT_MAX_TTL_SECONDS) {
+      throw new InvalidClaimsError(`token lifetime is longer than ${this.settings.JWT_MAX_TTL_SECONDS} seconds (JWT_MAX_TTL_SECONDS)`);
+    }
+    return actor;
+  }
+
+  /** Verifies a bearer token and returns its actor; throws on any refusal. */
+  async verify(rawJwtToken: string): Promise<Actor> {
+    const key = await this.keyFor(rawJwtToken);
+    const claims = jwt.verify(rawJwtToken, key, {
+      algorithms: this.algorithms,
+      issuer: this.settings.JWT_ISSUER,
+      audience: this.settings.JWT_AUDIENCE,
+    }) as RcpJwtClaims;
+    return this.actorOf(claims);
+  }
+
+  /**
+   * Who an `Authorization` header names, if its token is valid; undefined otherwise (never throws).
+   * For attributing a request that failed before the guard ran (e.g. a body that is not JSON).
+   */
+  async identify(authorization: unknown): Promise<Actor | undefined> {
+    if (typeof authorization !== 'string') return undefined;
+    const m = /^Bearer +([A-Za-z0-9_.-]+)$/i.exec(authorization.trim());
+    if (!m) return undefined;
+    try {
+      return await this.verify(m[1]);
+    } catch {
+      return undefined;
+    }
+  }
+}
