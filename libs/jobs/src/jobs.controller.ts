@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Audited, Authorize, TENANT_READERS } from '@rcp/auth';
+import { Audited, Authorize, CurrentActor, TENANT_READERS } from '@rcp/auth';
+import { Actor } from '@rcp/observability';
 import { ApiProblems, Cursors, Page, PageQuery, ProblemException, pageOf } from '@rcp/http';
 import { TransactionManager, UnitOfWork, rowsOf } from '@rcp/persistence';
 import { JobsService } from './jobs.service';
@@ -18,6 +19,8 @@ export class JobResponse {
   @ApiPropertyOptional({ nullable: true, type: String, example: 'environment' }) targetType: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) targetId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) tenantId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid', description: 'The job this one is an internal step of (steps are listed to platform tokens only)' })
+  parentId: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ format: 'date-time', description: 'Earliest time of the next attempt' }) runAt: string;
@@ -46,6 +49,7 @@ interface JobRow {
   target_type: string | null;
   target_id: string | null;
   tenant_id: string | null;
+  parent_id: string | null;
   created_at: Date;
   updated_at: Date;
   run_at: Date;
@@ -62,13 +66,14 @@ const toJob = (r: JobRow): JobResponse => ({
   targetType: r.target_type,
   targetId: r.target_id,
   tenantId: r.tenant_id,
+  parentId: r.parent_id,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   runAt: r.run_at.toISOString(),
   finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
 });
 
-const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_type, target_id, tenant_id, created_at, updated_at, run_at, finished_at';
+const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_type, target_id, tenant_id, parent_id, created_at, updated_at, run_at, finished_at';
 
 /** The job ledger over HTTP: a tenant sees its own jobs (row-level security), platform tokens all. */
 @ApiTags('Operations')
@@ -82,10 +87,16 @@ export class JobsController {
 
   @Get()
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'List background jobs', description: 'Newest first; filter by state.' })
+  @ApiOperation({
+    summary: 'List background jobs',
+    description:
+      'Newest first; filter by state. A tenant sees the jobs it was given (the `jobId` of a 202), each of which follows its work to the end; ' +
+      'their internal steps (`parentId` set) are listed to platform tokens only.',
+  })
   @ApiOkResponse({ type: JobPage })
   @ApiProblems('validation_failed', 'forbidden')
-  async list(@Query() q: ListJobsQuery): Promise<Page<JobResponse>> {
+  async list(@Query() q: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobResponse>> {
+    const withSteps = !actor.tenantId;
     const limit = q.limit ?? 50;
     const after = Cursors.decode<{ t: string; id: string }>(q.cursor, ['t', 'id']);
     const rows: JobRow[] = await this.tx.read((m) =>
@@ -93,8 +104,9 @@ export class JobsController {
         `SELECT ${COLUMNS} FROM platform.jobs
          WHERE ($1::text IS NULL OR state = $1)
            AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+           AND ($5::boolean OR parent_id IS NULL)
          ORDER BY created_at DESC, id DESC LIMIT $4`,
-        [q.state ?? null, after?.t ?? null, after?.id ?? null, limit + 1],
+        [q.state ?? null, after?.t ?? null, after?.id ?? null, limit + 1, withSteps],
       ),
     );
     return pageOf(rows, limit, toJob, (r) => ({ t: r.created_at.toISOString(), id: r.id }));

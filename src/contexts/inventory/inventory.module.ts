@@ -14,7 +14,8 @@
  *   the provisioner, the outcome comes back through `CompleteOperationCommand`; failed attempts are
  *   retried with backoff (3 attempts), then the environment is `failed` with a reason;
  *   `inventory.provisioning-timeout` fails a round still running after `PROVISION_TIMEOUT_SECONDS`.
- *   Decommissioning works the same way (`inventory.decommission-environment`).
+ *   Decommissioning works the same way (`inventory.decommission-environment`). The job a round starts
+ *   with is the `jobId` of the 202: it stays `running` until the round ends; the other jobs are its steps.
  *   Adapters (`PROVISIONER`): `simulated` (default; `SIMULATED_LATENCY_MS`, `SIMULATED_FAILURE_RATE`,
  *   labels `rcp.dev/simulate-failure` and `rcp.dev/simulate-latency-ms`) and `http` (signed POST to
  *   `EXECUTOR_URL/operations`, callbacks to `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`).

@@ -56,7 +56,10 @@ export class EnvironmentsController {
       'taken in the project (409 precondition_failed). A token limited to `project_ids` may create only in those projects (403).',
   })
   @ApiHeader(IDEMPOTENCY)
-  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment as requested; Location, ETag and the provisioning jobId' })
+  @ApiAcceptedResponse({
+    type: EnvironmentAcceptedResponse,
+    description: 'Accepted: the environment as requested; Location, ETag and the jobId of its provisioning, `running` until the environment is ready (then `completed`) or failed (then `failed`)',
+  })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_suspended', 'tenant_offboarded', 'quota_exceeded', 'precondition_failed', 'idempotency_key_reused', 'idempotency_in_progress')
   async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<EnvironmentView & { jobId: string | null }> {
     const result = await this.commands.execute(

@@ -8,8 +8,9 @@ import { CompleteOperationCommand, CompletionView } from './complete-operation.c
 
 /**
  * Finds the environment by the operation in flight, applies the outcome and schedules what comes next
- * (another attempt after a backoff, or decommissioning a tenant's environment that was waiting for
- * provisioning to settle). Unknown, superseded and replayed outcomes change nothing and say so.
+ * (another attempt after a backoff, or the end of the round's job and, for a tenant's environment that
+ * was waiting for provisioning to settle, its decommissioning). Unknown, superseded and replayed
+ * outcomes change nothing and say so.
  */
 @CommandHandler(CompleteOperationCommand)
 export class CompleteOperationHandler implements ICommandHandler<CompleteOperationCommand, CompletionView> {
@@ -44,7 +45,8 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
           const result = env.completeOperation(operationId, outcome, this.clock.now());
           if (!result.applied) return { operationId, applied: false, reason: result.reason, environmentId: env.id, state: env.state };
           await this.environments.save(env);
-          await this.scheduler.next(env, result.next, result.attempt);
+          const reason = outcome.succeeded ? null : (env.snapshot().failureReason ?? outcome.reason);
+          await this.scheduler.afterCompletion(env, kind, result.next, result.attempt, { succeeded: outcome.succeeded, reason });
           return { operationId, applied: true, environmentId: env.id, state: env.state };
         },
       );

@@ -30,6 +30,9 @@ export class DecommissionEnvironmentHandler implements ICommandHandler<Decommiss
         const outcome = env.decommission(input.reason, this.clock.now(), { whenSettled: input.whenSettled });
         if (outcome === 'unchanged') return { environment: environmentView(env.snapshot()), jobId: null, outcome };
         await this.environments.save(env);
+        if (outcome === 'decommissioned') {
+          await this.scheduler.endRound(env, 'provision', { succeeded: false, reason: `The environment was decommissioned before provisioning started: ${input.reason}` });
+        }
         const jobId = outcome === 'started' ? await this.scheduler.decommission(env) : null;
         return { environment: environmentView(env.snapshot()), jobId, outcome };
       },

@@ -1,0 +1,108 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { eventually, startTestApp } from '@rcp/testing';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+/** Real provisioning rounds, relay and job hops, and 30 creates at once: seconds, not milliseconds. */
+jest.setTimeout(60_000);
+
+const EXECUTOR_SECRET = 'e2e-operations-executor-secret';
+const quotas = { maxEnvironments: 60, maxServicesPerEnvironment: 2, maxReplicasPerService: 10, maxTotalReplicas: 100 };
+const body = (name: string, patch: object = {}) => ({ name, projectId: 'web', type: 'staging', region: 'eu-west-1', ...patch });
+const LIVE = ['requested', 'provisioning', 'ready', 'decommissioning'];
+
+/** The executor protocol's v2 signature (docs/executor-protocol.md): timestamp, method, path and raw body. */
+const sign = (ts: number, path: string, raw: string) => `v2=${createHmac('sha256', EXECUTOR_SECRET).update(`${ts}\nPOST\n${path}\n${raw}`).digest('hex')}`;
+
+/**
+ * What users and attackers met around long-running inventory work (issue 10): the job a 202 returns,
+ * callbacks re-sent to another operation, environments created while a tenant is being offboarded or
+ * suspended, and what a platform admin can do about a tenant's environments.
+ */
+describe('Inventory operations (e2e)', () => {
+  let t: App;
+  let platform: string;
+  const http = () => request(t.app.getHttpServer());
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const admin = (tenantId: string) => t.token({ tenantId, roles: ['tenant:admin'], sub: `admin@${tenantId}` });
+
+  const onboard = async (id: string, q: Partial<typeof quotas> = {}) => {
+    await http()
+      .post('/v1/tenants')
+      .set(bearer(platform))
+      .send({ id, displayName: `Tenant ${id}`, isolationMode: 'pooled', quotas: { ...quotas, ...q } })
+      .expect(201);
+    await eventually(async () => (await t.ds.query(`SELECT 1 FROM inventory.tenants WHERE tenant_id = $1`, [id])).length === 1);
+  };
+  const create = (token: string, name: string, patch: object = {}) => http().post('/v1/environments').set(bearer(token)).send(body(name, patch));
+  const getEnv = async (id: string) => (await http().get(`/v1/environments/${id}`).set(bearer(platform))).body;
+  const waitFor = (id: string, state: string, timeoutMs = 15_000) =>
+    eventually(async () => {
+      const env = await getEnv(id);
+      return env.state === state ? env : undefined;
+    }, timeoutMs);
+  const getJob = async (id: string, token: string) => (await http().get(`/v1/jobs/${id}`).set(bearer(token))).body;
+  const envsOf = async (tenantId: string): Promise<Array<{ id: string; state: string; createdAt: string }>> =>
+    (await http().get('/v1/environments?limit=200').set(bearer(platform))).body.items.filter((e: { tenantId: string }) => e.tenantId === tenantId);
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      SIMULATED_LATENCY_MS: '50',
+      PROVISION_TIMEOUT_SECONDS: '30',
+      JOB_BACKOFF_BASE_MS: '20',
+      DELIVERY_BACKOFF_BASE_MS: '10',
+      RELAY_IDLE_MAX_MS: '50',
+      EXECUTOR_SECRET,
+    });
+    platform = t.token({ roles: ['platform:admin'], sub: 'ops@platform' });
+    for (const id of ['acme', 'globex', 'racy', 'paused', 'leftover']) await onboard(id);
+  });
+  afterAll(() => t.close());
+
+  describe('the jobId of a 202', () => {
+    it('stays running while the environment provisions, completes when it is ready, and is the only job the tenant sees for it', async () => {
+      const acme = admin('acme');
+      const res = await create(acme, 'tracked', { labels: { 'rcp.dev/simulate-latency-ms': '1500' } });
+      expect(res.status).toBe(202);
+      const jobId = res.body.jobId as string;
+      await waitFor(res.body.id, 'provisioning');
+      expect(await getJob(jobId, acme)).toMatchObject({ id: jobId, name: 'inventory.provision-environment', state: 'running', parentId: null, finishedAt: null });
+
+      await waitFor(res.body.id, 'ready');
+      expect(await getJob(jobId, acme)).toMatchObject({ state: 'completed', lastError: null, finishedAt: expect.any(String) });
+
+      // The tenant's list shows the job it was given, not the steps behind it (dispatch, timeout timer, simulated answer).
+      const mine = (await http().get('/v1/jobs?limit=200').set(bearer(acme))).body.items.filter((j: { targetId: string }) => j.targetId === res.body.id);
+      expect(mine.map((j: { id: string }) => j.id)).toEqual([jobId]);
+      // A platform token sees the steps, each pointing at that job; none is left waiting (the timeout timer is closed at once).
+      const all = (await http().get('/v1/jobs?limit=200').set(bearer(platform))).body.items.filter((j: { targetId: string }) => j.targetId === res.body.id);
+      const steps = all.filter((j: { id: string }) => j.id !== jobId);
+      expect(steps.map((j: { name: string }) => j.name).sort()).toEqual(['inventory.dispatch-operation', 'inventory.provisioning-timeout', 'inventory.simulated-operation-complete']);
+      expect(steps.every((j: { parentId: string; state: string }) => j.parentId === jobId && j.state === 'completed')).toBe(true);
+    });
+
+    it('fails with the environment\'s failure reason when provisioning fails for good', async () => {
+      const acme = admin('acme');
+      const res = await create(acme, 'doomed', { labels: { 'rcp.dev/simulate-failure': 'provision' } });
+      const failed = await waitFor(res.body.id, 'failed');
+      const job = await getJob(res.body.jobId, acme);
+      expect(job).toMatchObject({ state: 'failed', lastError: failed.failureReason, finishedAt: expect.any(String) });
+      // Three attempts, one job for the tenant.
+      const mine = (await http().get('/v1/jobs?limit=200').set(bearer(acme))).body.items.filter((j: { targetId: string }) => j.targetId === res.body.id);
+      expect(mine).toHaveLength(1);
+    });
+
+    it('follows a decommissioning to decommissioned too', async () => {
+      const acme = admin('acme');
+      const created = await create(acme, 'short-lived');
+      await waitFor(created.body.id, 'ready');
+      const res = await http().delete(`/v1/environments/${created.body.id}`).set(bearer(acme));
+      expect(res.status).toBe(202);
+      expect((await getJob(res.body.jobId, acme)).name).toBe('inventory.decommission-environment');
+      await waitFor(created.body.id, 'decommissioned');
+      expect(await getJob(res.body.jobId, acme)).toMatchObject({ state: 'completed' });
+    });
+  });
+
+});
