@@ -2,6 +2,7 @@ import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
 import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
 import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
 import { PlatformJobSteps1764000003100 } from './1764000003100-platform-job-steps';
+import { InventoryCallbackReplays1764000003200 } from './1764000003200-inventory-callback-replays';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   TenancyBindings1764000001000,
   InventoryEnvironments1764000002000,
   PlatformJobSteps1764000003100,
+  InventoryCallbackReplays1764000003200,
 ];

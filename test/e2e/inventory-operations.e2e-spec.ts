@@ -105,4 +105,46 @@ describe('Inventory operations (e2e)', () => {
     });
   });
 
+  describe('executor callbacks', () => {
+    it('refuses a callback signed for one operation when it is sent to another tenant\'s operation (401, audited)', async () => {
+      const slow = { labels: { 'rcp.dev/simulate-latency-ms': '20000' } };
+      const mine = await create(admin('acme'), 'cb-mine', slow);
+      const theirs = await create(admin('globex'), 'cb-theirs', slow);
+      const [a, b] = [await waitFor(mine.body.id, 'provisioning'), await waitFor(theirs.body.id, 'provisioning')];
+      await eventually(async () => (await getEnv(a.id)).operation && (await getEnv(b.id)).operation);
+      const [opA, opB] = [(await getEnv(a.id)).operation.id, (await getEnv(b.id)).operation.id];
+      const raw = JSON.stringify({ callbackId: `cb-${randomUUID()}`, status: 'succeeded' });
+      const now = Math.floor(Date.now() / 1000);
+      const signedForA = sign(now, `/v1/executor-callbacks/${opA}`, raw);
+
+      const swapped = await http().post(`/v1/executor-callbacks/${opB}`).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', signedForA).send(raw);
+      expect(swapped.status).toBe(401);
+      expect(swapped.body).toMatchObject({ code: 'unauthenticated', detail: 'Executor callback refused: the signature does not match' });
+      expect(await getEnv(b.id)).toMatchObject({ state: 'provisioning', operation: { id: opB } });
+      const audit = await t.ds.query(`SELECT action, result, status, code FROM platform.audit_log WHERE target_id = $1`, [opB]);
+      expect(audit).toEqual([{ action: 'executor.callback', result: 'denied', status: 401, code: 'unauthenticated' }]);
+
+      // An old-style v1 signature (timestamp and body only) is refused outright.
+      const v1 = `v1=${createHmac('sha256', EXECUTOR_SECRET).update(`${now}.${raw}`).digest('hex')}`;
+      const old = await http().post(`/v1/executor-callbacks/${opB}`).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', v1).send(raw);
+      expect(old.status).toBe(401);
+      expect(old.body.detail).toMatch(/must be a v2 signature/);
+
+      // At its own path the same callback applies.
+      const own = await http().post(`/v1/executor-callbacks/${opA}`).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', signedForA).send(raw);
+      expect(own.status).toBe(200);
+      expect(own.body).toMatchObject({ applied: true, environmentId: a.id, state: 'ready' });
+    });
+
+    it('refuses the replay of a callback for an unknown operation once it was seen', async () => {
+      const op = randomUUID();
+      const path = `/v1/executor-callbacks/${op}`;
+      const raw = JSON.stringify({ callbackId: `cb-${randomUUID()}`, status: 'succeeded' });
+      const now = Math.floor(Date.now() / 1000);
+      const send = () => http().post(path).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, path, raw)).send(raw);
+      expect((await send()).body).toMatchObject({ applied: false, reason: `operation ${op} is not in progress (unknown, superseded or already completed)` });
+      expect((await send()).body).toMatchObject({ applied: false, reason: `callback ${JSON.parse(raw).callbackId} was already received` });
+    });
+  });
+
 });

@@ -39,6 +39,7 @@ export interface Settings {
   SIMULATED_FAILURE_RATE: number;
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
+  EXECUTOR_TIMEOUT_MS: number;
   PUBLIC_BASE_URL: string;
   DRIFT_RECONCILE_INTERVAL_SECONDS: number;
   BUILD_COMMIT: string;
@@ -107,6 +108,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   SIMULATED_FAILURE_RATE: { default: '0', description: 'Probability (0-1) that a simulated operation fails', check: float(0, 1), kind: 'float' },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
+  EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },
   PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
   DRIFT_RECONCILE_INTERVAL_SECONDS: { default: '180', description: 'Scheduled drift reconciliation period', check: int(5, 86400), kind: 'int' },
   BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },

@@ -18,7 +18,8 @@
  *   with is the `jobId` of the 202: it stays `running` until the round ends; the other jobs are its steps.
  *   Adapters (`PROVISIONER`): `simulated` (default; `SIMULATED_LATENCY_MS`, `SIMULATED_FAILURE_RATE`,
  *   labels `rcp.dev/simulate-failure` and `rcp.dev/simulate-latency-ms`) and `http` (signed POST to
- *   `EXECUTOR_URL/operations`, callbacks to `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`).
+ *   `EXECUTOR_URL/operations`, callbacks to `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`;
+ *   `docs/executor-protocol.md`).
  * - Publishes (`contracts/`): rcp.inventory.environment-requested, -provisioning-started,
  *   -provisioning-attempt-failed, -ready, -provisioning-failed, -retry-requested, -decommissioning,
  *   -decommissioning-failed, -decommissioned, service-observed, -changed, -removed (v1).

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AwaitingOutcome, HandlesJob, JobHandler, JobInfo, NonRetryableJobError } from '@rcp/jobs';
 import { OperationKind } from '../../domain/provisioning-policy';
@@ -7,6 +7,7 @@ import { DispatchOperationCommand } from '../commands/dispatch-operation/dispatc
 import { StartOperationAttemptCommand } from '../commands/start-operation-attempt/start-operation-attempt.command';
 import { TimeOutProvisioningCommand } from '../commands/time-out-provisioning/time-out-provisioning.command';
 import { DispatchJobPayload, EnvironmentJobPayload, INVENTORY_JOBS, TimeoutJobPayload } from '../inventory-jobs';
+import { ProvisionerUnavailableError } from '../ports/provisioner.port';
 
 /*
  * The background steps of provisioning and decommissioning. Each job runs in a transaction that also
@@ -58,14 +59,19 @@ export class DecommissionEnvironmentJob implements JobHandler<EnvironmentJobPayl
 @Injectable()
 @HandlesJob(INVENTORY_JOBS.dispatch)
 export class DispatchOperationJob implements JobHandler<DispatchJobPayload> {
+  private readonly log = new Logger('DispatchOperationJob');
+
   constructor(private readonly commands: CommandBus) {}
 
   async run(payload: DispatchJobPayload, job: JobInfo): Promise<unknown> {
     try {
       return await this.commands.execute(new DispatchOperationCommand(payload.environmentId, payload.operationId));
     } catch (err) {
+      // Only a provisioner's own refusal is told to the tenant (a fixed phrase); anything else is ours.
+      const why = err instanceof ProvisionerUnavailableError ? err.publicReason : 'an internal error; operators see it in the log';
       if (job.attempt < job.maxAttempts) throw err;
-      const reason = `the provisioner could not be reached after ${job.attempt} tries (${String((err as Error)?.message ?? err).slice(0, 300)})`;
+      if (!(err instanceof ProvisionerUnavailableError)) this.log.error(`dispatching operation ${payload.operationId} failed for good: ${String((err as Error)?.message ?? err)}`);
+      const reason = `the provisioner did not take the operation after ${job.attempt} ${job.attempt === 1 ? 'try' : 'tries'} (${why})`;
       return this.commands.execute(new CompleteOperationCommand(payload.operationId, { succeeded: false, reason }, { via: 'dispatcher' }));
     }
   }
