@@ -147,4 +147,77 @@ describe('Inventory operations (e2e)', () => {
     });
   });
 
+  describe('DELETE /v1/environments/{id} by a platform admin', () => {
+    it('decommissions any tenant\'s environment, also one the tenant cannot touch while suspended, audited under that tenant', async () => {
+      const created = await create(admin('leftover'), 'stranded');
+      await waitFor(created.body.id, 'ready');
+      await http().post('/v1/tenants/leftover/suspend').set(bearer(platform)).send({ reason: 'unpaid' }).expect(200);
+      const byTenant = await http().delete(`/v1/environments/${created.body.id}`).set(bearer(admin('leftover')));
+      expect(byTenant.status).toBe(403);
+      expect(byTenant.body.code).toBe('tenant_suspended');
+      const byViewer = await http().delete(`/v1/environments/${created.body.id}`).set(bearer(t.token({ roles: ['platform:viewer'] })));
+      expect(byViewer.status).toBe(403);
+
+      const res = await http().delete(`/v1/environments/${created.body.id}`).set(bearer(platform));
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ tenantId: 'leftover', state: 'decommissioning', decommissionReason: 'requested by ops@platform', jobId: expect.any(String) });
+      await waitFor(created.body.id, 'decommissioned');
+      expect(await getJob(res.body.jobId, platform)).toMatchObject({ state: 'completed', tenantId: 'leftover' });
+      const audit = await t.ds.query(
+        `SELECT actor, tenant_id, result FROM platform.audit_log WHERE target_id = $1 AND action = 'environment.decommission' AND result = 'allowed'`,
+        [created.body.id],
+      );
+      expect(audit).toEqual([{ actor: 'ops@platform', tenant_id: 'leftover', result: 'allowed' }]);
+      expect((await http().delete(`/v1/environments/${randomUUID()}`).set(bearer(platform))).status).toBe(404);
+    });
+  });
+
+  describe('creates racing a tenant\'s offboarding or suspension', () => {
+    /** Fires `n` creates at once and the lifecycle change in their midst; answers the statuses. */
+    async function createsAround(tenantId: string, change: 'offboard' | 'suspend', n = 30): Promise<number[]> {
+      const token = admin(tenantId);
+      const creates = Array.from({ length: n }, (_, i) => new Promise<number>((resolve, reject) => {
+        setTimeout(() => create(token, `race-${i}`).then((r) => resolve(r.status), reject), i * 5);
+      }));
+      const lifecycle = new Promise<void>((resolve, reject) =>
+        setTimeout(() => http().post(`/v1/tenants/${tenantId}/${change}`).set(bearer(platform)).send({ reason: 'race' }).expect(200).then(() => resolve(), reject), (n * 5) / 3),
+      );
+      const [statuses] = await Promise.all([Promise.all(creates), lifecycle]);
+      return statuses;
+    }
+
+    it('leaves no environment of an offboarded tenant requested, provisioning or ready, whenever its create committed', async () => {
+      const statuses = await createsAround('racy', 'offboard');
+      expect(statuses.every((s) => s === 202 || s === 403)).toBe(true);
+      expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(0);
+      const envs = await eventually(async () => {
+        const all = await envsOf('racy');
+        return all.every((e) => !LIVE.includes(e.state)) ? all : undefined;
+      }, 45_000);
+      expect(envs.length).toBe(statuses.filter((s) => s === 202).length);
+      expect(new Set(envs.map((e) => e.state))).toEqual(new Set(['decommissioned']));
+      // And none can be requested now.
+      const late = await create(admin('racy'), 'too-late');
+      expect(late.body.code).toBe('tenant_offboarded');
+    });
+
+    it('decommissions what was requested after a suspension took effect, and keeps what came before it', async () => {
+      const statuses = await createsAround('paused', 'suspend');
+      expect(statuses.every((s) => s === 202 || s === 403)).toBe(true);
+      const [{ time }] = await t.ds.query(
+        `SELECT envelope->>'time' AS time FROM platform.event_log WHERE type = 'rcp.tenancy.tenant-suspended.v1' AND aggregate_id = 'paused'`,
+      );
+      const suspendedAt = new Date(time).getTime();
+      const envs = await eventually(async () => {
+        const all = await envsOf('paused');
+        const settled = all.every((e) => (new Date(e.createdAt).getTime() >= suspendedAt ? !LIVE.includes(e.state) : e.state === 'ready'));
+        return settled ? all : undefined;
+      }, 45_000);
+      for (const e of envs.filter((x) => new Date(x.createdAt).getTime() >= suspendedAt)) {
+        expect((await getEnv(e.id)).decommissionReason).toMatch(/^requested while tenant paused was suspended/);
+      }
+      expect((await create(admin('paused'), 'too-late')).body.code).toBe('tenant_suspended');
+    });
+  });
+
 });

@@ -25,7 +25,9 @@
  *   -decommissioning-failed, -decommissioned, service-observed, -changed, -removed (v1).
  * - Listens to: rcp.tenancy.tenant-onboarded, -quotas-changed, -isolation-changed, -suspended,
  *   -reactivated, -offboarded (the local tenant read model: placement, quotas, lifecycle, which gate
- *   and place new environments); on -offboarded every environment of the tenant is decommissioned.
+ *   and place new environments); on -offboarded every environment of the tenant is decommissioned, and
+ *   on -suspended every environment requested after the suspension (both under the read model's row
+ *   lock, so no request in flight slips through).
  *   And to its own environment-decommissioned: the environment's live inventory is emptied.
  * - Schema: `inventory` (environments, service_inventories, runtime_services, tenants,
  *   executor_callbacks), all under row-level security.
@@ -45,6 +47,7 @@ import { StartOperationAttemptHandler } from './application/commands/start-opera
 import { TimeOutProvisioningHandler } from './application/commands/time-out-provisioning/time-out-provisioning.handler';
 import { ClearInventoryOnEnvironmentDecommissionedHandler } from './application/event-handlers/clear-inventory-on-environment-decommissioned.handler';
 import { DecommissionEnvironmentsOnTenantOffboardedHandler } from './application/event-handlers/decommission-environments-on-tenant-offboarded.handler';
+import { DecommissionLateRequestsOnTenantSuspendedHandler } from './application/event-handlers/decommission-late-requests-on-tenant-suspended.handler';
 import { ProjectTenantOnTenancyEventsHandler } from './application/event-handlers/project-tenant-on-tenancy-events.handler';
 import { DecommissionEnvironmentJob, DispatchOperationJob, ProvisionEnvironmentJob, ProvisioningTimeoutJob } from './application/jobs/provisioning.jobs';
 import { ExecutorCallbackLog } from './application/ports/executor-callback-log.port';
@@ -104,6 +107,7 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     // event handlers
     ProjectTenantOnTenancyEventsHandler,
     DecommissionEnvironmentsOnTenantOffboardedHandler,
+    DecommissionLateRequestsOnTenantSuspendedHandler,
     ClearInventoryOnEnvironmentDecommissionedHandler,
     // jobs
     ProvisionEnvironmentJob,

@@ -94,14 +94,16 @@ export class EnvironmentsController {
 
   @Delete(':id')
   @HttpCode(202)
-  @Authorize(TENANT_WRITERS)
+  @Authorize([...TENANT_WRITERS, 'platform:admin'])
   @Audited('environment.decommission', 'environment', 'id')
   @ApiOperation({
     summary: 'Decommission an environment',
     description:
       'Moves a `ready` or `failed` environment to `decommissioning`; the provisioner tears it down and it becomes `decommissioned` ' +
       '(or `failed` with a reason if tearing down keeps failing; DELETE again to retry). While provisioning is still running, or when it ' +
-      'is already going away: 409 invalid_state_transition.',
+      'is already going away: 409 invalid_state_transition. Tenant admins and deployers decommission their tenant\'s environments; a ' +
+      'platform admin any tenant\'s (e.g. what an offboarded or suspended tenant can no longer remove itself), audited under that tenant. ' +
+      'The `jobId` stays `running` until the environment is `decommissioned` (then `completed`) or decommissioning failed (then `failed`).',
   })
   @ApiParam(ID_PARAM)
   @ApiHeader(IF_MATCH)
