@@ -220,4 +220,34 @@ describe('Inventory operations (e2e)', () => {
     });
   });
 
+  describe('PUT /v1/environments/{id}/actual-state', () => {
+    it('refuses a report of 1,000 services for a tenant allowed 2 (409 quota_exceeded), writing nothing and publishing nothing', async () => {
+      const created = await create(admin('globex'), 'reported');
+      await waitFor(created.body.id, 'ready');
+      const agent = t.token({ tenantId: 'globex', roles: ['agent'], environmentId: created.body.id });
+      const svc = (i: number) => ({ name: `svc-${i}`, image: `registry.example.com/svc:${i}`, replicas: 1, readyReplicas: 1 });
+      const countEvents = async () =>
+        (await t.ds.query(`SELECT count(*)::int AS n FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%'`, [created.body.id]))[0].n;
+
+      const flood = await http().put(`/v1/environments/${created.body.id}/actual-state`).set(bearer(agent)).send({
+        observedAt: new Date().toISOString(),
+        services: Array.from({ length: 1000 }, (_, i) => svc(i)),
+      });
+      expect(flood.status).toBe(409);
+      expect(flood.body).toMatchObject({ code: 'quota_exceeded' });
+      expect(flood.body.detail).toMatch(/^the report lists 1000 services; with maxServicesPerEnvironment 2 a report may list at most 4/);
+      expect((await http().get(`/v1/environments/${created.body.id}/services`).set(bearer(admin('globex')))).body.items).toEqual([]);
+      expect(await countEvents()).toBe(0);
+
+      // Up to twice the quota is taken, the surplus flagged overQuota: one event per service, no more.
+      const within = await http().put(`/v1/environments/${created.body.id}/actual-state`).set(bearer(agent)).send({
+        observedAt: new Date().toISOString(),
+        services: [svc(1), svc(2), svc(3), svc(4)],
+      });
+      expect(within.status).toBe(200);
+      expect(within.body).toMatchObject({ applied: true, liveServices: 4, overQuotaServices: ['svc-3', 'svc-4'] });
+      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [created.body.id])).length === 0);
+      expect(await countEvents()).toBe(4);
+    });
+  });
 });

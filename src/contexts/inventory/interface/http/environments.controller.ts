@@ -166,13 +166,15 @@ export class EnvironmentsController {
     description:
       'A full report from the environment\'s runtime agent (an `agent` token for this environment, or a tenant admin). Services missing from ' +
       'the report are marked removed. A report older than the last applied one is ignored and answered with `applied: false` and the reason. ' +
-      'A report that changes nothing publishes nothing. Services beyond the tenant\'s maxServicesPerEnvironment are kept and flagged `overQuota`. ' +
+      'A report that changes nothing publishes nothing. Services beyond the tenant\'s maxServicesPerEnvironment are kept and flagged `overQuota`, ' +
+      'up to as many again: a report listing more than twice maxServicesPerEnvironment services is refused whole (409 quota_exceeded), so one ' +
+      'report publishes at most a bounded number of service events (one per reported service, plus one per service it removes). ' +
       'Accepted while the environment is ready or decommissioning (otherwise 409 invalid_state_transition).',
   })
   @ApiParam(ID_PARAM)
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ActualStateResponse, description: 'What the report changed, or why it was ignored' })
-  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'concurrent_modification')
+  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'quota_exceeded', 'concurrent_modification')
   reportActualState(@Param('id') id: string, @Body() body: ActualStateRequest, @CurrentActor() actor: Actor): Promise<ActualStateResult> {
     const services = body.services.map((s) => ({ name: s.name, image: s.image, replicas: s.replicas, readyReplicas: s.readyReplicas, configChecksum: s.configChecksum ?? null }));
     return this.commands.execute(new ReportActualStateCommand(id, { observedAt: new Date(body.observedAt), services }, scopeOf(actor)));
