@@ -1,6 +1,8 @@
 import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
 import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
 import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
+import { PlatformJobSteps1764000003100 } from './1764000003100-platform-job-steps';
+import { InventoryCallbackReplays1764000003200 } from './1764000003200-inventory-callback-replays';
 import { PlatformProjectScope1764000003300 } from './1764000003300-platform-project-scope';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
@@ -8,5 +10,7 @@ export const MIGRATIONS = [
   PlatformSpine1764000000000,
   TenancyBindings1764000001000,
   InventoryEnvironments1764000002000,
+  PlatformJobSteps1764000003100,
+  InventoryCallbackReplays1764000003200,
   PlatformProjectScope1764000003300,
 ];

@@ -10,7 +10,9 @@ jest.setTimeout(30_000);
 const EXECUTOR_SECRET = 'e2e-executor-secret';
 const quotas = { maxEnvironments: 10, maxServicesPerEnvironment: 2, maxReplicasPerService: 10, maxTotalReplicas: 100 };
 const body = (patch: object = {}) => ({ name: 'web-staging', projectId: 'web', type: 'staging', region: 'eu-west-1', ...patch });
-const sign = (ts: number, raw: string, secret = EXECUTOR_SECRET) => `v1=${createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex')}`;
+/** The executor protocol's v2 signature (docs/executor-protocol.md): timestamp, method, path and raw body. */
+const sign = (ts: number, path: string, raw: string, secret = EXECUTOR_SECRET) =>
+  `v2=${createHmac('sha256', secret).update(`${ts}\nPOST\n${path}\n${raw}`).digest('hex')}`;
 
 describe('Inventory API (e2e)', () => {
   let t: App;
@@ -459,12 +461,13 @@ describe('Inventory API (e2e)', () => {
     it('refuses a bad, missing or stale signature with 401 unauthenticated, before looking at the body', async () => {
       const raw = JSON.stringify({ callbackId: 'cb-1', status: 'succeeded' });
       const now = Math.floor(Date.now() / 1000);
-      const forged = await http().post(url(randomUUID())).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, raw, 'wrong')).send(raw);
+      const target = url(randomUUID());
+      const forged = await http().post(target).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, target, raw, 'wrong')).send(raw);
       expect(forged.status).toBe(401);
       expect(forged.body).toMatchObject({ code: 'unauthenticated', detail: 'Executor callback refused: the signature does not match' });
       expect((await http().post(url(randomUUID())).set('content-type', 'application/json').send(raw)).status).toBe(401);
       const old = now - 3600;
-      expect((await http().post(url(randomUUID())).set('content-type', 'application/json').set('x-rcp-timestamp', String(old)).set('x-rcp-signature', sign(old, raw)).send(raw)).status).toBe(401);
+      expect((await http().post(target).set('content-type', 'application/json').set('x-rcp-timestamp', String(old)).set('x-rcp-signature', sign(old, target, raw)).send(raw)).status).toBe(401);
       const invalidButUnsigned = await http().post(url(randomUUID())).set('content-type', 'application/json').send('{"nonsense":true}');
       expect(invalidButUnsigned.status).toBe(401);
     });
@@ -473,11 +476,11 @@ describe('Inventory API (e2e)', () => {
       const now = Math.floor(Date.now() / 1000);
       const raw = JSON.stringify({ callbackId: 'cb-2', status: 'succeeded' });
       const op = randomUUID();
-      const res = await http().post(url(op)).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, raw)).send(raw);
+      const res = await http().post(url(op)).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, url(op), raw)).send(raw);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ operationId: op, applied: false, reason: `operation ${op} is not in progress (unknown, superseded or already completed)` });
       const bad = JSON.stringify({ callbackId: 'cb-3', status: 'done' });
-      const invalid = await http().post(url(op)).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, bad)).send(bad);
+      const invalid = await http().post(url(op)).set('content-type', 'application/json').set('x-rcp-timestamp', String(now)).set('x-rcp-signature', sign(now, url(op), bad)).send(bad);
       expect(invalid.status).toBe(400);
       expect(invalid.body.errors.map((e: { field: string }) => e.field)).toContain('status');
     });

@@ -45,6 +45,7 @@ export interface Settings {
   SIMULATED_FAILURE_RATE: number;
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
+  EXECUTOR_TIMEOUT_MS: number;
   PUBLIC_BASE_URL: string;
   BUILD_COMMIT: string;
   BUILD_TIME: string;
@@ -168,6 +169,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   SIMULATED_FAILURE_RATE: { default: '0', description: 'Probability (0-1) that a simulated operation fails', check: float(0, 1), kind: 'float' },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
+  EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },
   PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
   BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },
   BUILD_TIME: { default: '', description: 'Build time shown at /version (defaults to start time)' },

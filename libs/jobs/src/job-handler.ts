@@ -10,6 +10,8 @@ export interface JobInfo {
   tenantId: string | null;
   targetType: string | null;
   targetId: string | null;
+  /** The job this one is an internal step of (null: a job of its own, e.g. the one a 202 returned). */
+  parentId: string | null;
 }
 
 /**
@@ -23,6 +25,16 @@ export interface JobHandler<P = unknown> {
 
 /** Registers a provider as the handler of the named job. */
 export const HandlesJob = (name: string) => SetMetadata(JOB_HANDLER_METADATA, name);
+
+/**
+ * What a handler returns when its job stands for work that ends later, elsewhere (an operation on
+ * external infrastructure): the job stays `running`, without a lease (no worker holds it, the sweeper
+ * leaves it alone), until the work's outcome ends it through `JobsService.settle`. So the job a user
+ * was given follows the work to its end instead of completing when the work was merely started.
+ */
+export class AwaitingOutcome {
+  constructor(readonly result: unknown = null) {}
+}
 
 /** A failure that retrying cannot fix: the job goes straight to `failed`. */
 export class NonRetryableJobError extends Error {}

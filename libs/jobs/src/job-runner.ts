@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, systemContext } from '@rcp/observability';
 import { TransactionManager, rowsOf } from '@rcp/persistence';
-import { JOB_HANDLER_METADATA, JobHandler, JobInfo, NonRetryableJobError, jobBackoffMs } from './job-handler';
+import { AwaitingOutcome, JOB_HANDLER_METADATA, JobHandler, JobInfo, NonRetryableJobError, jobBackoffMs } from './job-handler';
 import { JobsService } from './jobs.service';
 
 interface ClaimedJob {
@@ -16,6 +16,7 @@ interface ClaimedJob {
   tenant_id: string | null;
   target_type: string | null;
   target_id: string | null;
+  parent_id: string | null;
   correlation_id: string | null;
 }
 
@@ -24,7 +25,8 @@ interface ClaimedJob {
  * Claiming is a conditional UPDATE (`queued|retrying`, or `running` with an expired lease), so a job runs
  * in one place at a time; its effect and its `completed` mark commit in one transaction, so a job that
  * is run twice has its effect once. Failures are retried with backoff until `max_attempts`, then
- * `dead_letter`; a `NonRetryableJobError` ends it `failed` at once.
+ * `dead_letter`; a `NonRetryableJobError` ends it `failed` at once. A handler that returns
+ * `AwaitingOutcome` leaves its job `running` without a lease until `JobsService.settle` ends it.
  */
 @Injectable()
 export class JobRunner implements OnModuleInit {
@@ -59,7 +61,7 @@ export class JobRunner implements OnModuleInit {
               started_at = now(), lease_until = now() + ($2 || ' seconds')::interval
        WHERE id = $1 AND run_at <= now() + interval '250 milliseconds'
          AND (state IN ('queued', 'retrying') OR (state = 'running' AND lease_until < now()))
-       RETURNING id, name, payload, attempts, max_attempts, tenant_id, target_type, target_id, correlation_id`,
+       RETURNING id, name, payload, attempts, max_attempts, tenant_id, target_type, target_id, parent_id, correlation_id`,
       [id, String(this.settings.JOB_LEASE_SECONDS)],
     ).then((r: unknown) => rowsOf<ClaimedJob>(r));
     const job = claimed[0];
@@ -72,6 +74,7 @@ export class JobRunner implements OnModuleInit {
       tenantId: job.tenant_id,
       targetType: job.target_type,
       targetId: job.target_id,
+      parentId: job.parent_id,
     };
     const ctx = systemContext(`job:${job.name}`, {
       correlationId: job.correlation_id ?? undefined,
@@ -80,31 +83,34 @@ export class JobRunner implements OnModuleInit {
     });
     const heartbeat = setInterval(() => {
       this.ds
-        .query(`UPDATE platform.jobs SET lease_until = now() + ($2 || ' seconds')::interval WHERE id = $1 AND state = 'running'`, [
+        .query(`UPDATE platform.jobs SET lease_until = now() + ($2 || ' seconds')::interval WHERE id = $1 AND state = 'running' AND lease_until IS NOT NULL`, [
           job.id,
           String(this.settings.JOB_LEASE_SECONDS),
         ])
         .catch(() => undefined);
     }, Math.max(1000, (this.settings.JOB_LEASE_SECONDS * 1000) / 3));
     try {
+      let awaiting = false;
       await RequestContexts.run(ctx, () =>
         this.tx.run(
           async (m) => {
             const handler = this.handlers.get(job.name);
             if (!handler) throw new NonRetryableJobError(`no handler for job ${job.name}`);
             const result = await handler.run(job.payload, info);
+            // Awaiting an outcome: still running, but without a lease (see AwaitingOutcome).
+            awaiting = result instanceof AwaitingOutcome;
             const done = rowsOf(await m.query(
-              `UPDATE platform.jobs SET state = 'completed', result = $3::jsonb, last_error = NULL, lease_until = NULL,
-                      finished_at = now(), updated_at = now()
+              `UPDATE platform.jobs SET state = CASE WHEN $4::boolean THEN 'running' ELSE 'completed' END, result = $3::jsonb, last_error = NULL,
+                      lease_until = NULL, finished_at = CASE WHEN $4::boolean THEN NULL ELSE now() END, updated_at = now()
                WHERE id = $1 AND state = 'running' AND attempts = $2 RETURNING id`,
-              [job.id, job.attempts, JSON.stringify(result ?? null)],
+              [job.id, job.attempts, JSON.stringify((result instanceof AwaitingOutcome ? result.result : result) ?? null), awaiting],
             ));
             if (done.length === 0) throw new Error('lease lost: another worker took the job over');
           },
           { tenantId: job.tenant_id, platform: true },
         ),
       );
-      this.metrics.jobRuns.inc({ name: job.name, outcome: 'completed' });
+      this.metrics.jobRuns.inc({ name: job.name, outcome: awaiting ? 'awaiting' : 'completed' });
       return 'completed';
     } catch (err) {
       return this.fail(job, err);

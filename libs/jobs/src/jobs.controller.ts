@@ -21,6 +21,8 @@ export class JobResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) tenantId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'web', description: 'The project the job works for; null for tenant-level and platform work' })
   projectId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid', description: 'The job this one is an internal step of (steps are listed to platform tokens only)' })
+  parentId: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ format: 'date-time', description: 'Earliest time of the next attempt' }) runAt: string;
@@ -50,6 +52,7 @@ interface JobRow {
   target_id: string | null;
   tenant_id: string | null;
   project_id: string | null;
+  parent_id: string | null;
   created_at: Date;
   updated_at: Date;
   run_at: Date;
@@ -67,13 +70,14 @@ const toJob = (r: JobRow): JobResponse => ({
   targetId: r.target_id,
   tenantId: r.tenant_id,
   projectId: r.project_id,
+  parentId: r.parent_id,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   runAt: r.run_at.toISOString(),
   finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
 });
 
-const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_type, target_id, tenant_id, project_id, created_at, updated_at, run_at, finished_at';
+const COLUMNS = 'id, name, state, attempts, max_attempts, last_error, target_type, target_id, tenant_id, project_id, parent_id, created_at, updated_at, run_at, finished_at';
 
 /** Newest first by creation time (to the microsecond) and id. */
 const JOBS_KEYSET = new Keyset({ t: 'timestamp', id: 'uuid' });
@@ -97,16 +101,20 @@ export class JobsController {
   @Authorize(TENANT_READERS)
   @ApiOperation({
     summary: 'List background jobs',
-    description: 'Newest first; filter by state. A token with `project_ids` sees only the jobs of those projects (not tenant-level jobs).',
+    description:
+      'Newest first; filter by state. A token with `project_ids` sees only the jobs of those projects (not tenant-level jobs). A tenant sees the jobs it was given (the `jobId` of a 202), each of which follows its work to the end; ' +
+      'their internal steps (`parentId` set) are listed to platform tokens only.',
   })
   @ApiOkResponse({ type: JobPage, description: 'One page of jobs' })
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobResponse>> {
+    const withSteps = !actor.tenantId;
     const limit = q.limit ?? 50;
     const after = JOBS_KEYSET.decode(q.cursor);
     const params: unknown[] = [];
     const where = readScopeConditions(actor, JOB_SCOPE, params);
     if (q.state) where.push(`state = $${params.push(q.state)}`);
+    if (!withSteps) where.push('parent_id IS NULL');
     if (after) where.push(`(created_at, id) < ($${params.push(after.t)}::timestamptz, $${params.push(after.id)}::uuid)`);
     const rows: Array<JobRow & { cursor_t: string }> = await this.tx.read((m) =>
       m.query(

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RequestContexts } from '@rcp/observability';
-import { TransactionManager } from '@rcp/persistence';
+import { TransactionManager, rowsOf } from '@rcp/persistence';
 import { throttledRedisErrorLog } from './redis-error-log';
 
 export const JOBS_QUEUE = 'rcp-jobs';
@@ -17,6 +17,18 @@ export interface EnqueueOptions {
   targetId?: string;
   delayMs?: number;
   maxAttempts?: number;
+  /**
+   * The job this one is an internal step of: steps are not listed to tenants (the job they belong to
+   * stands for them) and `settle` of that job ends those still waiting.
+   */
+  parentId?: string | null;
+}
+
+/** Which job: its name and what it works on (the job ledger's `target_type`, `target_id`). */
+export interface JobRef {
+  name: string;
+  targetType: string;
+  targetId: string;
 }
 
 export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'retrying' | 'dead_letter';
@@ -44,7 +56,7 @@ export class JobsService {
     const delayMs = Math.max(0, opts.delayMs ?? 0);
     await this.tx.run(async (m) => {
       await m.query(
-        `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id, project_id)
+        `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id, project_id, parent_id)
          VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, now() + ($8 || ' milliseconds')::interval, $9, $10)`,
         [
           id,
@@ -57,11 +69,50 @@ export class JobsService {
           String(delayMs),
           ctx?.correlationId ?? null,
           opts.projectId ?? null,
+          opts.parentId ?? null,
         ],
       );
       this.tx.afterCommit(() => this.hint(id, 0, delayMs));
     });
     return id;
+  }
+
+  /**
+   * The newest job of its own (not a step of another) with this name and target that has not ended
+   * yet (queued, running, awaiting its outcome or retrying), or null.
+   */
+  async openJobId(ref: JobRef): Promise<string | null> {
+    const rows: Array<{ id: string }> = await this.tx.run((m) =>
+      m.query(
+        `SELECT id FROM platform.jobs
+         WHERE target_type = $1 AND target_id = $2 AND name = $3 AND parent_id IS NULL AND state IN ('queued', 'running', 'retrying')
+         ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [ref.targetType, ref.targetId, ref.name],
+      ),
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Ends a job with the outcome of the work it stands for, in the caller's transaction: one that awaits
+   * its outcome (`AwaitingOutcome`) or has not started yet; one a worker is running right now is left
+   * to it. Its steps still waiting to run (a timer, a retry) are completed as superseded, so nothing
+   * of the finished work lingers in the ledger. Returns false when the job was not open.
+   */
+  async settle(id: string, outcome: { state: 'completed' | 'failed'; result?: unknown; error?: string | null }): Promise<boolean> {
+    return this.tx.run(async (m) => {
+      const ended: unknown[] = await m.query(
+        `UPDATE platform.jobs SET state = $2, result = $3::jsonb, last_error = $4, lease_until = NULL, finished_at = now(), updated_at = now()
+         WHERE id = $1 AND (state IN ('queued', 'retrying') OR (state = 'running' AND lease_until IS NULL)) RETURNING id`,
+        [id, outcome.state, JSON.stringify(outcome.result ?? null), outcome.state === 'failed' ? (outcome.error ?? null) : null],
+      );
+      await m.query(
+        `UPDATE platform.jobs SET state = 'completed', result = $2::jsonb, finished_at = now(), updated_at = now()
+         WHERE parent_id = $1 AND state IN ('queued', 'retrying')`,
+        [id, JSON.stringify({ superseded: `job ${id} ended ${outcome.state}` })],
+      );
+      return rowsOf(ended).length === 1;
+    });
   }
 
   /** Adds the BullMQ hint; never waits on Redis and never fails the caller. */

@@ -14,16 +14,20 @@
  *   the provisioner, the outcome comes back through `CompleteOperationCommand`; failed attempts are
  *   retried with backoff (3 attempts), then the environment is `failed` with a reason;
  *   `inventory.provisioning-timeout` fails a round still running after `PROVISION_TIMEOUT_SECONDS`.
- *   Decommissioning works the same way (`inventory.decommission-environment`).
+ *   Decommissioning works the same way (`inventory.decommission-environment`). The job a round starts
+ *   with is the `jobId` of the 202: it stays `running` until the round ends; the other jobs are its steps.
  *   Adapters (`PROVISIONER`): `simulated` (default; `SIMULATED_LATENCY_MS`, `SIMULATED_FAILURE_RATE`,
  *   labels `rcp.dev/simulate-failure` and `rcp.dev/simulate-latency-ms`) and `http` (signed POST to
- *   `EXECUTOR_URL/operations`, callbacks to `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`).
+ *   `EXECUTOR_URL/operations`, callbacks to `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`;
+ *   `docs/executor-protocol.md`).
  * - Publishes (`contracts/`): rcp.inventory.environment-requested, -provisioning-started,
  *   -provisioning-attempt-failed, -ready, -provisioning-failed, -retry-requested, -decommissioning,
  *   -decommissioning-failed, -decommissioned, service-observed, -changed, -removed (v1).
  * - Listens to: rcp.tenancy.tenant-onboarded, -quotas-changed, -isolation-changed, -suspended,
  *   -reactivated, -offboarded (the local tenant read model: placement, quotas, lifecycle, which gate
- *   and place new environments); on -offboarded every environment of the tenant is decommissioned.
+ *   and place new environments); on -offboarded every environment of the tenant is decommissioned, and
+ *   on -suspended every environment requested after the suspension (both under the read model's row
+ *   lock, so no request in flight slips through).
  *   And to its own environment-decommissioned: the environment's live inventory is emptied.
  * - Schema: `inventory` (environments, service_inventories, runtime_services, tenants,
  *   executor_callbacks), all under row-level security.
@@ -43,6 +47,7 @@ import { StartOperationAttemptHandler } from './application/commands/start-opera
 import { TimeOutProvisioningHandler } from './application/commands/time-out-provisioning/time-out-provisioning.handler';
 import { ClearInventoryOnEnvironmentDecommissionedHandler } from './application/event-handlers/clear-inventory-on-environment-decommissioned.handler';
 import { DecommissionEnvironmentsOnTenantOffboardedHandler } from './application/event-handlers/decommission-environments-on-tenant-offboarded.handler';
+import { DecommissionLateRequestsOnTenantSuspendedHandler } from './application/event-handlers/decommission-late-requests-on-tenant-suspended.handler';
 import { ProjectTenantOnTenancyEventsHandler } from './application/event-handlers/project-tenant-on-tenancy-events.handler';
 import { DecommissionEnvironmentJob, DispatchOperationJob, ProvisionEnvironmentJob, ProvisioningTimeoutJob } from './application/jobs/provisioning.jobs';
 import { ExecutorCallbackLog } from './application/ports/executor-callback-log.port';
@@ -102,6 +107,7 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     // event handlers
     ProjectTenantOnTenancyEventsHandler,
     DecommissionEnvironmentsOnTenantOffboardedHandler,
+    DecommissionLateRequestsOnTenantSuspendedHandler,
     ClearInventoryOnEnvironmentDecommissionedHandler,
     // jobs
     ProvisionEnvironmentJob,

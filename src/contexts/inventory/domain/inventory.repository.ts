@@ -31,8 +31,8 @@ export abstract class RuntimeEnvironmentRepository {
   abstract save(environment: RuntimeEnvironment): Promise<void>;
   /** Environments of a tenant that still count against its quota (not decommissioned). */
   abstract countLive(tenantId: string): Promise<number>;
-  /** Ids of a tenant's environments that are not decommissioned yet. */
-  abstract liveIdsOf(tenantId: string): Promise<string[]>;
+  /** Ids of a tenant's environments that are not decommissioned yet (created at or after `createdFrom`, if given). */
+  abstract liveIdsOf(tenantId: string, opts?: { createdFrom?: Date }): Promise<string[]>;
   /** `limit + 1` environments in creation order after a keyset position. */
   abstract page(filter: EnvironmentFilter): Promise<RuntimeEnvironment[]>;
 }

@@ -108,6 +108,16 @@ describe('RuntimeServiceInventory (actual-state diffing)', () => {
       expect(events[0].payload).toMatchObject({ service: 'worker', overQuota: false, previous: { image: 'registry.example.com/worker:1.0.0' } });
     });
 
+    it('refuses a report listing more than twice the quota (quota_exceeded), so one report cannot publish unbounded events', () => {
+      const inv = anInventory().withServices(aService('web')).withQuota(2).build();
+      const five = ['a1', 'a2', 'a3', 'a4', 'a5'].map((n) => aService(n));
+      expect(codeOf(() => inv.applyReport({ observedAt: at(2), services: five }, 2, now))).toBe('quota_exceeded');
+      expect(inv.pullEvents()).toHaveLength(0);
+      expect(inv.liveServices().map((s) => s.name)).toEqual(['web']);
+      const four = inv.applyReport({ observedAt: at(2), services: five.slice(0, 4) }, 2, now);
+      expect(four).toMatchObject({ applied: true, liveServices: 4, overQuota: ['a3', 'a4'] });
+    });
+
     it('applies no limit when the tenant\'s quota is unknown', () => {
       const inv = anInventory().build();
       expect(inv.applyReport({ observedAt: at(2), services: [aService('a1'), aService('a2'), aService('a3')] }, null, now)).toMatchObject({ overQuota: [], maxServicesPerEnvironment: null });

@@ -4,8 +4,15 @@ import { RuntimeService, RuntimeServiceSnapshot, ServiceReport } from './runtime
 
 /** Reports may be stamped at most this far in the future (agent clocks drift a little, not more). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-/** Most services one report may carry (far above any quota; a guard against runaway payloads). */
+/** Most services one report may carry whatever the quota (twice the highest quota tenancy allows). */
 export const MAX_SERVICES_PER_REPORT = 1000;
+/**
+ * A report may list up to this many times the tenant's `maxServicesPerEnvironment`: the quota, and as
+ * many again kept and flagged `overQuota` (so an agent that sees more than allowed is heard). Beyond,
+ * the report is refused whole: each reported service can publish an event, so the quota bounds what
+ * one report publishes.
+ */
+export const REPORT_QUOTA_FACTOR = 2;
 
 export interface ActualStateReport {
   observedAt: Date;
@@ -46,7 +53,9 @@ export type ReportOutcome =
  *
  * Rules: a report older than the last applied one is ignored (not an error: agents retry and race);
  * a report that changes nothing records nothing; services beyond the quota are kept and flagged
- * `overQuota` (oldest services keep their place; new ones, by name, come last).
+ * `overQuota` (oldest services keep their place; new ones, by name, come last), but a report listing
+ * more than {@link REPORT_QUOTA_FACTOR} times the quota is refused (`quota_exceeded`): one event per
+ * reported or removed service stays bounded by the tenant's quota.
  */
 export class RuntimeServiceInventory extends AggregateRoot {
   private dirty = new Set<string>();
@@ -87,6 +96,15 @@ export class RuntimeServiceInventory extends AggregateRoot {
     }
     if (report.services.length > MAX_SERVICES_PER_REPORT) {
       throw new DomainError('validation_failed', `a report may carry at most ${MAX_SERVICES_PER_REPORT} services`, { field: 'services' });
+    }
+    if (maxServices !== null && report.services.length > maxServices * REPORT_QUOTA_FACTOR) {
+      const limit = maxServices * REPORT_QUOTA_FACTOR;
+      throw new DomainError(
+        'quota_exceeded',
+        `the report lists ${report.services.length} services; with maxServicesPerEnvironment ${maxServices} a report may list at most ${limit} ` +
+          '(services beyond the quota are kept and flagged overQuota up to as many again)',
+        { quota: 'maxServicesPerEnvironment', limit: maxServices, reportLimit: limit, reported: report.services.length },
+      );
     }
     const reported = report.services.map((r, i) => RuntimeService.validate(r, i));
     const names = new Set<string>();

@@ -36,10 +36,13 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
     return row.n;
   }
 
-  async liveIdsOf(tenantId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.tx
-      .manager()
-      .query(`SELECT id FROM inventory.environments WHERE tenant_id = $1 AND state <> 'decommissioned' ORDER BY created_at, id`, [tenantId]);
+  async liveIdsOf(tenantId: string, opts: { createdFrom?: Date } = {}): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.tx.manager().query(
+      `SELECT id FROM inventory.environments
+       WHERE tenant_id = $1 AND state <> 'decommissioned' AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz)
+       ORDER BY created_at, id`,
+      [tenantId, opts.createdFrom ?? null],
+    );
     return rows.map((r) => r.id);
   }
 

@@ -1,37 +1,52 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { HandlesJob, JobHandler, JobInfo } from '@rcp/jobs';
+import { AwaitingOutcome, HandlesJob, JobHandler, JobInfo, NonRetryableJobError } from '@rcp/jobs';
+import { OperationKind } from '../../domain/provisioning-policy';
 import { CompleteOperationCommand } from '../commands/complete-operation/complete-operation.command';
 import { DispatchOperationCommand } from '../commands/dispatch-operation/dispatch-operation.command';
 import { StartOperationAttemptCommand } from '../commands/start-operation-attempt/start-operation-attempt.command';
 import { TimeOutProvisioningCommand } from '../commands/time-out-provisioning/time-out-provisioning.command';
 import { DispatchJobPayload, EnvironmentJobPayload, INVENTORY_JOBS, TimeoutJobPayload } from '../inventory-jobs';
+import { ProvisionerUnavailableError } from '../ports/provisioner.port';
 
 /*
  * The background steps of provisioning and decommissioning. Each job runs in a transaction that also
- * marks it completed (libs/jobs), and each only dispatches a command of this context, so the rules
+ * records its state (libs/jobs), and each only dispatches a command of this context, so the rules
  * stay in the aggregate and a job that runs twice changes things once.
  */
 
-/** `inventory.provision-environment`: starts the next provisioning attempt. */
+/**
+ * Starts an attempt. The job a round began with (no parent: the `jobId` a 202 answered with) then
+ * awaits the round's outcome, so it stays `running` until the environment is ready, failed or
+ * decommissioned (the scheduler ends it); if its round can no longer start, it fails with the reason.
+ * A later attempt of the round is a step of that job and completes once the attempt started.
+ */
+async function startAttempt(commands: CommandBus, kind: OperationKind, payload: EnvironmentJobPayload, job: JobInfo): Promise<unknown> {
+  const started = await commands.execute(new StartOperationAttemptCommand(payload.environmentId, kind));
+  if (job.parentId !== null) return started;
+  if (started.started) return new AwaitingOutcome(started);
+  throw new NonRetryableJobError(`The ${kind === 'provision' ? 'provisioning' : 'decommissioning'} did not start: ${started.reason}`);
+}
+
+/** `inventory.provision-environment`: starts the next provisioning attempt (see {@link startAttempt}). */
 @Injectable()
 @HandlesJob(INVENTORY_JOBS.provision)
 export class ProvisionEnvironmentJob implements JobHandler<EnvironmentJobPayload> {
   constructor(private readonly commands: CommandBus) {}
 
-  run(payload: EnvironmentJobPayload): Promise<unknown> {
-    return this.commands.execute(new StartOperationAttemptCommand(payload.environmentId, 'provision'));
+  run(payload: EnvironmentJobPayload, job: JobInfo): Promise<unknown> {
+    return startAttempt(this.commands, 'provision', payload, job);
   }
 }
 
-/** `inventory.decommission-environment`: starts the next decommissioning attempt. */
+/** `inventory.decommission-environment`: starts the next decommissioning attempt (see {@link startAttempt}). */
 @Injectable()
 @HandlesJob(INVENTORY_JOBS.decommission)
 export class DecommissionEnvironmentJob implements JobHandler<EnvironmentJobPayload> {
   constructor(private readonly commands: CommandBus) {}
 
-  run(payload: EnvironmentJobPayload): Promise<unknown> {
-    return this.commands.execute(new StartOperationAttemptCommand(payload.environmentId, 'decommission'));
+  run(payload: EnvironmentJobPayload, job: JobInfo): Promise<unknown> {
+    return startAttempt(this.commands, 'decommission', payload, job);
   }
 }
 
@@ -44,14 +59,19 @@ export class DecommissionEnvironmentJob implements JobHandler<EnvironmentJobPayl
 @Injectable()
 @HandlesJob(INVENTORY_JOBS.dispatch)
 export class DispatchOperationJob implements JobHandler<DispatchJobPayload> {
+  private readonly log = new Logger('DispatchOperationJob');
+
   constructor(private readonly commands: CommandBus) {}
 
   async run(payload: DispatchJobPayload, job: JobInfo): Promise<unknown> {
     try {
       return await this.commands.execute(new DispatchOperationCommand(payload.environmentId, payload.operationId));
     } catch (err) {
+      // Only a provisioner's own refusal is told to the tenant (a fixed phrase); anything else is ours.
+      const why = err instanceof ProvisionerUnavailableError ? err.publicReason : 'an internal error; operators see it in the log';
       if (job.attempt < job.maxAttempts) throw err;
-      const reason = `the provisioner could not be reached after ${job.attempt} tries (${String((err as Error)?.message ?? err).slice(0, 300)})`;
+      if (!(err instanceof ProvisionerUnavailableError)) this.log.error(`dispatching operation ${payload.operationId} failed for good: ${String((err as Error)?.message ?? err)}`);
+      const reason = `the provisioner did not take the operation after ${job.attempt} ${job.attempt === 1 ? 'try' : 'tries'} (${why})`;
       return this.commands.execute(new CompleteOperationCommand(payload.operationId, { succeeded: false, reason }, { via: 'dispatcher' }));
     }
   }

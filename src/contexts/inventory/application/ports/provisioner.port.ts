@@ -22,10 +22,24 @@ export interface ProvisionerOperation {
 }
 
 /**
+ * Why a provisioner could not take an operation, in words that may reach a tenant (failure reasons,
+ * events, audit rows, job errors): a short phrase from a fixed vocabulary (e.g. `executor timed out`,
+ * `executor returned HTTP 502`), never text chosen by the infrastructure or internal addresses. The
+ * adapter keeps the raw detail for the operator log.
+ */
+export class ProvisionerUnavailableError extends Error {
+  constructor(readonly publicReason: string) {
+    super(publicReason);
+    this.name = 'ProvisionerUnavailableError';
+  }
+}
+
+/**
  * Port to whatever builds real infrastructure. `start` only *starts* an operation and returns; the
  * outcome arrives later, asynchronously, through `CompleteOperationCommand` (the same command for every
  * adapter: the simulated one schedules it as a delayed job, the HTTP one receives it on the signed
- * executor callback). `start` throws when the operation could not be handed over; the caller retries.
+ * executor callback). `start` throws when the operation could not be handed over (a
+ * {@link ProvisionerUnavailableError} when the infrastructure refused or failed); the caller retries.
  * Adapters must tolerate a second `start` of the same operation id (a retried job), and outcomes are
  * accepted only for the operation in flight, so a duplicate completes nothing twice.
  */

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { HandlesJob, JobHandler, JobsService } from '@rcp/jobs';
 import { CompleteOperationCommand } from '../../application/commands/complete-operation/complete-operation.command';
+import { INVENTORY_JOBS } from '../../application/inventory-jobs';
 import { Provisioner, ProvisionerOperation } from '../../application/ports/provisioner.port';
 import { LABEL_SIMULATE_FAILURE, LABEL_SIMULATE_LATENCY_MS } from '../../domain/labels.value-object';
 import { OperationOutcome } from '../../domain/provisioning-policy';
@@ -42,12 +43,15 @@ export class SimulatedProvisioner extends Provisioner {
 
   async start(op: ProvisionerOperation): Promise<void> {
     const payload: SimulatedCompletion = { operationId: op.operationId, outcome: this.outcomeOf(op) };
+    // A step of the round's job, like every other step of the operation.
+    const round = { name: op.kind === 'provision' ? INVENTORY_JOBS.provision : INVENTORY_JOBS.decommission, targetType: 'environment', targetId: op.environment.id };
     await this.jobs.enqueue(SIMULATED_COMPLETE_JOB, payload, {
       tenantId: op.environment.tenantId,
       projectId: op.environment.projectId,
       targetType: 'environment',
       targetId: op.environment.id,
       delayMs: this.latencyOf(op),
+      parentId: await this.jobs.openJobId(round),
     });
   }
 

@@ -56,7 +56,10 @@ export class EnvironmentsController {
       'taken in the project (409 precondition_failed). A token limited to `project_ids` may create only in those projects (403).',
   })
   @ApiHeader(IDEMPOTENCY)
-  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment as requested; Location, ETag and the provisioning jobId' })
+  @ApiAcceptedResponse({
+    type: EnvironmentAcceptedResponse,
+    description: 'Accepted: the environment as requested; Location, ETag and the jobId of its provisioning, `running` until the environment is ready (then `completed`) or failed (then `failed`)',
+  })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_suspended', 'tenant_offboarded', 'quota_exceeded', 'precondition_failed', 'idempotency_key_reused', 'idempotency_in_progress')
   async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<EnvironmentView & { jobId: string | null }> {
     const result = await this.commands.execute(
@@ -93,14 +96,16 @@ export class EnvironmentsController {
 
   @Delete(':id')
   @HttpCode(202)
-  @Authorize(TENANT_WRITERS)
+  @Authorize([...TENANT_WRITERS, 'platform:admin'])
   @Audited('environment.decommission', 'environment', 'id')
   @ApiOperation({
     summary: 'Decommission an environment',
     description:
       'Moves a `ready` or `failed` environment to `decommissioning`; the provisioner tears it down and it becomes `decommissioned` ' +
       '(or `failed` with a reason if tearing down keeps failing; DELETE again to retry). While provisioning is still running, or when it ' +
-      'is already going away: 409 invalid_state_transition.',
+      'is already going away: 409 invalid_state_transition. Tenant admins and deployers decommission their tenant\'s environments; a ' +
+      'platform admin any tenant\'s (e.g. what an offboarded or suspended tenant can no longer remove itself), audited under that tenant. ' +
+      'The `jobId` stays `running` until the environment is `decommissioned` (then `completed`) or decommissioning failed (then `failed`).',
   })
   @ApiParam(ID_PARAM)
   @ApiHeader(IF_MATCH)
@@ -163,13 +168,15 @@ export class EnvironmentsController {
     description:
       'A full report from the environment\'s runtime agent (an `agent` token for this environment, or a tenant admin). Services missing from ' +
       'the report are marked removed. A report older than the last applied one is ignored and answered with `applied: false` and the reason. ' +
-      'A report that changes nothing publishes nothing. Services beyond the tenant\'s maxServicesPerEnvironment are kept and flagged `overQuota`. ' +
+      'A report that changes nothing publishes nothing. Services beyond the tenant\'s maxServicesPerEnvironment are kept and flagged `overQuota`, ' +
+      'up to as many again: a report listing more than twice maxServicesPerEnvironment services is refused whole (409 quota_exceeded), so one ' +
+      'report publishes at most a bounded number of service events (one per reported service, plus one per service it removes). ' +
       'Accepted while the environment is ready or decommissioning (otherwise 409 invalid_state_transition).',
   })
   @ApiParam(ID_PARAM)
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ActualStateResponse, description: 'What the report changed, or why it was ignored' })
-  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'concurrent_modification')
+  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'quota_exceeded', 'concurrent_modification')
   reportActualState(@Param('id') id: string, @Body() body: ActualStateRequest, @CurrentActor() actor: Actor): Promise<ActualStateResult> {
     const services = body.services.map((s) => ({ name: s.name, image: s.image, replicas: s.replicas, readyReplicas: s.readyReplicas, configChecksum: s.configChecksum ?? null }));
     return this.commands.execute(new ReportActualStateCommand(id, { observedAt: new Date(body.observedAt), services }, scopeOf(actor)));

@@ -8,8 +8,9 @@ import { CompleteOperationCommand, CompletionView } from './complete-operation.c
 
 /**
  * Finds the environment by the operation in flight, applies the outcome and schedules what comes next
- * (another attempt after a backoff, or decommissioning a tenant's environment that was waiting for
- * provisioning to settle). Unknown, superseded and replayed outcomes change nothing and say so.
+ * (another attempt after a backoff, or the end of the round's job and, for a tenant's environment that
+ * was waiting for provisioning to settle, its decommissioning). Unknown, superseded and replayed
+ * outcomes change nothing and say so; a callback id is remembered even when its operation is unknown.
  */
 @CommandHandler(CompleteOperationCommand)
 export class CompleteOperationHandler implements ICommandHandler<CompleteOperationCommand, CompletionView> {
@@ -25,6 +26,12 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
   execute({ operationId, outcome, source }: CompleteOperationCommand): Promise<CompletionView> {
     return this.tx.run(async () => {
       const env = await this.environments.findByOperation(operationId);
+      if (source.callbackId) {
+        // Remembered whatever the operation: a replay is refused even for an operation unknown here.
+        const status = outcome.succeeded ? 'succeeded' : 'failed';
+        const fresh = await this.callbacks.remember(source.callbackId, { operationId, environmentId: env?.id ?? null, tenantId: env?.tenantId ?? null, status });
+        if (!fresh) return { operationId, applied: false, reason: `callback ${source.callbackId} was already received`, ...(env ? { environmentId: env.id, state: env.state } : {}) };
+      }
       if (!env) return { operationId, applied: false, reason: `operation ${operationId} is not in progress (unknown, superseded or already completed)` };
       const kind = env.operation!.kind;
       return this.uow.execute(
@@ -36,15 +43,11 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
           details: { operationId, succeeded: outcome.succeeded, reason: outcome.succeeded ? null : outcome.reason, via: source.via },
         },
         async (): Promise<CompletionView> => {
-          if (source.callbackId) {
-            const status = outcome.succeeded ? 'succeeded' : 'failed';
-            const fresh = await this.callbacks.remember(source.callbackId, { operationId, environmentId: env.id, tenantId: env.tenantId, status });
-            if (!fresh) return { operationId, applied: false, reason: `callback ${source.callbackId} was already received`, environmentId: env.id, state: env.state };
-          }
           const result = env.completeOperation(operationId, outcome, this.clock.now());
           if (!result.applied) return { operationId, applied: false, reason: result.reason, environmentId: env.id, state: env.state };
           await this.environments.save(env);
-          await this.scheduler.next(env, result.next, result.attempt);
+          const reason = outcome.succeeded ? null : (env.snapshot().failureReason ?? outcome.reason);
+          await this.scheduler.afterCompletion(env, kind, result.next, result.attempt, { succeeded: outcome.succeeded, reason });
           return { operationId, applied: true, environmentId: env.id, state: env.state };
         },
       );

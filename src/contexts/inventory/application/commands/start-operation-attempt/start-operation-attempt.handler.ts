@@ -43,7 +43,7 @@ export class StartOperationAttemptHandler implements ICommandHandler<StartOperat
             attempt = env.startDecommissioningAttempt(operationId, now).attempt;
             await this.environments.save(env);
           }
-          await this.scheduler.dispatch(env, operationId);
+          await this.scheduler.dispatch(env, kind, operationId);
           return { started: true, operationId, attempt };
         },
       );

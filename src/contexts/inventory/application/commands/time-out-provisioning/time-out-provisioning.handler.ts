@@ -25,8 +25,9 @@ export class TimeOutProvisioningHandler implements ICommandHandler<TimeOutProvis
       return this.uow.execute(
         { action: 'environment.provisioning-timeout', targetType: 'environment', targetId: env.id, tenantId: env.tenantId, details: { roundStartedAt } },
         async () => {
+          const reason = env.snapshot().failureReason ?? `Provisioning did not finish within ${this.scheduler.timeoutSeconds} s`;
           await this.environments.save(env);
-          await this.scheduler.next(env, next, 0);
+          await this.scheduler.afterCompletion(env, 'provision', next, 0, { succeeded: false, reason });
           return { timedOut: true };
         },
       );
