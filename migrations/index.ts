@@ -1,6 +1,7 @@
 import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
 import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
 import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
+import { PlatformRuntimeRoles1764000002500 } from './1764000002500-platform-runtime-roles';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
-export const MIGRATIONS = [PlatformSpine1764000000000, TenancyBindings1764000001000, InventoryEnvironments1764000002000];
+export const MIGRATIONS = [PlatformSpine1764000000000, TenancyBindings1764000001000, InventoryEnvironments1764000002000, PlatformRuntimeRoles1764000002500];

@@ -3,4 +3,5 @@ export * from './audit-writer';
 export * from './unit-of-work';
 export * from './pg-errors';
 export * from './database';
+export * from './db-roles';
 export * from './persistence.module';
