@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, CREATE_APP_ROLE, TENANT_PREDICATE, grantSchema, tenantIsolation } from './rls';
+import { APP_ROLE, CREATE_APP_ROLE, LEGACY_TENANT_PREDICATE, grantSchema, legacyTenantIsolation } from './rls';
 
 /** The kernel: outbox, event log (feed), deliveries, inbox, audit log, jobs ledger, idempotency keys. */
 export class PlatformSpine1764000000000 implements MigrationInterface {
@@ -38,7 +38,7 @@ export class PlatformSpine1764000000000 implements MigrationInterface {
       `CREATE INDEX event_log_tenant_position ON platform.event_log (tenant_id, position)`,
       `CREATE INDEX event_log_type_position ON platform.event_log (type, position)`,
       `GRANT SELECT ON platform.event_log TO ${APP_ROLE}`,
-      ...tenantIsolation('platform.event_log'),
+      ...legacyTenantIsolation('platform.event_log'),
       `CREATE TABLE platform.relay_state (id integer PRIMARY KEY CHECK (id = 1), last_position bigint NOT NULL)`,
       `INSERT INTO platform.relay_state (id, last_position) VALUES (1, 0)`,
       `CREATE TABLE platform.event_deliveries (
@@ -90,7 +90,7 @@ export class PlatformSpine1764000000000 implements MigrationInterface {
       `GRANT SELECT, INSERT ON platform.audit_log TO ${APP_ROLE}`,
       `GRANT USAGE ON SEQUENCE platform.audit_log_id_seq TO ${APP_ROLE}`,
       `ALTER TABLE platform.audit_log ENABLE ROW LEVEL SECURITY`,
-      `CREATE POLICY audit_log_read ON platform.audit_log FOR SELECT USING ${TENANT_PREDICATE}`,
+      `CREATE POLICY audit_log_read ON platform.audit_log FOR SELECT USING ${LEGACY_TENANT_PREDICATE}`,
       `CREATE POLICY audit_log_append ON platform.audit_log FOR INSERT WITH CHECK (true)`,
       `CREATE TABLE platform.jobs (
         id uuid PRIMARY KEY,
@@ -116,7 +116,7 @@ export class PlatformSpine1764000000000 implements MigrationInterface {
       `CREATE INDEX jobs_tenant_created ON platform.jobs (tenant_id, created_at DESC)`,
       `CREATE INDEX jobs_target ON platform.jobs (target_type, target_id)`,
       `GRANT SELECT, INSERT, UPDATE ON platform.jobs TO ${APP_ROLE}`,
-      ...tenantIsolation('platform.jobs'),
+      ...legacyTenantIsolation('platform.jobs'),
       `CREATE TABLE platform.idempotency_keys (
         scope text NOT NULL,
         key text NOT NULL,

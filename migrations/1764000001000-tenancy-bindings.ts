@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, grantSchema, tenantIsolation } from './rls';
+import { APP_ROLE, grantSchema, legacyTenantIsolation } from './rls';
 
 /** Tenancy: tenant bindings and the usage read model built from inventory's events. */
 export class TenancyBindings1764000001000 implements MigrationInterface {
@@ -25,7 +25,7 @@ export class TenancyBindings1764000001000 implements MigrationInterface {
       )`,
       `CREATE INDEX tenant_bindings_created ON tenancy.tenant_bindings (created_at, id)`,
       `GRANT SELECT, INSERT, UPDATE ON tenancy.tenant_bindings TO ${APP_ROLE}`,
-      ...tenantIsolation('tenancy.tenant_bindings'),
+      ...legacyTenantIsolation('tenancy.tenant_bindings'),
       `CREATE TABLE tenancy.environment_usage (
         environment_id text PRIMARY KEY,
         tenant_id text NOT NULL,
@@ -35,7 +35,7 @@ export class TenancyBindings1764000001000 implements MigrationInterface {
       )`,
       `CREATE INDEX environment_usage_tenant ON tenancy.environment_usage (tenant_id) WHERE live`,
       `GRANT SELECT, INSERT, UPDATE ON tenancy.environment_usage TO ${APP_ROLE}`,
-      ...tenantIsolation('tenancy.environment_usage'),
+      ...legacyTenantIsolation('tenancy.environment_usage'),
       `CREATE TABLE tenancy.service_usage (
         environment_id text NOT NULL,
         service text NOT NULL,
@@ -46,7 +46,7 @@ export class TenancyBindings1764000001000 implements MigrationInterface {
       )`,
       `CREATE INDEX service_usage_tenant ON tenancy.service_usage (tenant_id)`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.service_usage TO ${APP_ROLE}`,
-      ...tenantIsolation('tenancy.service_usage'),
+      ...legacyTenantIsolation('tenancy.service_usage'),
     ];
     for (const s of sql) await q.query(s);
   }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, grantSchema, tenantIsolation } from './rls';
+import { APP_ROLE, grantSchema, legacyTenantIsolation } from './rls';
 
 /**
  * Inventory: runtime environments, the live service inventory of each, the local read model of
@@ -46,7 +46,7 @@ export class InventoryEnvironments1764000002000 implements MigrationInterface {
       `CREATE INDEX environments_tenant_created ON inventory.environments (tenant_id, created_at, id)`,
       `CREATE INDEX environments_created ON inventory.environments (created_at, id)`,
       `GRANT SELECT, INSERT, UPDATE ON inventory.environments TO ${APP_ROLE}`,
-      ...tenantIsolation('inventory.environments'),
+      ...legacyTenantIsolation('inventory.environments'),
 
       `CREATE TABLE inventory.service_inventories (
         environment_id uuid PRIMARY KEY REFERENCES inventory.environments (id),
@@ -57,7 +57,7 @@ export class InventoryEnvironments1764000002000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
       `GRANT SELECT, INSERT, UPDATE ON inventory.service_inventories TO ${APP_ROLE}`,
-      ...tenantIsolation('inventory.service_inventories'),
+      ...legacyTenantIsolation('inventory.service_inventories'),
 
       `CREATE TABLE inventory.runtime_services (
         environment_id uuid NOT NULL REFERENCES inventory.service_inventories (environment_id),
@@ -77,7 +77,7 @@ export class InventoryEnvironments1764000002000 implements MigrationInterface {
       )`,
       `CREATE INDEX runtime_services_tenant ON inventory.runtime_services (tenant_id)`,
       `GRANT SELECT, INSERT, UPDATE ON inventory.runtime_services TO ${APP_ROLE}`,
-      ...tenantIsolation('inventory.runtime_services'),
+      ...legacyTenantIsolation('inventory.runtime_services'),
 
       `CREATE TABLE inventory.tenants (
         tenant_id text PRIMARY KEY,
@@ -89,7 +89,7 @@ export class InventoryEnvironments1764000002000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
       `GRANT SELECT, INSERT, UPDATE ON inventory.tenants TO ${APP_ROLE}`,
-      ...tenantIsolation('inventory.tenants'),
+      ...legacyTenantIsolation('inventory.tenants'),
 
       `CREATE TABLE inventory.executor_callbacks (
         callback_id text PRIMARY KEY,
@@ -101,7 +101,7 @@ export class InventoryEnvironments1764000002000 implements MigrationInterface {
       )`,
       `CREATE INDEX executor_callbacks_received ON inventory.executor_callbacks (received_at)`,
       `GRANT SELECT, INSERT ON inventory.executor_callbacks TO ${APP_ROLE}`,
-      ...tenantIsolation('inventory.executor_callbacks'),
+      ...legacyTenantIsolation('inventory.executor_callbacks'),
     ];
     for (const s of sql) await q.query(s);
   }

@@ -1,6 +1,7 @@
 import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
 import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
 import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
+import { PlatformRuntimeRoles1764000002500 } from './1764000002500-platform-runtime-roles';
 import { PlatformJobSteps1764000003100 } from './1764000003100-platform-job-steps';
 import { InventoryCallbackReplays1764000003200 } from './1764000003200-inventory-callback-replays';
 import { PlatformProjectScope1764000003300 } from './1764000003300-platform-project-scope';
@@ -10,6 +11,7 @@ export const MIGRATIONS = [
   PlatformSpine1764000000000,
   TenancyBindings1764000001000,
   InventoryEnvironments1764000002000,
+  PlatformRuntimeRoles1764000002500,
   PlatformJobSteps1764000003100,
   InventoryCallbackReplays1764000003200,
   PlatformProjectScope1764000003300,

@@ -7,6 +7,7 @@ import { config as loadDotenv } from 'dotenv';
 import { DataSource } from 'typeorm';
 import { loadSettings } from '../libs/config/src/settings';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '../libs/persistence/src/database';
+import { databaseUrls, setRuntimeLoginPasswords } from '../libs/persistence/src/db-roles';
 import { MIGRATIONS } from '../migrations';
 
 async function main(command: string | undefined): Promise<void> {
@@ -18,7 +19,7 @@ async function main(command: string | undefined): Promise<void> {
   await ds.initialize();
   try {
     if (command === 'run') {
-      const applied = await runMigrations(ds);
+      const applied = await runMigrations(ds, (owner) => setRuntimeLoginPasswords(owner, databaseUrls(settings)));
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
     } else {
       await ds.undoLastMigration({ transaction: 'each' });

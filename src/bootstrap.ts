@@ -27,7 +27,7 @@ import {
   acceptTraceparent,
   createRootLogger,
 } from '@rcp/observability';
-import { AuditWriter, dataSourceOptions, ensureDatabase, runMigrations } from '@rcp/persistence';
+import { AuditWriter, dataSourceOptions, databaseUrls, ensureDatabase, runMigrations, setRuntimeLoginPasswords } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
 import { AppModule, AppModuleImport } from './app.module';
 import { WorkerRuntime } from './platform/worker-runtime';
@@ -79,13 +79,16 @@ export function securityHeaders(path: string, hasCacheControl: boolean): Record<
   return headers;
 }
 
-/** Creates the database if missing and applies pending migrations (under an advisory lock). */
+/**
+ * As the database owner: creates the database if missing, applies pending migrations (under an advisory
+ * lock) and sets the runtime logins' passwords from their URLs. The owner's connection is closed after.
+ */
 export async function prepareDatabase(settings: Settings): Promise<string[]> {
   await ensureDatabase(settings.DATABASE_URL);
   const ds = new DataSource(dataSourceOptions(settings.DATABASE_URL, 2, MIGRATIONS));
   await ds.initialize();
   try {
-    return await runMigrations(ds);
+    return await runMigrations(ds, (owner) => setRuntimeLoginPasswords(owner, databaseUrls(settings)));
   } finally {
     await ds.destroy();
   }

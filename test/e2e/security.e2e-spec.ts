@@ -219,11 +219,11 @@ describe('authentication and authorization (e2e)', () => {
     });
     afterAll(() => db.end());
 
-    /** Runs `work` in a transaction as the application role with the given settings, then rolls back. */
-    const asApp = async <T>(settings: Record<string, string>, work: () => Promise<T>): Promise<T> => {
+    /** Runs `work` in a transaction as `role` (default: the application role) with the given settings, then rolls back. */
+    const asApp = async <T>(settings: Record<string, string>, work: () => Promise<T>, role = 'rcp_app'): Promise<T> => {
       await db.query('BEGIN');
       try {
-        await db.query('SET LOCAL ROLE rcp_app');
+        await db.query(`SET LOCAL ROLE ${role}`);
         for (const [name, value] of Object.entries(settings)) await db.query(`SELECT set_config($1, $2, true)`, [name, value]);
         return await work();
       } finally {
@@ -242,12 +242,14 @@ describe('authentication and authorization (e2e)', () => {
       await asApp({ 'rcp.tenant_id': 't2' }, async () => expect(await tenantsIn(JOBS)).toEqual(['t2']));
     });
 
-    it('shows nothing when no tenant is set, and everything to platform scope', async () => {
+    it('shows nothing when no tenant is set, and everything to the platform role only', async () => {
       await asApp({}, async () => {
         expect(await tenantsIn(AUDIT)).toEqual([]);
         expect(await tenantsIn(JOBS)).toEqual([]);
       });
-      await asApp({ 'rcp.platform': 'on' }, async () => expect(await tenantsIn(JOBS)).toEqual(['t1', 't2']));
+      // The setting that once meant platform scope grants the application role nothing.
+      await asApp({ 'rcp.platform': 'on', 'rcp.tenant_id': 't1' }, async () => expect(await tenantsIn(JOBS)).toEqual(['t1']));
+      await asApp({}, async () => expect(await tenantsIn(JOBS)).toEqual(['t1', 't2']), 'rcp_platform');
     });
 
     it('refuses to write another tenant\'s job and to change or delete audit rows', async () => {
@@ -256,9 +258,13 @@ describe('authentication and authorization (e2e)', () => {
           /row-level security/,
         );
       });
-      await asApp({ 'rcp.platform': 'on' }, async () => {
-        await expect(db.query(`DELETE FROM platform.audit_log WHERE actor = 'rls-probe'`)).rejects.toThrow(/permission denied/);
-      });
+      await asApp(
+        {},
+        async () => {
+          await expect(db.query(`DELETE FROM platform.audit_log WHERE actor = 'rls-probe'`)).rejects.toThrow(/permission denied/);
+        },
+        'rcp_platform',
+      );
     });
 
     it('holds through the API: a tenant admin lists only its tenant\'s audit rows and jobs', async () => {

@@ -38,7 +38,10 @@ export interface EffectRow {
  */
 export async function startSpineApp(overrides: Record<string, string> = {}, database?: { url: string; prefix: string }) {
   const t = await startTestApp({ ...FAST_SPINE, ...overrides }, database, { extraModules: [SpineTestModule] });
-  if (!database) await createSpineTestTables(t.ds);
+  if (!database) {
+    const owner = await adminClient(t.dbUrl);
+    await createSpineTestTables(owner).finally(() => owner.end());
+  }
   const get = <T>(cls: abstract new (...args: never[]) => T): T => t.app.get(cls as never);
   const uow = get(UnitOfWork);
   const tx = get(TransactionManager);

@@ -1,6 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
 import { HandlesJob, JobHandler, JobInfo } from '@rcp/jobs';
 import { IntegrationEvent, OutboxWriter, PublishedEvent } from '@rcp/messaging';
 import { Actor, RequestContexts } from '@rcp/observability';
@@ -34,9 +33,9 @@ export interface WidgetChangedData {
 })
 export class WidgetChanged extends IntegrationEvent<WidgetChangedData> {}
 
-/** Creates the tables the fixtures write to, in the test's own database (as the owner). */
-export async function createSpineTestTables(ds: DataSource): Promise<void> {
-  await ds.query(`
+/** Creates the tables the fixtures write to, in the test's own database (`owner`: a connection as the owner). */
+export async function createSpineTestTables(owner: { query(sql: string): Promise<unknown> }): Promise<void> {
+  await owner.query(`
     CREATE SCHEMA IF NOT EXISTS spine_test;
     GRANT USAGE ON SCHEMA spine_test TO rcp_app;
     CREATE TABLE IF NOT EXISTS spine_test.widgets (id text PRIMARY KEY, version integer NOT NULL, name text NOT NULL);

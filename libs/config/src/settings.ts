@@ -12,6 +12,8 @@ export interface Settings {
   HOST: string;
   TRUST_PROXY: string;
   DATABASE_URL: string;
+  DATABASE_TENANT_URL: string;
+  DATABASE_SYSTEM_URL: string;
   DB_POOL_SIZE: number;
   REDIS_URL: string;
   REDIS_PREFIX: string;
@@ -117,8 +119,22 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     description: 'Proxies whose X-Forwarded-For is believed (client IP for rate limits and audit): false, true, or addresses/CIDRs/loopback, comma-separated',
     check: (v) => (/^(true|false|[0-9a-fA-F:.\/,a-z ]{1,500})$/.test(v) ? undefined : 'must be true, false or a comma-separated list of addresses, CIDRs or loopback'),
   },
-  DATABASE_URL: { default: 'postgres://postgres@127.0.0.1:5432/rcp', description: 'PostgreSQL URL; the database is created if missing and migrated at start', check: required(url('postgres:', 'postgresql:')) },
-  DB_POOL_SIZE: { default: '10', description: 'Connections in the pool of each process', check: int(2, 200), kind: 'int' },
+  DATABASE_URL: {
+    default: 'postgres://postgres@127.0.0.1:5432/rcp',
+    description: 'PostgreSQL URL of the database owner (may create roles): creates the database if missing, migrates it and creates the runtime logins at start; no request or job runs on it',
+    check: required(url('postgres:', 'postgresql:')),
+  },
+  DATABASE_TENANT_URL: {
+    default: '',
+    description: 'Login for tenant-scoped work, not a superuser (empty: DATABASE_URL as user rcp_tenant, no password); a password given here is set on rcp_tenant when migrating',
+    check: url('postgres:', 'postgresql:'),
+  },
+  DATABASE_SYSTEM_URL: {
+    default: '',
+    description: 'Login for platform and system work, not a superuser (empty: DATABASE_URL as user rcp_system, no password); a password given here is set on rcp_system when migrating',
+    check: url('postgres:', 'postgresql:'),
+  },
+  DB_POOL_SIZE: { default: '10', description: 'Connections in each of the two pools (tenant and system login) of each process', check: int(2, 200), kind: 'int' },
   REDIS_URL: { default: 'redis://127.0.0.1:6379', description: 'Redis URL (BullMQ jobs, rate limits)', check: required(url('redis:', 'rediss:')) },
   REDIS_PREFIX: { default: 'rcp', description: 'Prefix of every Redis key (tests use one per run)', check: (v) => (/^[A-Za-z0-9_:-]{1,64}$/.test(v) ? undefined : 'must be 1-64 of A-Z a-z 0-9 _ : -') },
   RCP_ROLE: { default: 'all', description: 'api (HTTP only), worker (relay, handlers, jobs) or all (both, in one process)', check: oneOf('all', 'api', 'worker') },

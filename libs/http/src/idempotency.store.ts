@@ -49,8 +49,9 @@ interface KeyRow {
  * `IDEMPOTENCY_TTL_HOURS`, or the claim of a process that died) is taken over by the same statement
  * rather than replayed, so nothing depends on the sweeper having run.
  *
- * The table is not tenant data (rows are keyed by a scope that names tenant and actor) and has no
- * row-level security; each call is a single autocommit statement on the pool, outside the command's
+ * The table is not tenant data (rows are keyed by a scope that names tenant and actor, taken from the
+ * verified token): only the platform role may touch it, a tenant's transaction has no privilege on it.
+ * Each call is a single autocommit statement on the system login's pool, outside the command's
  * transaction, so a claim is visible to other replicas at once.
  */
 @Injectable()

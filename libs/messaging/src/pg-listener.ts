@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
+import { databaseUrls } from '@rcp/persistence';
 import { DELIVERY_CHANNEL, OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
 
 /**
  * One dedicated Postgres session per worker process (never a pooled connection): it LISTENs for
  * wake-up hints and holds session-level advisory locks such as the relay leader lock, which Postgres
- * releases by itself when the session ends, so a crashed leader never keeps the lock.
+ * releases by itself when the session ends, so a crashed leader never keeps the lock. It connects as the
+ * system login, like the system pool.
  */
 @Injectable()
 export class PgSession implements OnApplicationShutdown {
@@ -21,7 +23,7 @@ export class PgSession implements OnApplicationShutdown {
 
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
-    const client = new Client({ connectionString: this.settings.DATABASE_URL, application_name: 'rcp-worker-session' });
+    const client = new Client({ connectionString: databaseUrls(this.settings).system, application_name: 'rcp-worker-session' });
     client.on('notification', (msg) => this.wakeup.received(msg.channel, msg.processId));
     client.on('error', (err) => {
       this.log.warn(`worker session lost: ${err.message}`);

@@ -41,13 +41,17 @@ export function dataSourceOptions(url: string, poolSize: number, migrations: Dat
   } as DataSourceOptions;
 }
 
-/** Applies pending migrations under an advisory lock, so replicas starting together migrate once. */
-export async function runMigrations(ds: DataSource): Promise<string[]> {
+/**
+ * Applies pending migrations under an advisory lock, so replicas starting together migrate once; `then`
+ * runs under the same lock (e.g. setting the runtime logins' passwords). `ds` connects as the owner.
+ */
+export async function runMigrations(ds: DataSource, then?: (ds: DataSource) => Promise<void>): Promise<string[]> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(7263001)');
     const done = await ds.runMigrations({ transaction: 'each' });
+    await then?.(ds);
     return done.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock(7263001)').catch(() => undefined);

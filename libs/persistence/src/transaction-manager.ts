@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { RequestContexts, Actor } from '@rcp/observability';
+import { APP_DB_ROLE } from './db-roles';
 
 /**
- * Whose rows a transaction may see. Row-level security policies read these two settings:
- * `rcp.tenant_id` (a tenant's own rows) and `rcp.platform` ('on' for platform tokens and system work).
+ * Whose rows a transaction may see: one tenant's (`tenantId`, on the tenant login), or every tenant's
+ * (`platform`: platform tokens and system work, on the system login).
  */
 export interface DbScope {
   tenantId: string | null;
@@ -20,8 +21,8 @@ interface TxStore {
   projects?: Set<string>;
 }
 
-/** The database role the application's queries run under: owns nothing, has no BYPASSRLS. */
-export const APP_DB_ROLE = 'rcp_app';
+/** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
+export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
 
 /** Derives the row-level security scope from the acting principal. */
 export function scopeOf(actor: Actor | undefined): DbScope {
@@ -33,22 +34,30 @@ export function scopeOf(actor: Actor | undefined): DbScope {
 
 /**
  * Runs work in one Postgres transaction held in AsyncLocalStorage, so every repository in the call chain
- * shares it without passing it around. Inside, the connection switches to the unprivileged `rcp_app`
- * role and sets the tenant for row-level security (`SET LOCAL`, so nothing leaks to the next user of the
- * pooled connection). Nested calls join the outer transaction. Hooks registered with `afterCommit` run
- * only once the commit succeeded (e.g. enqueueing a BullMQ job or waking the relay).
+ * shares it without passing it around. The scope picks the connection: a tenant's work runs on the tenant
+ * login, which switches to the `rcp_app` role and sets the tenant for row-level security (`SET LOCAL`, so
+ * nothing leaks to the next user of the pooled connection); platform and system work runs on the system
+ * login. Neither login can leave its scope with a statement of its own (`RESET ROLE`, `SET ROLE`, a
+ * setting): being platform is a property of the login, not of the session. Nested calls join the outer
+ * transaction. Hooks registered with `afterCommit` run only once the commit succeeded (e.g. enqueueing a
+ * BullMQ job or waking the relay).
  */
 @Injectable()
 export class TransactionManager {
   private readonly storage = new AsyncLocalStorage<TxStore>();
 
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    /** The system login's pool (platform scope). */
+    readonly dataSource: DataSource,
+    /** The tenant login's pool (tenant scope). */
+    @Inject(TENANT_DATA_SOURCE) readonly tenantDataSource: DataSource,
+  ) {}
 
   async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
     const outer = this.storage.getStore();
     if (outer) return work(outer.manager);
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
-    const runner = this.dataSource.createQueryRunner();
+    const runner = (effective.platform ? this.dataSource : this.tenantDataSource).createQueryRunner();
     await runner.connect();
     const store: TxStore = { manager: runner.manager, scope: effective, afterCommit: [] };
     const state = runner as unknown as { isTransactionActive: boolean };
@@ -81,23 +90,17 @@ export class TransactionManager {
    * Opens the transaction and sets role and tenant in one round trip (a multi-statement simple query):
    * on this kind of machine every round trip to Postgres is a costly syscall, and this runs for every
    * request. Values are inlined only when they are plain identifiers; anything else goes the
-   * parameterised way.
+   * parameterised way. The system login needs no role switch: its privileges are the platform role's.
    */
   private async begin(runner: QueryRunner, scope: DbScope): Promise<void> {
     const tenant = scope.tenantId ?? '';
-    const platform = scope.platform ? 'on' : 'off';
+    const role = scope.platform ? '' : `set_config('role', '${APP_DB_ROLE}', true), `;
     if (/^[A-Za-z0-9_.:-]{0,128}$/.test(tenant)) {
-      await runner.query(
-        `BEGIN; SELECT set_config('role', '${APP_DB_ROLE}', true), set_config('rcp.tenant_id', '${tenant}', true), set_config('rcp.platform', '${platform}', true)`,
-      );
+      await runner.query(`BEGIN; SELECT ${role}set_config('rcp.tenant_id', '${tenant}', true)`);
       return;
     }
     await runner.query('BEGIN');
-    await runner.query(`SELECT set_config('role', $1, true), set_config('rcp.tenant_id', $2, true), set_config('rcp.platform', $3, true)`, [
-      APP_DB_ROLE,
-      tenant,
-      platform,
-    ]);
+    await runner.query(`SELECT ${role}set_config('rcp.tenant_id', $1, true)`, [tenant]);
   }
 
   /** Read-only convenience: same scoping, for queries. */
