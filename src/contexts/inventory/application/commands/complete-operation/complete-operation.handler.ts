@@ -23,7 +23,8 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
   ) {}
 
   execute({ operationId, outcome, source }: CompleteOperationCommand): Promise<CompletionView> {
-    return this.tx.run(async () => {
+    // Opens its transaction before the unit of work (to find the environment), so the retry wraps it here.
+    return this.uow.retrying('environment.complete-operation', () => this.tx.run(async () => {
       const env = await this.environments.findByOperation(operationId);
       if (!env) return { operationId, applied: false, reason: `operation ${operationId} is not in progress (unknown, superseded or already completed)` };
       const kind = env.operation!.kind;
@@ -48,6 +49,6 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
           return { operationId, applied: true, environmentId: env.id, state: env.state };
         },
       );
-    });
+    }));
   }
 }
