@@ -2,6 +2,7 @@ import { PlatformSpine1764000000000 } from './1764000000000-platform-spine';
 import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
 import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
 import { PlatformProjectScope1764000003300 } from './1764000003300-platform-project-scope';
+import { JobsListIndexes1764000011700 } from './1764000011700-jobs-list-indexes';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   TenancyBindings1764000001000,
   InventoryEnvironments1764000002000,
   PlatformProjectScope1764000003300,
+  JobsListIndexes1764000011700,
 ];
