@@ -3,6 +3,7 @@ import { TenancyBindings1764000001000 } from './1764000001000-tenancy-bindings';
 import { InventoryEnvironments1764000002000 } from './1764000002000-inventory-environments';
 import { PlatformProjectScope1764000003300 } from './1764000003300-platform-project-scope';
 import { JobsListIndexes1764000011700 } from './1764000011700-jobs-list-indexes';
+import { PlatformRetention1764000011710 } from './1764000011710-platform-retention';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   InventoryEnvironments1764000002000,
   PlatformProjectScope1764000003300,
   JobsListIndexes1764000011700,
+  PlatformRetention1764000011710,
 ];
