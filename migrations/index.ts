@@ -5,6 +5,8 @@ import { PlatformRuntimeRoles1764000002500 } from './1764000002500-platform-runt
 import { PlatformJobSteps1764000003100 } from './1764000003100-platform-job-steps';
 import { InventoryCallbackReplays1764000003200 } from './1764000003200-inventory-callback-replays';
 import { PlatformProjectScope1764000003300 } from './1764000003300-platform-project-scope';
+import { JobsListIndexes1764000011700 } from './1764000011700-jobs-list-indexes';
+import { PlatformRetention1764000011710 } from './1764000011710-platform-retention';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   PlatformJobSteps1764000003100,
   InventoryCallbackReplays1764000003200,
   PlatformProjectScope1764000003300,
+  JobsListIndexes1764000011700,
+  PlatformRetention1764000011710,
 ];

@@ -49,6 +49,15 @@ export interface Settings {
   EXECUTOR_SECRET: string;
   EXECUTOR_TIMEOUT_MS: number;
   PUBLIC_BASE_URL: string;
+  RETENTION_INTERVAL_SECONDS: number;
+  RETENTION_BATCH_SIZE: number;
+  RETENTION_EVENT_LOG_DAYS: number;
+  RETENTION_INBOX_HOURS: number;
+  RETENTION_JOBS_DAYS: number;
+  RETENTION_DEAD_LETTER_DAYS: number;
+  RETENTION_AUDIT_DAYS: number;
+  RETENTION_AUDIT_EXPORT_DIR: string;
+  RETENTION_AUDIT_PRUNE_WITHOUT_EXPORT: 'true' | 'false';
   BUILD_COMMIT: string;
   BUILD_TIME: string;
 }
@@ -187,6 +196,15 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },
   PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
+  RETENTION_INTERVAL_SECONDS: { default: '600', description: 'How often the worker leader prunes what retention allows (docs/retention.md)', check: int(5, 86400), kind: 'int' },
+  RETENTION_BATCH_SIZE: { default: '5000', description: 'Rows deleted per pruning transaction', check: int(100, 100000), kind: 'int' },
+  RETENTION_EVENT_LOG_DAYS: { default: '30', description: 'Days the event feed keeps an event (events still being delivered are kept); 0 = forever', check: int(0, 36500), kind: 'int' },
+  RETENTION_INBOX_HOURS: { default: '24', description: 'Hours a handler\'s inbox row is kept after its delivery is done (no redelivery is possible then); 0 = forever', check: int(0, 876000), kind: 'int' },
+  RETENTION_JOBS_DAYS: { default: '14', description: 'Days a completed job stays in the ledger; 0 = forever', check: int(0, 36500), kind: 'int' },
+  RETENTION_DEAD_LETTER_DAYS: { default: '30', description: 'Days a dead-lettered delivery, and a failed or dead-lettered job, waits for an operator before it is dropped; 0 = forever', check: int(0, 36500), kind: 'int' },
+  RETENTION_AUDIT_DAYS: { default: '365', description: 'Days the audit log keeps an entry (exported first, see RETENTION_AUDIT_EXPORT_DIR); 0 = forever', check: int(0, 36500), kind: 'int' },
+  RETENTION_AUDIT_EXPORT_DIR: { default: '', description: 'Directory that receives audit entries as NDJSON files before they are pruned; empty = no export (then entries are kept unless RETENTION_AUDIT_PRUNE_WITHOUT_EXPORT=true)' },
+  RETENTION_AUDIT_PRUNE_WITHOUT_EXPORT: { default: 'false', description: 'true lets audit entries older than RETENTION_AUDIT_DAYS be deleted without an export', check: oneOf('true', 'false') },
   BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },
   BUILD_TIME: { default: '', description: 'Build time shown at /version (defaults to start time)' },
 };

@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
 import { DomainError } from '@rcp/ddd';
 import { Actor, RequestContexts } from '@rcp/observability';
 import { AuditWriter } from '@rcp/persistence';
@@ -48,10 +47,9 @@ export function resolveProblem(err: unknown, instance: string): ResolvedProblem 
           : status === 400
             ? `The request body is not valid JSON: ${err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'malformed JSON')}`
             : err.message;
-  } else if (err instanceof QueryFailedError && (err as { driverError?: { code?: string } }).driverError?.code === '23505') {
-    code = 'concurrent_modification';
-    detail = 'A conflicting change was committed concurrently; reload and retry';
   }
+  // A unique violation is not mapped here: the aggregate store turns a conflict on an aggregate's own key
+  // into `concurrent_modification`; any other one is a bug and stays `internal`.
   return { problem: problemOf(code, detail, instance, traceId, extras), headers };
 }
 

@@ -97,11 +97,12 @@ export class JobRunner implements OnModuleInit {
             const handler = this.handlers.get(job.name);
             if (!handler) throw new NonRetryableJobError(`no handler for job ${job.name}`);
             const result = await handler.run(job.payload, info);
+            // clock_timestamp(), not now(): now() is when this transaction began, before the handler's work.
             // Awaiting an outcome: still running, but without a lease (see AwaitingOutcome).
             awaiting = result instanceof AwaitingOutcome;
             const done = rowsOf(await m.query(
               `UPDATE platform.jobs SET state = CASE WHEN $4::boolean THEN 'running' ELSE 'completed' END, result = $3::jsonb, last_error = NULL,
-                      lease_until = NULL, finished_at = CASE WHEN $4::boolean THEN NULL ELSE now() END, updated_at = now()
+                      lease_until = NULL, finished_at = CASE WHEN $4::boolean THEN NULL ELSE clock_timestamp() END, updated_at = clock_timestamp()
                WHERE id = $1 AND state = 'running' AND attempts = $2 RETURNING id`,
               [job.id, job.attempts, JSON.stringify((result instanceof AwaitingOutcome ? result.result : result) ?? null), awaiting],
             ));
@@ -124,8 +125,9 @@ export class JobRunner implements OnModuleInit {
     const outcome = err instanceof NonRetryableJobError ? 'failed' : job.attempts >= job.max_attempts ? 'dead_letter' : 'retrying';
     const delay = outcome === 'retrying' ? jobBackoffMs(job.attempts, this.settings.JOB_BACKOFF_BASE_MS) : 0;
     await this.ds.query(
-      `UPDATE platform.jobs SET state = $3, last_error = $4, lease_until = NULL, updated_at = now(),
-              run_at = now() + ($5 || ' milliseconds')::interval, finished_at = CASE WHEN $3 = 'retrying' THEN NULL ELSE now() END
+      `UPDATE platform.jobs SET state = $3, last_error = $4, lease_until = NULL, updated_at = clock_timestamp(),
+              run_at = clock_timestamp() + ($5 || ' milliseconds')::interval,
+              finished_at = CASE WHEN $3 = 'retrying' THEN NULL ELSE clock_timestamp() END
        WHERE id = $1 AND attempts = $2 AND state = 'running'`,
       [job.id, job.attempts, outcome, message, String(delay)],
     );

@@ -84,6 +84,26 @@ const JOBS_KEYSET = new Keyset({ t: 'timestamp', id: 'uuid' });
 const JOB_SCOPE = { tenant: 'tenant_id', project: 'project_id' };
 
 /**
+ * The statement of one page of `GET /v1/jobs`. Each combination of scope and state filter has an index
+ * ending in `(created_at, id)` (migration JobsListIndexes), read backwards from the cursor, so a page
+ * costs the same however many jobs the ledger holds.
+ */
+export function listJobsQuery(
+  actor: Actor,
+  filter: { state?: string; after?: { t: string; id: string }; limit: number; withSteps?: boolean },
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where = readScopeConditions(actor, JOB_SCOPE, params);
+  if (filter.state) where.push(`state = $${params.push(filter.state)}`);
+  if (!filter.withSteps) where.push('parent_id IS NULL');
+  if (filter.after) where.push(`(created_at, id) < ($${params.push(filter.after.t)}::timestamptz, $${params.push(filter.after.id)}::uuid)`);
+  const sql = `SELECT ${COLUMNS}, ${cursorTimestampSql('created_at')} AS cursor_t FROM platform.jobs
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, id DESC LIMIT $${params.push(filter.limit + 1)}`;
+  return { sql, params };
+}
+
+/**
  * The job ledger over HTTP: a tenant token sees its own tenant's jobs (named in the query, with
  * row-level security behind it), a token with `project_ids` only the jobs of those projects, platform
  * tokens all.
@@ -110,20 +130,8 @@ export class JobsController {
   async list(@Query() q: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobResponse>> {
     const withSteps = !actor.tenantId;
     const limit = q.limit ?? 50;
-    const after = JOBS_KEYSET.decode(q.cursor);
-    const params: unknown[] = [];
-    const where = readScopeConditions(actor, JOB_SCOPE, params);
-    if (q.state) where.push(`state = $${params.push(q.state)}`);
-    if (!withSteps) where.push('parent_id IS NULL');
-    if (after) where.push(`(created_at, id) < ($${params.push(after.t)}::timestamptz, $${params.push(after.id)}::uuid)`);
-    const rows: Array<JobRow & { cursor_t: string }> = await this.tx.read((m) =>
-      m.query(
-        `SELECT ${COLUMNS}, ${cursorTimestampSql('created_at')} AS cursor_t FROM platform.jobs
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit + 1)}`,
-        params,
-      ),
-    );
+    const { sql, params } = listJobsQuery(actor, { state: q.state, after: JOBS_KEYSET.decode(q.cursor), limit, withSteps });
+    const rows: Array<JobRow & { cursor_t: string }> = await this.tx.read((m) => m.query(sql, params));
     return JOBS_KEYSET.page(rows, limit, toJob, (r) => ({ t: r.cursor_t, id: r.id }));
   }
 

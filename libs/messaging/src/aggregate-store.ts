@@ -16,14 +16,18 @@ export interface StoreRequest<E extends ObjectLiteral> {
   projectId?: string | null;
   /** The aggregate's pulled domain events, already mapped to their published form. */
   events: IntegrationEvent[];
-  /** Raised when inserting a new aggregate hits a unique key (e.g. a duplicate id or name). */
+  /**
+   * Raised when inserting a new aggregate hits a unique key of its table (e.g. a duplicate id or name);
+   * without it, `concurrent_modification` (the aggregate was created concurrently).
+   */
   onDuplicate?: () => DomainError;
   idColumn?: string;
 }
 
 /**
  * Saves one aggregate the way every repository must: inserts a new one or updates an existing one
- * guarded by `WHERE version = :loaded` (0 rows → `concurrent_modification`), and appends its events to
+ * guarded by `WHERE version = :loaded` (0 rows → `concurrent_modification`; a new aggregate whose key is
+ * taken → its `onDuplicate` error or `concurrent_modification`), and appends its events to
  * the outbox with the new version, all in the caller's transaction. Repositories of every context use it,
  * so the optimistic-concurrency and outbox rules live in one place.
  */
@@ -43,7 +47,9 @@ export class AggregateStore {
       try {
         await this.tx.savepoint('aggregate_insert', () => m.insert(req.entity, row));
       } catch (err) {
-        if (isUniqueViolation(err) && req.onDuplicate) throw req.onDuplicate();
+        // The aggregate's own key: the only unique violation that means a conflict on this resource.
+        // Any other (in a side table, a read model) is a bug and surfaces as one (500).
+        if (isUniqueViolation(err)) throw req.onDuplicate ? req.onDuplicate() : new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
         throw err;
       }
     } else {

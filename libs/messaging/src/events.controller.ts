@@ -2,7 +2,7 @@ import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Authorize, CurrentActor, Public, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Keyset, LimitQuery } from '@rcp/http';
+import { ApiProblems, Keyset, LimitQuery, ProblemException } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
@@ -63,6 +63,7 @@ interface FeedRow {
   position: string | null;
   envelope: CloudEventEnvelope | null;
   head: string | null;
+  pruned: string | null;
 }
 
 /**
@@ -84,7 +85,9 @@ export class EventsController {
       'Events of the caller\'s tenant (all tenants for platform tokens) after `after`, in commit order. A token with `project_ids` ' +
       'sees only the events of those projects (extension `projectid`); tenant-level events, which carry no project, are not shown to ' +
       'it. `nextCursor` is null once the consumer is caught up; `resumeAfter` is always the position to continue from. `after` is ' +
-      'the feed\'s only cursor parameter: `cursor` is refused (400) like any unknown parameter.',
+      'the feed\'s only cursor parameter: `cursor` is refused (400) like any unknown parameter. Events are kept for ' +
+      '`RETENTION_EVENT_LOG_DAYS` (30 days by default): an `after` older than the events the feed still holds is refused with 400 ' +
+      '`validation_failed` (field `after`) rather than silently skipping what was pruned; start again without `after`.',
   })
   @ApiOkResponse({ type: EventFeedPage, description: 'The next events of the feed, oldest first' })
   @ApiProblems('validation_failed', 'forbidden')
@@ -96,17 +99,33 @@ export class EventsController {
     const where = ['position > $1', ...scope];
     if (q.type?.endsWith('.*')) where.push(`starts_with(type, $${params.push(q.type.slice(0, -1))})`);
     else if (q.type) where.push(`type = $${params.push(q.type)}`);
-    // The head is read in the same statement, hence the same snapshot, as the page.
+    // The head, and how far retention pruned this consumer's events, are read in the same statement,
+    // hence the same snapshot, as the page.
     const tenant = actor.tenantId ? `WHERE tenant_id = $${params.push(actor.tenantId)}` : '';
+    const prunedKey = `$${params.push(actor.tenantId ?? '*')}`;
     const rows: FeedRow[] = await this.tx.read((m) =>
       m.query(
         `WITH page AS (
            SELECT position, envelope FROM platform.event_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.push(limit + 1)}
-         ), head AS (SELECT max(position) AS head FROM platform.event_log ${tenant})
-         SELECT page.position, page.envelope, head.head FROM head LEFT JOIN page ON true ORDER BY page.position`,
+         ), head AS (
+           SELECT max(position) AS head, (SELECT through FROM platform.event_log_pruned WHERE tenant_id = ${prunedKey}) AS pruned
+           FROM platform.event_log ${tenant}
+         )
+         SELECT page.position, page.envelope, head.head, head.pruned FROM head LEFT JOIN page ON true ORDER BY page.position`,
         params,
       ),
     );
+    const pruned = Number(rows[0]?.pruned ?? 0);
+    if (q.after !== undefined && q.after !== '' && after < pruned) {
+      // Events this consumer could see after its cursor were deleted by retention: reading on would
+      // skip them silently.
+      throw new ProblemException(
+        'validation_failed',
+        `The feed no longer holds the events after position ${after}: events older than the retention window were pruned up to position ${pruned}. ` +
+          'Start again without after (from the oldest event the feed still holds) and reconcile what was missed.',
+        { errors: [{ field: 'after', message: 'is older than the events the feed retains' }] },
+      );
+    }
     const found = rows.filter((r): r is FeedRow & { position: string; envelope: CloudEventEnvelope } => r.position !== null);
     const items = found.slice(0, limit);
     const last = items.length ? Number(items[items.length - 1].position) : after;

@@ -32,6 +32,15 @@ export class MetricsService {
   readonly deliveriesByState = new Gauge({ name: 'rcp_event_deliveries', help: 'Handler deliveries by state', labelNames: ['state'], registers: [this.registry] });
   readonly jobsByState = new Gauge({ name: 'rcp_jobs', help: 'Jobs in the ledger by state', labelNames: ['state'], registers: [this.registry] });
   readonly jobRuns = new Counter({ name: 'rcp_job_runs_total', help: 'Job attempts by name and outcome', labelNames: ['name', 'outcome'], registers: [this.registry] });
+  readonly retentionPruned = new Counter({
+    name: 'rcp_retention_pruned_rows_total',
+    help: 'Rows deleted by retention, by table (event_deliveries are dropped dead letters)',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  readonly retentionExported = new Counter({ name: 'rcp_retention_audit_exported_rows_total', help: 'Audit entries written to the export directory before pruning', registers: [this.registry] });
+  readonly retentionFailures = new Counter({ name: 'rcp_retention_failures_total', help: 'Pruning rounds that failed, by table', labelNames: ['table'], registers: [this.registry] });
+  readonly retentionLastRun = new Gauge({ name: 'rcp_retention_last_run_timestamp_seconds', help: 'When this process last finished a retention run (leader only)', registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

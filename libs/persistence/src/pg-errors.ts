@@ -5,6 +5,7 @@ export function pgCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 export const isUniqueViolation = (err: unknown) => pgCode(err) === '23505';
+/** A serialization failure (40001) or deadlock (40P01): the transaction did nothing and may be run again. */
 export const isSerializationFailure = (err: unknown) => pgCode(err) === '40001' || pgCode(err) === '40P01';
 
 /**

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AuditWriter } from './audit-writer';
+import { isSerializationFailure, pgCode } from './pg-errors';
 import { TransactionManager } from './transaction-manager';
+
+/** Attempts of a command whose transaction Postgres aborted as a deadlock victim or serialization failure. */
+export const COMMAND_ATTEMPTS = 3;
 
 export interface UnitOfWorkSpec<T> {
   /** Audit action, e.g. `tenant.suspend`. */
@@ -22,15 +26,46 @@ export interface UnitOfWorkSpec<T> {
  * its events (appended to the outbox by the same repository) and one `allowed` audit row commit together
  * or not at all. If the work throws, everything is rolled back; the HTTP layer then writes the `denied`
  * or `failed` audit row in its own transaction.
+ *
+ * A transaction that Postgres aborts as a deadlock victim (40P01) or for a serialization failure (40001)
+ * did nothing, and running it again usually succeeds: the command is run again from the start (its work
+ * reloads what it changes), up to {@link COMMAND_ATTEMPTS} times with a short random pause. Only the
+ * outermost transaction retries; a unit of work that joins a caller's transaction (an event handler's,
+ * a job's) leaves the retry to that caller (a delivery or job retry).
  */
 @Injectable()
 export class UnitOfWork {
+  private readonly log = new Logger('UnitOfWork');
+
   constructor(
     private readonly tx: TransactionManager,
     private readonly audit: AuditWriter,
   ) {}
 
   execute<T>(spec: UnitOfWorkSpec<T>, work: () => Promise<T>): Promise<T> {
+    return this.retrying(spec.action, () => this.once(spec, work));
+  }
+
+  /**
+   * Runs `transaction` (which opens its own transaction) again when Postgres aborted it as a deadlock
+   * victim or for a serialization failure; for command handlers that open the transaction themselves
+   * before their unit of work. Inside a caller's transaction it runs once: that transaction is aborted
+   * and only its owner can start over.
+   */
+  async retrying<T>(what: string, transaction: () => Promise<T>): Promise<T> {
+    if (this.tx.inTransaction()) return transaction();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await transaction();
+      } catch (err) {
+        if (!isSerializationFailure(err) || attempt >= COMMAND_ATTEMPTS) throw err;
+        this.log.warn(`${what}: transaction aborted by Postgres (${pgCode(err)}), running it again (attempt ${attempt + 1} of ${COMMAND_ATTEMPTS})`);
+        await new Promise((r) => setTimeout(r, Math.round(5 + Math.random() * 20 * attempt)));
+      }
+    }
+  }
+
+  private once<T>(spec: UnitOfWorkSpec<T>, work: () => Promise<T>): Promise<T> {
     return this.tx.run(async (manager) => {
       const result = await work();
       const targetId = typeof spec.targetId === 'function' ? spec.targetId(result) : spec.targetId;

@@ -23,7 +23,8 @@ describe('job ledger', () => {
   const http = () => request(t.app.getHttpServer());
 
   it('retries a job that fails twice and completes it on the third attempt, with one effect, passing through retrying', async () => {
-    const id = await enqueue({ failTimes: 2 });
+    // Each attempt works 300 ms before its effect, so a finishedAt taken at the start of the attempt's transaction shows.
+    const id = await enqueue({ failTimes: 2, workMs: 300 });
     expect(await finished(id)).toEqual({ state: 'completed', attempts: 3 });
     expect(await transitions(id)).toEqual(['queued', 'running', 'retrying', 'running', 'retrying', 'running', 'completed']);
     // The failed attempts' writes were rolled back with them; the successful one committed with "completed".
@@ -33,6 +34,10 @@ describe('job ledger', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, name: 'spinetest.flaky', state: 'completed', attempts: 3, maxAttempts: 3, lastError: null, tenantId: 'tenant-a', targetType: 'widget', targetId: 'w-1' });
     expect(res.body.finishedAt).toEqual(expect.any(String));
+    // finishedAt is when the job finished: after the successful attempt's effect was written (not when its transaction began).
+    const [effect] = await t.ds.query(`SELECT at, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS iso FROM spine_test.job_effects WHERE job_id = $1`, [id]);
+    expect(Date.parse(res.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(effect.iso));
+    expect(Date.parse(res.body.finishedAt)).toBeLessThan(Date.parse(effect.iso) + 5_000);
   });
 
   it('dead-letters a job that always fails after JOB_MAX_ATTEMPTS attempts and shows why over the API', async () => {

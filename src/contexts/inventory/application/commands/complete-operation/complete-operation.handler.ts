@@ -24,7 +24,8 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
   ) {}
 
   execute({ operationId, outcome, source }: CompleteOperationCommand): Promise<CompletionView> {
-    return this.tx.run(async () => {
+    // Opens its transaction before the unit of work (to find the environment), so the retry wraps it here.
+    return this.uow.retrying('environment.complete-operation', () => this.tx.run(async () => {
       const env = await this.environments.findByOperation(operationId);
       if (source.callbackId) {
         // Remembered whatever the operation: a replay is refused even for an operation unknown here.
@@ -51,6 +52,6 @@ export class CompleteOperationHandler implements ICommandHandler<CompleteOperati
           return { operationId, applied: true, environmentId: env.id, state: env.state };
         },
       );
-    });
+    }));
   }
 }

@@ -1,0 +1,33 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { APP_ROLE } from './rls';
+
+/**
+ * What the retention pruner (src/platform/retention-pruner.ts, docs/retention.md) needs to find old
+ * rows without reading whole tables: the inbox by processing time and the audit log by time (the audit
+ * log's `from`/`to` filters use it too). `event_log_pruned` remembers, per tenant (`''` for events of
+ * no tenant, `'*'` for all), the highest feed position pruned, so the feed can refuse a cursor that
+ * fell behind the retention window instead of silently skipping the events it missed.
+ */
+export class PlatformRetention1764000011710 implements MigrationInterface {
+  name = 'PlatformRetention1764000011710';
+
+  async up(q: QueryRunner): Promise<void> {
+    const sql = [
+      `CREATE INDEX inbox_processed_at ON platform.inbox (processed_at)`,
+      `CREATE INDEX audit_log_occurred_at ON platform.audit_log (occurred_at)`,
+      `CREATE TABLE platform.event_log_pruned (
+        tenant_id text PRIMARY KEY,
+        through bigint NOT NULL,
+        pruned_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `GRANT SELECT ON platform.event_log_pruned TO ${APP_ROLE}`,
+    ];
+    for (const s of sql) await q.query(s);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS platform.event_log_pruned`);
+    await q.query(`DROP INDEX IF EXISTS platform.audit_log_occurred_at`);
+    await q.query(`DROP INDEX IF EXISTS platform.inbox_processed_at`);
+  }
+}
