@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from './rls';
+import { APP_ROLE, PLATFORM_ROLE, tenantIsolation } from './rls';
 
 /**
  * What the retention pruner (src/platform/retention-pruner.ts, docs/retention.md) needs to find old
@@ -21,6 +21,11 @@ export class PlatformRetention1764000011710 implements MigrationInterface {
         pruned_at timestamptz NOT NULL DEFAULT now()
       )`,
       `GRANT SELECT ON platform.event_log_pruned TO ${APP_ROLE}`,
+      ...tenantIsolation('platform.event_log_pruned'),
+      // Pruning is platform work (the worker leader as rcp_system): it deletes what retention allows and
+      // records how far each tenant's feed was pruned.
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON platform.event_log_pruned TO ${PLATFORM_ROLE}`,
+      `GRANT DELETE ON platform.event_log, platform.audit_log, platform.inbox, platform.event_deliveries, platform.jobs TO ${PLATFORM_ROLE}`,
     ];
     for (const s of sql) await q.query(s);
   }

@@ -263,9 +263,10 @@ export class RetentionPruner {
     const days = this.settings.RETENTION_AUDIT_DAYS;
     const n = this.settings.RETENTION_BATCH_SIZE;
     return this.loop('audit_log', async (q) => {
+      // No FOR UPDATE: audit rows are never updated (the runtime roles may not), and the pruning advisory lock keeps a second pruner out.
       const rows = await q<{ id: string; occurred_at: Date; line: string }>(
         `SELECT a.id, a.occurred_at, row_to_json(a)::text AS line FROM platform.audit_log a
-         WHERE a.occurred_at < now() - make_interval(days => $1) ORDER BY a.occurred_at, a.id LIMIT $2 FOR UPDATE`,
+         WHERE a.occurred_at < now() - make_interval(days => $1) ORDER BY a.occurred_at, a.id LIMIT $2`,
         [days, n],
       );
       if (rows.length === 0) return { deleted: 0, more: false };

@@ -57,7 +57,7 @@ export class JobsService {
     await this.tx.run(async (m) => {
       await m.query(
         `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id, project_id, parent_id)
-         VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, clock_timestamp() + ($8 || ' milliseconds')::interval, $9, $10)`,
+         VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, clock_timestamp() + ($8 || ' milliseconds')::interval, $9, $10, $11)`,
         [
           id,
           opts.tenantId !== undefined ? opts.tenantId : (ctx?.actor?.tenantId ?? null),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '../../config/src';
 import { RoleName, signLocalToken } from '../../auth/src';
@@ -15,6 +16,12 @@ export interface TestApp {
   ds: DataSource;
   /** Signs a token the app accepts. */
   token(spec: { tenantId?: string; roles: RoleName[]; sub?: string; environmentId?: string; projectIds?: string[]; ttlSeconds?: number }): string;
+  /**
+   * Runs SQL as the database owner, outside the application: test set-up and inspection (DDL, bulk
+   * rows, triggers, VACUUM), which the runtime logins may not do. Returns the rows (of the last
+   * statement, for a multi-statement string).
+   */
+  asOwner(sql: string, params?: unknown[]): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,17 @@ export async function startTestApp(
   const app = await createApp(settings, { migrate: false, extraModules: opts.extraModules, logDestination: opts.logDestination });
   await app.getHttpAdapter().getInstance().ready();
   const ds = app.get(DataSource);
+  let owner: Promise<Client> | undefined;
+  const asOwner = async (sql: string, params?: unknown[]) => {
+    owner ??= (async () => {
+      const c = new Client({ connectionString: db.url, application_name: 'rcp-test-owner' });
+      await c.connect();
+      return c;
+    })();
+    const result = await (await owner).query(sql, params);
+    const results = Array.isArray(result) ? result : [result];
+    return results[results.length - 1].rows;
+  };
   return {
     app,
     settings,
@@ -66,7 +84,9 @@ export async function startTestApp(
     redisPrefix: prefix,
     dropDb: db.drop,
     token: (spec) => signLocalToken(spec, settings.JWT_SECRET, settings.JWT_ISSUER, settings.JWT_AUDIENCE),
+    asOwner,
     close: async () => {
+      if (owner) await (await owner).end().catch(() => undefined);
       await app.close();
       if (!database) await db.drop();
     },

@@ -33,7 +33,7 @@ describe('inventory: environment requests racing a tenant lifecycle change', () 
 
   /** Sessions of this database waiting for a lock. */
   const waitingOnLocks = async (): Promise<number> =>
-    (await t.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n;
+    (await t.asOwner(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n;
   const change = (tenantId: string, action: 'offboard' | 'suspend') =>
     as(operator, () => t.app.get(CommandBus).execute(new ChangeTenantLifecycleCommand(tenantId, action, 'race')));
   const settle = async (p: Promise<EnvironmentJobView>): Promise<EnvironmentJobView | { refused: string }> =>

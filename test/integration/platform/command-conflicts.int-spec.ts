@@ -20,7 +20,7 @@ describe('command conflicts', () => {
   let t: SpineApp;
   beforeAll(async () => {
     t = await startSpineApp({ RCP_ROLE: 'api' });
-    await t.ds.query(`CREATE TABLE spine_test.unique_things (k text PRIMARY KEY); GRANT SELECT, INSERT ON spine_test.unique_things TO rcp_app`);
+    await t.asOwner(`CREATE TABLE spine_test.unique_things (k text PRIMARY KEY); GRANT SELECT, INSERT ON spine_test.unique_things TO rcp_app`);
   });
   afterAll(async () => t?.close());
 
@@ -52,7 +52,7 @@ describe('command conflicts', () => {
     ]);
     expect(attempts).toBe(3); // one of the two was the deadlock victim and ran again
     // Each widget was changed by both commands, once each: the victim's first attempt left nothing.
-    const names = await t.ds.query(`SELECT id, name FROM spine_test.widgets WHERE id IN ('w-left', 'w-right') ORDER BY id`);
+    const names = await t.asOwner(`SELECT id, name FROM spine_test.widgets WHERE id IN ('w-left', 'w-right') ORDER BY id`);
     expect(names).toEqual([
       { id: 'w-left', name: 'w++' },
       { id: 'w-right', name: 'w++' },

@@ -37,7 +37,7 @@ describe('GET /v1/jobs query plans on 120k jobs', () => {
     tx = t.app.get(TransactionManager);
     // One large tenant (tenant-7, 30 % of the jobs) and 97 small ones; mostly completed jobs, a few of every
     // other state; a third belong to one project. One job a second, the newest last.
-    await t.ds.query(
+    await t.asOwner(
       `INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts, project_id, created_at, updated_at, run_at, finished_at)
        SELECT gen_random_uuid(), CASE WHEN i % 10 < 3 THEN 'tenant-7' ELSE 'tenant-' || (100 + i % 97) END, 'inventory.provision-environment',
               CASE WHEN i / 10 % 100 < 93 THEN 'completed' WHEN i / 10 % 100 < 95 THEN 'failed' WHEN i / 10 % 100 < 96 THEN 'dead_letter'
@@ -46,7 +46,7 @@ describe('GET /v1/jobs query plans on 120k jobs', () => {
               at, at, at, at + interval '1 second'
        FROM generate_series(1, ${JOBS}) i, LATERAL (SELECT now() - ((${JOBS} - i) || ' seconds')::interval AS at) a`,
     );
-    await t.ds.query(`VACUUM (ANALYZE) platform.jobs`);
+    await t.asOwner(`VACUUM (ANALYZE) platform.jobs`);
   });
   afterAll(async () => t?.close());
 
@@ -56,7 +56,7 @@ describe('GET /v1/jobs query plans on 120k jobs', () => {
 
   /** A cursor halfway through the matching jobs, as a client paging back would send. */
   const midCursor = async (state?: string, tenant?: string): Promise<{ t: string; id: string }> => {
-    const [row] = await t.ds.query(
+    const [row] = await t.asOwner(
       `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t, id FROM platform.jobs
        WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR tenant_id = $2)
        ORDER BY created_at DESC, id DESC OFFSET (SELECT count(*) / 2 FROM platform.jobs WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR tenant_id = $2)) LIMIT 1`,

@@ -35,13 +35,13 @@ describe('retention and gauges on the worker leader', () => {
   });
 
   it('the leader prunes on its own schedule; the follower does not run retention', async () => {
-    await first.ds.query(
+    await first.asOwner(
       `INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at, published_at)
        SELECT 1000000 + i, gen_random_uuid(), 'tenant-a', 'rcp.spinetest.widget-changed.v1', 'Widget', 'old-' || i, 1, '{}'::jsonb,
               now() - interval '60 days', now() - interval '60 days'
        FROM generate_series(1, 50) i`,
     );
-    await eventually(async () => Number((await first.ds.query(`SELECT count(*) AS n FROM platform.event_log WHERE aggregate_id LIKE 'old-%'`))[0].n) === 0, 15_000, 200);
+    await eventually(async () => Number((await first.asOwner(`SELECT count(*) AS n FROM platform.event_log WHERE aggregate_id LIKE 'old-%'`))[0].n) === 0, 15_000, 200);
     expect(await leader.app.get(MetricsService).render()).toMatch(/rcp_retention_pruned_rows_total\{table="event_log"\} 50/);
     const followerMetrics = await follower.app.get(MetricsService).render();
     expect(followerMetrics).not.toMatch(/rcp_retention_pruned_rows_total\{/);
@@ -49,7 +49,7 @@ describe('retention and gauges on the worker leader', () => {
   });
 
   it('only the leader counts jobs for the gauges, exactly for the states an operator acts on, without reading completed jobs', async () => {
-    await first.ds.query(
+    await first.asOwner(
       `INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts, created_at, updated_at, run_at, finished_at)
        SELECT gen_random_uuid(), 'tenant-a', 'spinetest.none', CASE WHEN i <= 3 THEN 'dead_letter' WHEN i <= 5 THEN 'failed' ELSE 'completed' END,
               5, now(), now(), now(), now()
@@ -57,7 +57,7 @@ describe('retention and gauges on the worker leader', () => {
        INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts, created_at, updated_at, run_at)
        SELECT gen_random_uuid(), 'tenant-a', 'spinetest.none', 'queued', 5, now(), now(), now() + interval '1 day' FROM generate_series(1, 7);`,
     );
-    await first.ds.query(`VACUUM (ANALYZE) platform.jobs`);
+    await first.asOwner(`VACUUM (ANALYZE) platform.jobs`);
 
     // A follower (and any api replica) asks the database nothing and serves no job gauge.
     const spy = jest.spyOn(follower.ds, 'query');
@@ -76,7 +76,7 @@ describe('retention and gauges on the worker leader', () => {
     expect(Math.abs(completed - 59_995)).toBeLessThan(59_995 * 0.05); // an estimate from the table statistics
 
     // The statement reads the state index only, never the table's rows.
-    const [row] = await leader.ds.query(`EXPLAIN (FORMAT JSON) ${JOB_GAUGE_SQL}`);
+    const [row] = await leader.asOwner(`EXPLAIN (FORMAT JSON) ${JOB_GAUGE_SQL}`);
     const plan = nodes((row['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0].Plan);
     expect(plan.filter((n) => n['Relation Name'] === 'jobs').map((n) => n['Node Type'])).not.toContainEqual(expect.stringMatching(/Seq Scan|Bitmap Heap Scan/));
   });

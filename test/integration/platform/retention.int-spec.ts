@@ -28,8 +28,9 @@ describe('retention', () => {
     t = await startSpineApp({ RCP_ROLE: 'api', RETENTION_BATCH_SIZE: String(BATCH), RETENTION_AUDIT_EXPORT_DIR: exportDir });
     pruner = t.app.get(RetentionPruner);
     // Each DELETE statement on a pruned table records its transaction and how many rows it removed.
-    await t.ds.query(`
+    await t.asOwner(`
       CREATE TABLE spine_test.deletes (tbl text NOT NULL, xid xid8 NOT NULL, n integer NOT NULL);
+      GRANT INSERT ON spine_test.deletes TO rcp_app;
       CREATE FUNCTION spine_test.record_delete() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO spine_test.deletes SELECT TG_TABLE_NAME, pg_current_xact_id(), count(*) FROM gone HAVING count(*) > 0;
@@ -47,7 +48,7 @@ describe('retention', () => {
 
   /** Appends events to the log at the next positions, published `daysAgo` days ago. */
   const logEvents = async (count: number, daysAgo: number, tenant: string | null, aggregate = 'w') => {
-    await t.ds.query(
+    await t.asOwner(
       `INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at, published_at)
        SELECT base + i, gen_random_uuid(), $2, 'rcp.spinetest.widget-changed.v1', 'Widget', $4 || '-' || (base + i), 1,
               jsonb_build_object('specversion', '1.0', 'type', 'rcp.spinetest.widget-changed.v1', 'tenantid', $2::text, 'seq', base + i),
@@ -57,16 +58,16 @@ describe('retention', () => {
     );
   };
   const eventAt = async (position: number): Promise<{ id: string; aggregate_id: string }> =>
-    (await t.ds.query(`SELECT id, aggregate_id FROM platform.event_log WHERE position = $1`, [position]))[0];
+    (await t.asOwner(`SELECT id, aggregate_id FROM platform.event_log WHERE position = $1`, [position]))[0];
   const deliveryFor = (position: number, state: string, updatedDaysAgo: number) =>
-    t.ds.query(
+    t.asOwner(
       `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, state, attempts, updated_at)
        SELECT id, $2, position, aggregate_id, tenant_id, $3, 8, now() - make_interval(days => $4) FROM platform.event_log WHERE position = $1`,
       [position, HANDLER, state, updatedDaysAgo],
     );
-  const positions = async (): Promise<number[]> => (await t.ds.query(`SELECT position FROM platform.event_log ORDER BY position`)).map((r: { position: string }) => Number(r.position));
+  const positions = async (): Promise<number[]> => (await t.asOwner(`SELECT position FROM platform.event_log ORDER BY position`)).map((r: { position: string }) => Number(r.position));
   const batches = async (tbl: string): Promise<number[]> =>
-    (await t.ds.query(`SELECT sum(n)::int AS n FROM spine_test.deletes WHERE tbl = $1 GROUP BY xid ORDER BY min(n) DESC`, [tbl])).map((r: { n: number }) => r.n);
+    (await t.asOwner(`SELECT sum(n)::int AS n FROM spine_test.deletes WHERE tbl = $1 GROUP BY xid ORDER BY min(n) DESC`, [tbl])).map((r: { n: number }) => r.n);
 
   it('prunes events older than the window in batches of its own transactions, keeps newer ones and those a delivery still reads, and drops old dead letters', async () => {
     await logEvents(2_300, 40, 'tenant-a'); // positions 1..2300: older than 30 days
@@ -80,7 +81,7 @@ describe('retention', () => {
 
     expect(report).toMatchObject({ event_deliveries: 1, event_log: 2_305 - 2, busy: false });
     expect(await positions()).toEqual([100, 200, ...Array.from({ length: 20 }, (_, i) => 2306 + i)]);
-    const states = await t.ds.query(`SELECT position::int AS p, state FROM platform.event_deliveries ORDER BY position`);
+    const states = await t.asOwner(`SELECT position::int AS p, state FROM platform.event_deliveries ORDER BY position`);
     expect(states).toEqual([
       { p: 100, state: 'dead_letter' },
       { p: 200, state: 'failed' },
@@ -91,7 +92,7 @@ describe('retention', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(BATCH);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(2_303);
     // How far each tenant's events were pruned, for the feed.
-    const marks = await t.ds.query(`SELECT tenant_id, through::int AS through FROM platform.event_log_pruned ORDER BY tenant_id`);
+    const marks = await t.asOwner(`SELECT tenant_id, through::int AS through FROM platform.event_log_pruned ORDER BY tenant_id`);
     expect(marks).toEqual([
       { tenant_id: '', through: 2305 },
       { tenant_id: '*', through: 2305 },
@@ -135,17 +136,17 @@ describe('retention', () => {
   });
 
   it('keeps an inbox row while its delivery row exists, and prunes the rows of done deliveries after the inbox window', async () => {
-    await t.ds.query(`DELETE FROM platform.inbox`);
+    await t.asOwner(`DELETE FROM platform.inbox`);
     const kept = await eventAt(200); // its delivery is still failing: a redelivery may come
     const done = await eventAt(2310);
-    await t.ds.query(
+    await t.asOwner(
       `INSERT INTO platform.inbox (event_id, handler, processed_at) VALUES
          ($1, $3, now() - interval '3 days'),
          ($2, $3, now() - interval '3 days'),
          ($2, 'NotifyOnWidgetChangedHandler', now() - interval '1 hour')`,
       [kept.id, done.id, HANDLER],
     );
-    await t.ds.query(
+    await t.asOwner(
       `INSERT INTO platform.inbox (event_id, handler, processed_at) SELECT gen_random_uuid(), $1, now() - interval '2 days' FROM generate_series(1, 1200)`,
       [HANDLER],
     );
@@ -153,7 +154,7 @@ describe('retention', () => {
     const report = await pruner.run();
 
     expect(report.inbox).toBe(1 + 1200);
-    const left = await t.ds.query(`SELECT event_id, handler FROM platform.inbox ORDER BY event_id, handler`);
+    const left = await t.asOwner(`SELECT event_id, handler FROM platform.inbox ORDER BY event_id, handler`);
     expect(left).toEqual(
       expect.arrayContaining([
         { event_id: kept.id, handler: HANDLER },
@@ -166,7 +167,7 @@ describe('retention', () => {
 
   it('prunes completed jobs after RETENTION_JOBS_DAYS and failed or dead-lettered ones after RETENTION_DEAD_LETTER_DAYS, never unfinished ones', async () => {
     const job = (label: string, state: string, createdDaysAgo: number, finishedDaysAgo: number | null) =>
-      t.ds.query(
+      t.asOwner(
         `INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts, target_id, created_at, updated_at, run_at, finished_at)
          VALUES (gen_random_uuid(), 'tenant-a', 'spinetest.flaky', $2, 5, $1, now() - make_interval(days => $3), now(), now(),
                  now() - make_interval(days => $4))`,
@@ -183,28 +184,28 @@ describe('retention', () => {
     const report = await pruner.run();
 
     expect(report.jobs).toBe(2);
-    const left = (await t.ds.query(`SELECT target_id FROM platform.jobs ORDER BY target_id`)).map((r: { target_id: string }) => r.target_id);
+    const left = (await t.asOwner(`SELECT target_id FROM platform.jobs ORDER BY target_id`)).map((r: { target_id: string }) => r.target_id);
     expect(left).toEqual(['completed-long-run', 'completed-new', 'failed-20', 'queued-old', 'running-old']);
   });
 
   it('exports the audit entries to NDJSON files before deleting them, deletes only what it exported, and keeps them when the export fails', async () => {
-    const old = await t.ds.query(
+    const old = await t.asOwner(
       `INSERT INTO platform.audit_log (occurred_at, tenant_id, actor, actor_kind, action, target_type, target_id, result, details)
        SELECT now() - interval '400 days' + (i || ' seconds')::interval, 'tenant-a', 'ops@example.com', 'user', 'tenant.suspend', 'tenant', 'a-' || i, 'allowed',
               jsonb_build_object('n', i)
        FROM generate_series(1, 1200) i RETURNING id`,
     );
-    await t.ds.query(
+    await t.asOwner(
       `INSERT INTO platform.audit_log (occurred_at, actor, actor_kind, action, target_type, result) VALUES (now() - interval '10 days', 'ops', 'user', 'recent.action', 'tenant', 'allowed')`,
     );
-    const before = Number((await t.ds.query(`SELECT count(*) AS n FROM platform.audit_log`))[0].n);
+    const before = Number((await t.asOwner(`SELECT count(*) AS n FROM platform.audit_log`))[0].n);
 
     // The export directory cannot be created (a file is in the way): nothing is deleted.
     const blocked = join(exportDir, 'blocked');
     await writeFile(blocked, 'not a directory');
     const failing = new RetentionPruner(t.ds, t.app.get(MetricsService), { ...t.settings, RETENTION_AUDIT_EXPORT_DIR: join(blocked, 'audit') });
     expect((await failing.run()).audit_log).toBe(0);
-    expect(Number((await t.ds.query(`SELECT count(*) AS n FROM platform.audit_log`))[0].n)).toBe(before);
+    expect(Number((await t.asOwner(`SELECT count(*) AS n FROM platform.audit_log`))[0].n)).toBe(before);
 
     // Without an export directory the audit log is kept, unless pruning without export is explicitly allowed.
     const noExport = new RetentionPruner(t.ds, t.app.get(MetricsService), { ...t.settings, RETENTION_AUDIT_EXPORT_DIR: '' });
@@ -221,7 +222,7 @@ describe('retention', () => {
     expect(lines.map((l) => String(l.id)).sort()).toEqual(old.map((r: { id: string }) => String(r.id)).sort());
     expect(lines[0]).toMatchObject({ actor: 'ops@example.com', action: 'tenant.suspend', target_type: 'tenant', result: 'allowed', tenant_id: 'tenant-a', details: { n: 1 } });
     expect(lines[0].occurred_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+\+00:00$/);
-    const left = await t.ds.query(`SELECT action FROM platform.audit_log WHERE action IN ('tenant.suspend', 'recent.action')`);
+    const left = await t.asOwner(`SELECT action FROM platform.audit_log WHERE action IN ('tenant.suspend', 'recent.action')`);
     expect(left).toEqual([{ action: 'recent.action' }]);
     expect(Math.max(...(await batches('audit_log')))).toBeLessThanOrEqual(BATCH);
     expect(await t.app.get(MetricsService).render()).toContain('rcp_retention_audit_exported_rows_total 1200');
@@ -235,7 +236,7 @@ describe('retention', () => {
       const report = await pruner.run();
       expect(report.busy).toBe(true);
       expect(report.event_log).toBe(0);
-      expect(Number((await t.ds.query(`SELECT count(*) AS n FROM platform.event_log WHERE tenant_id = 'tenant-c'`))[0].n)).toBe(10);
+      expect(Number((await t.asOwner(`SELECT count(*) AS n FROM platform.event_log WHERE tenant_id = 'tenant-c'`))[0].n)).toBe(10);
     } finally {
       await other.end();
     }
