@@ -202,7 +202,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   RETENTION_INBOX_HOURS: { default: '24', description: 'Hours a handler\'s inbox row is kept after its delivery is done (no redelivery is possible then); 0 = forever', check: int(0, 876000), kind: 'int' },
   RETENTION_JOBS_DAYS: { default: '14', description: 'Days a completed job stays in the ledger; 0 = forever', check: int(0, 36500), kind: 'int' },
   RETENTION_DEAD_LETTER_DAYS: { default: '30', description: 'Days a dead-lettered delivery, and a failed or dead-lettered job, waits for an operator before it is dropped; 0 = forever', check: int(0, 36500), kind: 'int' },
-  RETENTION_AUDIT_DAYS: { default: '365', description: 'Days the audit log keeps an entry (exported first, see RETENTION_AUDIT_EXPORT_DIR); 0 = forever', check: int(0, 36500), kind: 'int' },
+  RETENTION_AUDIT_DAYS: { default: '365', description: 'Days the audit log keeps an entry (exported first, see RETENTION_AUDIT_EXPORT_DIR); at least 30; 0 = forever', check: (v) => (/^\d+$/.test(v) && (+v === 0 || (+v >= 30 && +v <= 36500)) ? undefined : 'must be 0 (keep forever) or between 30 and 36500'), kind: 'int' },
   RETENTION_AUDIT_EXPORT_DIR: { default: '', description: 'Directory that receives audit entries as NDJSON files before they are pruned; empty = no export (then entries are kept unless RETENTION_AUDIT_PRUNE_WITHOUT_EXPORT=true)' },
   RETENTION_AUDIT_PRUNE_WITHOUT_EXPORT: { default: 'false', description: 'true lets audit entries older than RETENTION_AUDIT_DAYS be deleted without an export', check: oneOf('true', 'false') },
   BUILD_COMMIT: { default: 'dev', description: 'Commit shown at /version' },

@@ -242,4 +242,13 @@ describe('retention', () => {
     }
     expect((await pruner.run()).event_log).toBe(10);
   });
+  it('keeps the audit log append-only for the runtime login: no DELETE, and the pruning function never removes an entry younger than 30 days', async () => {
+    const [row] = await t.asOwner(
+      `INSERT INTO platform.audit_log (occurred_at, actor, actor_kind, action, target_type, result) VALUES (now() - interval '29 days', 'ops', 'user', 'young.action', 'tenant', 'allowed') RETURNING id`,
+    );
+    await expect(t.ds.query(`DELETE FROM platform.audit_log WHERE id = $1`, [row.id])).rejects.toThrow(/permission denied/);
+    const [r] = await t.ds.query(`SELECT platform.prune_audit_entries(ARRAY[$1::bigint], now()) AS deleted`, [row.id]);
+    expect(r.deleted).toBe(0);
+    expect(await t.asOwner(`SELECT id FROM platform.audit_log WHERE id = $1`, [row.id])).toHaveLength(1);
+  });
 });
