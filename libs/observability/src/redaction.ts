@@ -23,7 +23,7 @@ export function redact<T>(value: T, depth = 0): T {
 export const PINO_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-executor-signature"]',
+  'req.headers["x-rcp-signature"]',
   'req.headers["webhook-signature"]',
   'res.headers["set-cookie"]',
   '*.password',
