@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Pool, PoolClient } from 'pg';
-import { TEST_REDIS_URL, createTestDatabase, testRedisPrefix } from '@rcp/testing';
+import { TEST_JWT_SECRET, TEST_REDIS_URL, createTestDatabase, testRedisPrefix } from '@rcp/testing';
 import { ensureBuild } from './build';
 
 /**
@@ -29,6 +29,8 @@ function entryCommand(): { args: string[]; env: Record<string, string> } {
 /** Settings every fault-test process gets unless the test overrides them (short timers, quiet logs). */
 export const FAULT_DEFAULTS: Record<string, string> = {
   NODE_ENV: 'test',
+  // The test run's random secret (there is no default secret): the processes and the test's tokens agree.
+  JWT_SECRET: TEST_JWT_SECRET,
   LOG_LEVEL: 'warn',
   REDIS_URL: TEST_REDIS_URL,
   SIMULATED_LATENCY_MS: '5',
