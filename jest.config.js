@@ -1,4 +1,7 @@
-/** Three jest projects: unit (pure, no I/O), integration (real Postgres/Redis), e2e (HTTP). */
+/**
+ * Four jest projects: unit (pure, no I/O), integration (real Postgres/Redis), e2e (HTTP), and faults (the
+ * real application in separate processes, killed, frozen and stopped by the test: test/faults/support).
+ */
 const moduleNameMapper = {
   '^@rcp/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@rcp/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
@@ -14,6 +17,10 @@ module.exports = {
     },
     {
       ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+    },
+    {
+      ...base, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
   ],
