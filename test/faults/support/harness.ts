@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Pool, PoolClient } from 'pg';
-import { TEST_JWT_SECRET, TEST_REDIS_URL, createTestDatabase, testRedisPrefix } from '@rcp/testing';
+import { TEST_JWT_SECRET, TEST_REDIS_URL, createTestDatabase, eventually, testRedisPrefix } from '@rcp/testing';
 import { ensureBuild } from './build';
 
 /**
@@ -241,19 +241,8 @@ export async function killAll(): Promise<void> {
 }
 
 /** Polls `check` until it returns a truthy value; throws after `timeoutMs`, naming `what`. */
-export async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition', everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
-    await delay(everyMs);
-  }
+export function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition', everyMs = 50): Promise<T> {
+  return eventually(check, timeoutMs, everyMs, what);
 }
 
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
