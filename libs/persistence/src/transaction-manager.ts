@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PoolClient } from 'pg';
-import { DataSource, EntityManager, QueryRunner, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { RequestContexts, Actor } from '@rcp/observability';
 import { APP_DB_ROLE } from './db-roles';
 
@@ -101,7 +101,7 @@ export class TransactionManager {
         runner.isTransactionActive = false;
         await runner.query('ROLLBACK').catch((e: Error) => (broken = e));
       }
-      throw lost && err instanceof QueryRunnerAlreadyReleasedError ? lost : err;
+      throw lost && (err instanceof QueryRunnerAlreadyReleasedError || err instanceof QueryRunnerProviderAlreadyReleasedError) ? lost : err;
     } finally {
       client.off('error', onLost);
       await runner.releasePostgresConnection(broken ?? lost);
