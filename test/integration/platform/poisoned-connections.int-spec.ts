@@ -85,6 +85,22 @@ describe('a failed transaction never poisons a pooled connection', () => {
     await expectEveryConnectionWorks();
   });
 
+  it('gives back the connection of a readiness probe whose query failed (the pool is never drained by /readyz)', async () => {
+    const readyz = async () => (await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode;
+    // The probe's migration check fails, as a cancelled statement would, on every probe: more failures than connections.
+    await admin.query(`REVOKE SELECT ON migrations FROM rcp_platform`);
+    try {
+      for (let i = 0; i < 6; i++) expect(await readyz()).toBe(503);
+    } finally {
+      await admin.query(`GRANT SELECT ON migrations TO rcp_platform`);
+    }
+    expect(await readyz()).toBe(200);
+    // A drained pool makes a transaction wait forever for a connection: bound the wait to tell.
+    let timer: NodeJS.Timeout | undefined;
+    const noConnection = new Promise<string[]>((r) => (timer = setTimeout(() => r(['no connection within 10 s']), 10_000)));
+    expect(await Promise.race([errorsOfMany(PLATFORM), noConnection]).finally(() => clearTimeout(timer))).toEqual([]);
+  });
+
   it('survives a storm of pg_cancel_backend on its backends: afterwards every connection works and no command is half-written', async () => {
     const widgets = Array.from({ length: 4 }, (_, i) => `storm-${i}`);
     const versions = new Map(widgets.map((w) => [w, 0]));
