@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 
 /** Creates the database named in the URL when it does not exist (so `npm start` needs no setup). */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -57,6 +57,15 @@ export function dataSourceOptions(url: string, poolSize: number, migrations: Dat
       ...(limits && { statement_timeout: limits.statementTimeoutMs, idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs }),
     },
   } as DataSourceOptions;
+}
+
+/**
+ * Gives a query runner's connection back to the pool; with `err` the pool closes it instead, for a
+ * connection whose state is unknown (its ROLLBACK failed) must never serve another transaction.
+ * TypeORM's Postgres runner does this in `releasePostgresConnection(err)`, private in its typings.
+ */
+export function releaseConnection(runner: QueryRunner, err?: Error): Promise<void> {
+  return (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(err);
 }
 
 /**

@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryRunner, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { RequestContexts, Actor } from '@rcp/observability';
+import { releaseConnection } from './database';
 import { APP_DB_ROLE } from './db-roles';
 
 /**
@@ -22,13 +23,8 @@ interface TxStore {
   projects?: Set<string>;
 }
 
-/**
- * TypeORM's Postgres query runner as this class drives it: it marks the transaction active itself (it
- * opens it with its own statement), and `releasePostgresConnection(err)` hands the connection back to
- * the pg pool with an error, which makes the pool close it instead of reusing it (both read-only or
- * private in TypeORM's typings).
- */
-type ReleasableRunner = Omit<QueryRunner, 'isTransactionActive'> & { isTransactionActive: boolean; releasePostgresConnection(err?: Error): Promise<void> };
+/** A query runner whose transaction this class marks active itself (it opens it with its own statement). */
+type OwnTransactionRunner = Omit<QueryRunner, 'isTransactionActive'> & { isTransactionActive: boolean };
 
 /** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
 export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
@@ -73,7 +69,7 @@ export class TransactionManager {
     const outer = this.storage.getStore();
     if (outer) return work(outer.manager);
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
-    const runner = (effective.platform ? this.dataSource : this.tenantDataSource).createQueryRunner() as ReleasableRunner;
+    const runner = (effective.platform ? this.dataSource : this.tenantDataSource).createQueryRunner() as OwnTransactionRunner;
     const client = (await runner.connect()) as PoolClient;
     let lost: Error | undefined;
     const onLost = (err: Error) => (lost ??= err);
@@ -104,7 +100,7 @@ export class TransactionManager {
       throw lost && (err instanceof QueryRunnerAlreadyReleasedError || err instanceof QueryRunnerProviderAlreadyReleasedError) ? lost : err;
     } finally {
       client.off('error', onLost);
-      await runner.releasePostgresConnection(broken ?? lost);
+      await releaseConnection(runner as QueryRunner, broken ?? lost);
     }
   }
 
