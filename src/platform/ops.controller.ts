@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { Public } from '@rcp/auth';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RedisProbe } from '@rcp/jobs';
@@ -56,9 +56,8 @@ export class OpsController {
       return Promise.race([p, expired]).finally(() => clearTimeout(timer));
     };
     try {
-      await timeout(this.ds.query('SELECT 1'));
+      const pending = await timeout(this.pendingMigrations());
       checks.postgres = 'up';
-      const pending = await timeout(this.ds.showMigrations());
       checks.migrations = pending ? 'pending' : 'up';
     } catch {
       checks.postgres = 'down';
@@ -68,6 +67,22 @@ export class OpsController {
     const ready = Object.values(checks).every((c) => c === 'up');
     reply.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+
+  /**
+   * `SELECT 1`, then whether a migration is pending, on one connection this method takes and always
+   * gives back. TypeORM's `DataSource.showMigrations()` gives back the connection it takes only when
+   * every query succeeded: under a cancel storm each failed probe kept one pooled connection until the
+   * pool was empty and every request of the process waited forever.
+   */
+  private async pendingMigrations(): Promise<boolean> {
+    const runner = this.ds.createQueryRunner();
+    try {
+      await runner.query('SELECT 1');
+      return await new MigrationExecutor(this.ds, runner).showMigrations();
+    } finally {
+      await runner.release();
+    }
   }
 
   @Get('metrics')

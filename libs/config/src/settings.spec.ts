@@ -56,6 +56,18 @@ describe('settings that protect tokens', () => {
   );
 });
 
+describe('database time limits', () => {
+  it('defaults to a 30 s statement and a 60 s idle-in-transaction limit', () => {
+    const s = loadSettings({});
+    expect([s.DB_STATEMENT_TIMEOUT_MS, s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS]).toEqual([30000, 60000]);
+  });
+
+  it('refuses an idle-in-transaction limit that an executor call inside a job\'s transaction could exceed', () => {
+    expect(() => loadSettings({ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '10000', EXECUTOR_TIMEOUT_MS: '10000' })).toThrow(/DB_IDLE_IN_TRANSACTION_TIMEOUT_MS=10000: must exceed EXECUTOR_TIMEOUT_MS/);
+    expect(loadSettings({ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0', EXECUTOR_TIMEOUT_MS: '10000' }).DB_IDLE_IN_TRANSACTION_TIMEOUT_MS).toBe(0);
+  });
+});
+
 describe('resolveJwtSecret', () => {
   let dir: string;
   beforeEach(() => {

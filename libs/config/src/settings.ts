@@ -15,6 +15,8 @@ export interface Settings {
   DATABASE_TENANT_URL: string;
   DATABASE_SYSTEM_URL: string;
   DB_POOL_SIZE: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
   REDIS_URL: string;
   REDIS_PREFIX: string;
   RCP_ROLE: Role;
@@ -144,6 +146,18 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     check: url('postgres:', 'postgresql:'),
   },
   DB_POOL_SIZE: { default: '10', description: 'Connections in each of the two pools (tenant and system login) of each process', check: int(2, 200), kind: 'int' },
+  DB_STATEMENT_TIMEOUT_MS: {
+    default: '30000',
+    description: 'Postgres cancels a statement of the two pools that runs longer (statement_timeout; the owner\'s migrations are not limited); 0 = the server\'s own setting',
+    check: int(0, 3600000),
+    kind: 'int',
+  },
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: {
+    default: '60000',
+    description: 'Postgres closes a connection of the two pools whose transaction sits idle longer (idle_in_transaction_session_timeout), e.g. behind a hung handler; must exceed EXECUTOR_TIMEOUT_MS (an executor call runs inside its job\'s transaction); 0 = the server\'s own setting',
+    check: int(0, 3600000),
+    kind: 'int',
+  },
   REDIS_URL: { default: 'redis://127.0.0.1:6379', description: 'Redis URL (BullMQ jobs, rate limits)', check: required(url('redis:', 'rediss:')) },
   REDIS_PREFIX: { default: 'rcp', description: 'Prefix of every Redis key (tests use one per run)', check: (v) => (/^[A-Za-z0-9_:-]{1,64}$/.test(v) ? undefined : 'must be 1-64 of A-Z a-z 0-9 _ : -') },
   RCP_ROLE: { default: 'all', description: 'api (HTTP only), worker (relay, handlers, jobs) or all (both, in one process)', check: oneOf('all', 'api', 'worker') },
@@ -225,6 +239,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const s = out as unknown as Settings;
   if (s.PROVISIONER === 'http' && (!s.EXECUTOR_URL || !s.EXECUTOR_SECRET)) {
     throw new SettingsError('Invalid setting EXECUTOR_URL/EXECUTOR_SECRET: both are required with PROVISIONER=http');
+  }
+  if (s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS > 0 && s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS <= s.EXECUTOR_TIMEOUT_MS) {
+    throw new SettingsError(
+      `Invalid setting DB_IDLE_IN_TRANSACTION_TIMEOUT_MS=${s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}: must exceed EXECUTOR_TIMEOUT_MS (${s.EXECUTOR_TIMEOUT_MS}), or Postgres would close a job's transaction while it waits for the executor`,
+    );
   }
   return s;
 }

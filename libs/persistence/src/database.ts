@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 
 /** Creates the database named in the URL when it does not exist (so `npm start` needs no setup). */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -24,7 +24,20 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-export function dataSourceOptions(url: string, poolSize: number, migrations: DataSourceOptions['migrations']): DataSourceOptions {
+/** Limits Postgres enforces on every session of a pool, in milliseconds; 0 leaves the server's own setting. */
+export interface SessionLimits {
+  /** `statement_timeout`: a longer statement is cancelled (error 57014); its transaction is rolled back. */
+  statementTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout`: a transaction idle this long is ended by closing its session. */
+  idleInTransactionTimeoutMs: number;
+}
+
+/**
+ * Options of one pool. The runtime pools pass `limits`, the database-side backstop behind the
+ * application's own time limits (a hung handler's transaction, a runaway query); the owner's
+ * connection, which migrates (and may build an index for minutes), passes none.
+ */
+export function dataSourceOptions(url: string, poolSize: number, migrations: DataSourceOptions['migrations'], limits?: SessionLimits): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -37,8 +50,22 @@ export function dataSourceOptions(url: string, poolSize: number, migrations: Dat
     // reach the logs through the problem filter, whose error serializer drops the parameters.
     logging: false,
     uuidExtension: 'pgcrypto',
-    extra: { max: poolSize, application_name: 'rcp' },
+    extra: {
+      max: poolSize,
+      application_name: 'rcp',
+      // Sent in the startup message (pg skips a 0, which leaves the server's setting).
+      ...(limits && { statement_timeout: limits.statementTimeoutMs, idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs }),
+    },
   } as DataSourceOptions;
+}
+
+/**
+ * Gives a query runner's connection back to the pool; with `err` the pool closes it instead, for a
+ * connection whose state is unknown (its ROLLBACK failed) must never serve another transaction.
+ * TypeORM's Postgres runner does this in `releasePostgresConnection(err)`, private in its typings.
+ */
+export function releaseConnection(runner: QueryRunner, err?: Error): Promise<void> {
+  return (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(err);
 }
 
 /**

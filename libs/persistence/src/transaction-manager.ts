@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { PoolClient } from 'pg';
+import { DataSource, EntityManager, QueryRunner, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { RequestContexts, Actor } from '@rcp/observability';
+import { releaseConnection } from './database';
 import { APP_DB_ROLE } from './db-roles';
 
 /**
@@ -20,6 +22,9 @@ interface TxStore {
   /** Projects whose aggregates this transaction saved (see `noteProject`). */
   projects?: Set<string>;
 }
+
+/** A query runner whose transaction this class marks active itself (it opens it with its own statement). */
+type OwnTransactionRunner = Omit<QueryRunner, 'isTransactionActive'> & { isTransactionActive: boolean };
 
 /** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
 export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
@@ -53,20 +58,32 @@ export class TransactionManager {
     @Inject(TENANT_DATA_SOURCE) readonly tenantDataSource: DataSource,
   ) {}
 
+  /**
+   * Any failure, at any point (the opening statement, the work, COMMIT), is followed by a ROLLBACK, so
+   * the connection goes back to the pool idle; a connection whose ROLLBACK failed too is in an unknown
+   * state and is destroyed instead (the pool opens a fresh one). A connection Postgres closed while the
+   * transaction was open (an idle-in-transaction timeout, a terminated backend) surfaces as that
+   * closing error rather than as TypeORM's "query runner already released".
+   */
   async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
     const outer = this.storage.getStore();
     if (outer) return work(outer.manager);
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
-    const runner = (effective.platform ? this.dataSource : this.tenantDataSource).createQueryRunner();
-    await runner.connect();
+    const runner = (effective.platform ? this.dataSource : this.tenantDataSource).createQueryRunner() as OwnTransactionRunner;
+    const client = (await runner.connect()) as PoolClient;
+    let lost: Error | undefined;
+    const onLost = (err: Error) => (lost ??= err);
+    client.on('error', onLost);
     const store: TxStore = { manager: runner.manager, scope: effective, afterCommit: [] };
-    const state = runner as unknown as { isTransactionActive: boolean };
+    let broken: Error | undefined;
     try {
+      // Active from before BEGIN is sent: if the opening statement fails part-way (cancelled, timed out),
+      // the transaction block may be open and aborted, and only a ROLLBACK makes the connection usable.
+      runner.isTransactionActive = true;
       await this.begin(runner, effective);
-      state.isTransactionActive = true;
       const result = await this.storage.run(store, () => work(runner.manager));
       await runner.query('COMMIT');
-      state.isTransactionActive = false;
+      runner.isTransactionActive = false;
       for (const hook of store.afterCommit) {
         try {
           await hook();
@@ -76,13 +93,14 @@ export class TransactionManager {
       }
       return result;
     } catch (err) {
-      if (state.isTransactionActive) {
-        state.isTransactionActive = false;
-        await runner.query('ROLLBACK').catch(() => undefined);
+      if (runner.isTransactionActive) {
+        runner.isTransactionActive = false;
+        await runner.query('ROLLBACK').catch((e: Error) => (broken = e));
       }
-      throw err;
+      throw lost && (err instanceof QueryRunnerAlreadyReleasedError || err instanceof QueryRunnerProviderAlreadyReleasedError) ? lost : err;
     } finally {
-      await runner.release();
+      client.off('error', onLost);
+      await releaseConnection(runner as QueryRunner, broken ?? lost);
     }
   }
 

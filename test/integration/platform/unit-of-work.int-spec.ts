@@ -1,5 +1,12 @@
 import { ConcurrentModificationError } from '@rcp/ddd';
+import { resolveProblem } from '@rcp/http';
+import { Actor, RequestContexts } from '@rcp/observability';
+import { RuntimeTenantBinding } from '../../../src/contexts/tenancy/domain/runtime-tenant-binding.aggregate';
+import { TenantBindingRepository } from '../../../src/contexts/tenancy/domain/tenant-binding.repository';
 import { SpineApp, startSpineApp } from '../../support/spine-app';
+
+const PLATFORM_OPERATOR: Actor = { sub: 'ops@platform', kind: 'user', tenantId: null, roles: ['platform:admin'] };
+const QUOTAS = { maxEnvironments: 1, maxServicesPerEnvironment: 1, maxReplicasPerService: 1, maxTotalReplicas: 1 };
 
 /** Guarantee 1 of OUTBOX.md: a command's state, its events and its audit row commit together or not at all. */
 describe('unit of work', () => {
@@ -38,14 +45,33 @@ describe('unit of work', () => {
     expect(audit).toEqual({ action: 'widget.change', result: 'allowed', actor: 'user@tenant-a', tenant_id: 'tenant-a' });
   });
 
-  it('rejects a stale version with concurrent_modification and writes none of the three', async () => {
-    await t.change({ widgetId: 'w-stale', expectedVersion: 0 });
-    await t.change({ widgetId: 'w-stale', expectedVersion: 1 });
-    const before = await state('w-stale');
-    await expect(t.change({ widgetId: 'w-stale', expectedVersion: 1 })).rejects.toBeInstanceOf(ConcurrentModificationError);
-    expect(await state('w-stale')).toEqual(before);
-    expect(before).toEqual({ widgets: 1, outbox: 2, audit: 2 });
-    const [w] = await t.ds.query(`SELECT version FROM spine_test.widgets WHERE id = 'w-stale'`);
-    expect(w.version).toBe(2);
+  it('rejects the save of an aggregate loaded before a concurrent save (AggregateStore\'s version guard) with concurrent_modification and writes none of the three', async () => {
+    const tenants = t.app.get(TenantBindingRepository);
+    const asOperator = <T>(fn: () => Promise<T>) => RequestContexts.run({ correlationId: 'test-stale', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', actor: PLATFORM_OPERATOR }, fn);
+    const save = (binding: RuntimeTenantBinding, action: string) =>
+      asOperator(() => t.uow.execute({ action, targetType: 'tenant', targetId: binding.id, tenantId: binding.id }, () => tenants.save(binding)));
+    const load = async () => (await asOperator(() => t.tx.run(() => tenants.findById('stale-co'))))!;
+    const rows = async () => ({
+      tenant: await t.asOwner(`SELECT display_name, version FROM tenancy.tenant_bindings WHERE id = 'stale-co'`),
+      outbox: await t.count(`SELECT count(*) AS n FROM platform.outbox_events WHERE aggregate_id = 'stale-co'`),
+      audit: await t.count(`SELECT count(*) AS n FROM platform.audit_log WHERE target_id = 'stale-co'`),
+    });
+    await save(RuntimeTenantBinding.onboard({ id: 'stale-co', displayName: 'Stale Co', isolationMode: 'pooled', quotas: QUOTAS }, new Date()), 'tenant.onboard');
+
+    // Two commands load version 1; the first saves (version 2), the second still holds version 1.
+    const first = await load();
+    const second = await load();
+    expect([first.version, second.version]).toEqual([1, 1]);
+    first.rename('First', new Date());
+    await save(first, 'tenant.rename');
+    const before = await rows();
+    second.rename('Second', new Date());
+
+    const err = await save(second, 'tenant.rename').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrentModificationError);
+    expect(resolveProblem(err, '/v1/tenants/stale-co').problem).toMatchObject({ status: 409, code: 'concurrent_modification' });
+    expect(await rows()).toEqual(before);
+    expect(before).toEqual({ tenant: [{ display_name: 'First', version: 2 }], outbox: 2, audit: 2 });
+    expect(second.version).toBe(1); // not marked persisted: a retry must reload
   });
 });
