@@ -21,8 +21,9 @@ export const JOB_GAUGE_SQL = `SELECT s.state, (SELECT count(*) FROM platform.job
 
 /**
  * What the worker role runs: the outbox relay (one leader across all workers), the delivery lanes (in
- * every worker), and maintenance on the leader: re-adding job hints that Redis lost, expiring
- * idempotency keys, pruning by the retention settings. The operational gauges (outbox backlog,
+ * every worker), and maintenance on the leader: re-adding job hints that Redis lost or that a stopped
+ * process holds (also for jobs whose lease expired), expiring idempotency keys, pruning by the
+ * retention settings. The operational gauges (outbox backlog,
  * deliveries and jobs by state) are database-wide figures: only the relay leader computes and serves
  * them, so a scrape of every process sees them once (use `max` or `sum` across processes) and the
  * database answers one set of counting queries per interval, not one per process.
@@ -34,6 +35,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
   private started = false;
   private lastIdempotencySweep = 0;
   private pruning?: Promise<unknown>;
+  private maintaining?: Promise<void>;
   private gaugesLive = false;
 
   constructor(
@@ -51,7 +53,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
     this.started = true;
     this.relay.start();
     this.deliveries.start();
-    this.timers.push(setInterval(() => void this.maintain(), 5000));
+    this.timers.push(setInterval(() => void this.maintain(), this.settings.JOB_SWEEP_INTERVAL_MS));
     this.timers.push(setInterval(() => void this.prune(), this.settings.RETENTION_INTERVAL_SECONDS * 1000));
     const audit = this.pruner.auditPolicy;
     if (!audit.prune) this.log.log(`the audit log is not pruned: ${audit.reason}`);
@@ -73,9 +75,21 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
     this.timers.push(setInterval(() => void this.refreshGauges(), 5000));
   }
 
-  /** Leader-only maintenance round; public so tests can run it on demand. */
+  /**
+   * Leader-only maintenance round, every `JOB_SWEEP_INTERVAL_MS` (one at a time): the job sweep, and
+   * now and then the expiry of idempotency keys. Public so tests can run it on demand.
+   */
   async maintain(): Promise<void> {
-    if (!this.relay.isLeader) return;
+    if (!this.relay.isLeader || this.maintaining) return;
+    this.maintaining = this.maintainOnce();
+    try {
+      await this.maintaining;
+    } finally {
+      this.maintaining = undefined;
+    }
+  }
+
+  private async maintainOnce(): Promise<void> {
     try {
       await this.jobs.sweep();
       if (Date.now() - this.lastIdempotencySweep > 600_000) {
@@ -137,6 +151,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
     this.timers = [];
     this.pruner.stop();
     await this.pruning;
+    await this.maintaining;
     if (this.started) {
       this.log.log('shutting down: finishing in-flight deliveries and releasing the relay leadership');
       await this.relay.stop();

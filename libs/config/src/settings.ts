@@ -41,6 +41,8 @@ export interface Settings {
   JOB_CONCURRENCY: number;
   JOB_MAX_ATTEMPTS: number;
   JOB_LEASE_SECONDS: number;
+  JOB_SWEEP_INTERVAL_MS: number;
+  JOB_SHUTDOWN_GRACE_MS: number;
   JOB_BACKOFF_BASE_MS: number;
   IDEMPOTENCY_TTL_HOURS: number;
   PROVISIONER: 'simulated' | 'http';
@@ -199,7 +201,24 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   DELIVERY_BATCH_SIZE: { default: '16', description: 'Deliveries a lane claims per transaction (each runs in a savepoint; keep well under 64 subtransactions)', check: int(1, 60), kind: 'int' },
   JOB_CONCURRENCY: { default: '8', description: 'BullMQ jobs a worker runs at once', check: int(1, 256), kind: 'int' },
   JOB_MAX_ATTEMPTS: { default: '5', description: 'Attempts per job before dead_letter', check: int(1, 100), kind: 'int' },
-  JOB_LEASE_SECONDS: { default: '60', description: 'A running job whose worker is silent this long is requeued', check: int(5, 3600), kind: 'int' },
+  JOB_LEASE_SECONDS: {
+    default: '15',
+    description: 'Lease of a running job: its worker renews it every third of this while the job runs; a job whose worker went silent this long runs again elsewhere, and the silent run can no longer commit',
+    check: int(3, 3600),
+    kind: 'int',
+  },
+  JOB_SWEEP_INTERVAL_MS: {
+    default: '1000',
+    description: 'How often the worker leader looks for jobs to run again: due jobs whose Redis hint was lost or is held by a process that stopped, and running jobs whose lease expired',
+    check: int(100, 60000),
+    kind: 'int',
+  },
+  JOB_SHUTDOWN_GRACE_MS: {
+    default: '25000',
+    description: 'At shutdown, how long a worker waits for the jobs it is running; those still running then are handed back (the attempt not counted) and run elsewhere at once',
+    check: int(0, 600000),
+    kind: 'int',
+  },
   JOB_BACKOFF_BASE_MS: { default: '1000', description: 'Delay before the 2nd job attempt; doubles per failure, capped at 10 min', check: int(1, 600000), kind: 'int' },
   IDEMPOTENCY_TTL_HOURS: { default: '24', description: 'How long an Idempotency-Key is remembered', check: int(1, 720), kind: 'int' },
   PROVISIONER: { default: 'simulated', description: 'simulated (default, in-process) or http (external executor)', check: oneOf('simulated', 'http') },

@@ -12,6 +12,12 @@ export interface JobInfo {
   targetId: string | null;
   /** The job this one is an internal step of (null: a job of its own, e.g. the one a 202 returned). */
   parentId: string | null;
+  /**
+   * The same for every run of this job (its id): send it with every call to the outside world (as an
+   * `Idempotency-Key` header, say). A run that lost its lease, and the run that took the job over, may
+   * both make the call; the key lets the other side do the work once.
+   */
+  idempotencyKey: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import { MetricsService, RequestContexts, systemContext } from '@rcp/observabili
 import { TransactionManager, rowsOf } from '@rcp/persistence';
 import { AwaitingOutcome, JOB_HANDLER_METADATA, JobHandler, JobInfo, NonRetryableJobError, jobBackoffMs } from './job-handler';
 import { JobsService } from './jobs.service';
+import { withTimeout } from './with-timeout';
 
 interface ClaimedJob {
   id: string;
@@ -18,6 +19,18 @@ interface ClaimedJob {
   target_id: string | null;
   parent_id: string | null;
   correlation_id: string | null;
+  /** This run's fencing token (new at every claim): see {@link JobRunner}. */
+  lease_token: string;
+}
+
+/** How one call of {@link JobRunner.run} ended; `lost` when its run no longer owned the job and committed nothing. */
+export type JobRunOutcome = 'completed' | 'retrying' | 'failed' | 'dead_letter' | 'skipped' | 'lost';
+
+/** The completion of a run found the job no longer leased to it: its transaction is rolled back. */
+class LeaseLostError extends Error {
+  constructor() {
+    super('lease lost: the job was taken over or handed back; this run commits nothing');
+  }
 }
 
 /**
@@ -27,11 +40,20 @@ interface ClaimedJob {
  * is run twice has its effect once. Failures are retried with backoff until `max_attempts`, then
  * `dead_letter`; a `NonRetryableJobError` ends it `failed` at once. A handler that returns
  * `AwaitingOutcome` leaves its job `running` without a lease until `JobsService.settle` ends it.
+ *
+ * Leases and fencing: a claim writes a new `lease_token`, and the run renews its lease every third of
+ * `JOB_LEASE_SECONDS` while it runs. A worker frozen (or cut off) past its lease loses the job to
+ * another worker; renewing, completing, failing and releasing all apply only `WHERE lease_token` is
+ * still the run's own, so when the frozen run wakes up its completion finds no row, throws, and its
+ * effect rolls back with it. What a run does outside the database cannot be rolled back: handlers
+ * send `JobInfo.idempotencyKey` with such calls, so the second run's call is a repeat, not new work.
  */
 @Injectable()
 export class JobRunner implements OnModuleInit {
   private readonly log = new Logger('JobRunner');
   private readonly handlers = new Map<string, JobHandler>();
+  /** Runs in progress in this process, by lease token (what {@link releaseRunning} hands back). */
+  private readonly active = new Map<string, ClaimedJob>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -55,13 +77,13 @@ export class JobRunner implements OnModuleInit {
     this.handlers.set(name, handler);
   }
 
-  async run(id: string): Promise<'completed' | 'retrying' | 'failed' | 'dead_letter' | 'skipped'> {
+  async run(id: string): Promise<JobRunOutcome> {
     const claimed = await this.ds.query(
-      `UPDATE platform.jobs SET state = 'running', attempts = attempts + 1, updated_at = now(),
-              started_at = now(), lease_until = now() + ($2 || ' seconds')::interval
+      `UPDATE platform.jobs SET state = 'running', attempts = attempts + 1, updated_at = now(), started_at = now(),
+              lease_until = now() + ($2 || ' seconds')::interval, lease_token = gen_random_uuid()
        WHERE id = $1 AND run_at <= now() + interval '250 milliseconds'
          AND (state IN ('queued', 'retrying') OR (state = 'running' AND lease_until < now()))
-       RETURNING id, name, payload, attempts, max_attempts, tenant_id, target_type, target_id, parent_id, correlation_id`,
+       RETURNING id, name, payload, attempts, max_attempts, tenant_id, target_type, target_id, parent_id, correlation_id, lease_token`,
       [id, String(this.settings.JOB_LEASE_SECONDS)],
     ).then((r: unknown) => rowsOf<ClaimedJob>(r));
     const job = claimed[0];
@@ -75,20 +97,15 @@ export class JobRunner implements OnModuleInit {
       targetType: job.target_type,
       targetId: job.target_id,
       parentId: job.parent_id,
+      idempotencyKey: job.id,
     };
     const ctx = systemContext(`job:${job.name}`, {
       correlationId: job.correlation_id ?? undefined,
       causationId: job.id,
       actor: { sub: 'job', kind: 'system', tenantId: job.tenant_id, roles: [] },
     });
-    const heartbeat = setInterval(() => {
-      this.ds
-        .query(`UPDATE platform.jobs SET lease_until = now() + ($2 || ' seconds')::interval WHERE id = $1 AND state = 'running' AND lease_until IS NOT NULL`, [
-          job.id,
-          String(this.settings.JOB_LEASE_SECONDS),
-        ])
-        .catch(() => undefined);
-    }, Math.max(1000, (this.settings.JOB_LEASE_SECONDS * 1000) / 3));
+    this.active.set(job.lease_token, job);
+    const stopRenewing = this.renewLease(job);
     try {
       let awaiting = false;
       await RequestContexts.run(ctx, () =>
@@ -102,11 +119,11 @@ export class JobRunner implements OnModuleInit {
             awaiting = result instanceof AwaitingOutcome;
             const done = rowsOf(await m.query(
               `UPDATE platform.jobs SET state = CASE WHEN $4::boolean THEN 'running' ELSE 'completed' END, result = $3::jsonb, last_error = NULL,
-                      lease_until = NULL, finished_at = CASE WHEN $4::boolean THEN NULL ELSE clock_timestamp() END, updated_at = clock_timestamp()
-               WHERE id = $1 AND state = 'running' AND attempts = $2 RETURNING id`,
-              [job.id, job.attempts, JSON.stringify((result instanceof AwaitingOutcome ? result.result : result) ?? null), awaiting],
+                      lease_until = NULL, lease_token = NULL, finished_at = CASE WHEN $4::boolean THEN NULL ELSE clock_timestamp() END, updated_at = clock_timestamp()
+               WHERE id = $1 AND state = 'running' AND lease_token = $2 RETURNING id`,
+              [job.id, job.lease_token, JSON.stringify((result instanceof AwaitingOutcome ? result.result : result) ?? null), awaiting],
             ));
-            if (done.length === 0) throw new Error('lease lost: another worker took the job over');
+            if (done.length === 0) throw new LeaseLostError();
           },
           { tenantId: job.tenant_id, platform: true },
         ),
@@ -116,30 +133,83 @@ export class JobRunner implements OnModuleInit {
     } catch (err) {
       return this.fail(job, err);
     } finally {
-      clearInterval(heartbeat);
+      stopRenewing();
+      this.active.delete(job.lease_token);
     }
   }
 
-  private async fail(job: ClaimedJob, err: unknown): Promise<'retrying' | 'failed' | 'dead_letter'> {
+  /**
+   * Renews the run's lease every third of `JOB_LEASE_SECONDS` while it holds it; stops once the lease
+   * is no longer the run's (taken over after a freeze, or released), so a stale run never extends the
+   * lease of the run that replaced it. Returns the function that stops renewing.
+   */
+  private renewLease(job: ClaimedJob): () => void {
+    const timer = setInterval(() => {
+      this.ds
+        .query(
+          `UPDATE platform.jobs SET lease_until = now() + ($3 || ' seconds')::interval
+           WHERE id = $1 AND lease_token = $2 AND state = 'running' AND lease_until IS NOT NULL RETURNING id`,
+          [job.id, job.lease_token, String(this.settings.JOB_LEASE_SECONDS)],
+        )
+        .then((r: unknown) => {
+          if (rowsOf(r).length === 0) clearInterval(timer);
+        })
+        .catch(() => undefined);
+    }, Math.max(500, (this.settings.JOB_LEASE_SECONDS * 1000) / 3));
+    return () => clearInterval(timer);
+  }
+
+  private async fail(job: ClaimedJob, err: unknown): Promise<'retrying' | 'failed' | 'dead_letter' | 'lost'> {
     const message = String((err as Error)?.message ?? err).slice(0, 2000);
     const outcome = err instanceof NonRetryableJobError ? 'failed' : job.attempts >= job.max_attempts ? 'dead_letter' : 'retrying';
     const delay = outcome === 'retrying' ? jobBackoffMs(job.attempts, this.settings.JOB_BACKOFF_BASE_MS) : 0;
-    await this.ds.query(
-      `UPDATE platform.jobs SET state = $3, last_error = $4, lease_until = NULL, updated_at = clock_timestamp(),
+    const ended = rowsOf(await this.ds.query(
+      `UPDATE platform.jobs SET state = $3, last_error = $4, lease_until = NULL, lease_token = NULL, updated_at = clock_timestamp(),
               run_at = clock_timestamp() + ($5 || ' milliseconds')::interval,
               finished_at = CASE WHEN $3 = 'retrying' THEN NULL ELSE clock_timestamp() END
-       WHERE id = $1 AND attempts = $2 AND state = 'running'`,
-      [job.id, job.attempts, outcome, message, String(delay)],
-    );
+       WHERE id = $1 AND lease_token = $2 AND state = 'running' RETURNING id`,
+      [job.id, job.lease_token, outcome, message, String(delay)],
+    ));
+    if (ended.length === 0) {
+      this.metrics.jobRuns.inc({ name: job.name, outcome: 'lost' });
+      this.log.warn(`job ${job.name} ${job.id} attempt ${job.attempts} lost its lease (taken over or handed back); nothing of it committed: ${message}`);
+      return 'lost';
+    }
     this.metrics.jobRuns.inc({ name: job.name, outcome });
     this.log.warn(`job ${job.name} ${job.id} attempt ${job.attempts} failed (${outcome}): ${message}`);
-    if (outcome === 'retrying') this.jobs.hint(job.id, job.attempts, delay);
+    if (outcome === 'retrying') void this.jobs.hint(job.id, job.attempts, delay);
     return outcome;
   }
 
   /**
-   * Repairs what Redis lost: adds the hint again for every due job the ledger still holds as queued or
-   * retrying, and for running jobs whose worker went silent (expired lease). Run by the leader.
+   * Hands back every job this process is still running (at shutdown, after the grace period): each is
+   * set `retrying`, due now, with its attempt given back (it did not fail), and hinted under a hint id
+   * of its own (the run's hint is still held by this process). Fenced by the lease token, so a run
+   * that already ended is left alone; the runs themselves can no longer commit. Returns how many.
+   */
+  async releaseRunning(): Promise<number> {
+    let released = 0;
+    for (const job of [...this.active.values()]) {
+      const rows = rowsOf<{ attempts: number }>(await this.ds.query(
+        `UPDATE platform.jobs SET state = 'retrying', attempts = attempts - 1, lease_until = NULL, lease_token = NULL,
+                run_at = clock_timestamp(), updated_at = clock_timestamp()
+         WHERE id = $1 AND lease_token = $2 AND state = 'running' RETURNING attempts`,
+        [job.id, job.lease_token],
+      ));
+      if (rows.length === 0) continue;
+      released++;
+      this.metrics.jobRuns.inc({ name: job.name, outcome: 'released' });
+      this.log.warn(`job ${job.name} ${job.id} was still running at shutdown: handed back to run elsewhere`);
+      await withTimeout(this.jobs.hint(job.id, rows[0].attempts, 0, `released-${job.lease_token}`), 2000);
+    }
+    return released;
+  }
+
+  /**
+   * Repairs what Redis lost or holds to no effect: for every due job the ledger still holds as queued
+   * or retrying (due for 2 s: its own hint had time to run it), and every running job whose lease
+   * expired (its worker went silent), makes sure a hint will run it (see `JobsService.repairHint`);
+   * stops at the first job Redis does not answer for. Run by the leader every `JOB_SWEEP_INTERVAL_MS`.
    */
   async sweep(limit = 500): Promise<number> {
     const due: Array<{ id: string; attempts: number }> = await this.ds.query(
@@ -149,7 +219,7 @@ export class JobRunner implements OnModuleInit {
        ORDER BY run_at LIMIT $1`,
       [limit],
     );
-    for (const j of due) this.jobs.hint(j.id, j.attempts);
+    for (const j of due) if (!(await this.jobs.repairHint(j.id, j.attempts))) break;
     return due.length;
   }
 }

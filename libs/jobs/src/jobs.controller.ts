@@ -179,7 +179,7 @@ export class JobsController {
           [id],
         ),
       );
-      this.tx.afterCommit(() => this.jobs.hint(id, 0));
+      this.tx.afterCommit(() => void this.jobs.hint(id, 0));
       return toJob(row);
     });
   }

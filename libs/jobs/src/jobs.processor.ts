@@ -6,17 +6,16 @@ import { JobRunner } from './job-runner';
 import { JOBS_QUEUE } from './jobs.service';
 import { throttledRedisErrorLog } from './redis-error-log';
 
-/** Longest a shutting-down worker waits for the jobs it is running before it lets go of them. */
-export const JOB_SHUTDOWN_GRACE_MS = 25_000;
-
 /**
  * The BullMQ worker (worker role only): every message is a hint naming a ledger job to run.
  *
- * Shutdown does not depend on Redis: it stops taking hints, waits (up to {@link JOB_SHUTDOWN_GRACE_MS})
- * for the ledger runs in progress, then closes the BullMQ worker without waiting on Redis. (BullMQ's
- * graceful close waits for its fetch loop, which never ends while Redis is unreachable, so a worker
- * could not be stopped then.) A hint taken during shutdown is acknowledged without running; the job is
- * still `queued` in the ledger and the sweeper hints it again.
+ * Shutdown does not depend on Redis: it stops taking hints, waits (up to `JOB_SHUTDOWN_GRACE_MS`) for
+ * the ledger runs in progress, closes the BullMQ worker without waiting on Redis, then hands back the
+ * jobs still running (`JobRunner.releaseRunning`: due again at once, the attempt not counted, hinted
+ * anew) so another process runs them now instead of when their lease expires. (BullMQ's graceful
+ * close waits for its fetch loop, which never ends while Redis is unreachable, so a worker could not be
+ * stopped then.) A hint taken during shutdown is acknowledged without running; the job is still
+ * `queued` in the ledger and the sweeper hints it again.
  */
 @Processor(JOBS_QUEUE)
 export class JobsProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -58,9 +57,11 @@ export class JobsProcessor extends WorkerHost implements OnApplicationBootstrap,
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...this.inFlight]),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, JOB_SHUTDOWN_GRACE_MS))),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.JOB_SHUTDOWN_GRACE_MS))),
     ]);
     clearTimeout(timer);
+    // Closed first, so that this worker cannot take the hints of the jobs it hands back.
     await this.worker.close(true).catch(() => undefined);
+    await this.runner.releaseRunning().catch((err: Error) => this.log.warn(`could not hand back the jobs still running: ${err.message}`));
   }
 }

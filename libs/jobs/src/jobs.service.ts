@@ -6,6 +6,7 @@ import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RequestContexts } from '@rcp/observability';
 import { TransactionManager, rowsOf } from '@rcp/persistence';
 import { throttledRedisErrorLog } from './redis-error-log';
+import { withTimeout } from './with-timeout';
 
 export const JOBS_QUEUE = 'rcp-jobs';
 
@@ -72,7 +73,7 @@ export class JobsService {
           opts.parentId ?? null,
         ],
       );
-      this.tx.afterCommit(() => this.hint(id, 0, delayMs));
+      this.tx.afterCommit(() => void this.hint(id, 0, delayMs));
     });
     return id;
   }
@@ -115,10 +116,50 @@ export class JobsService {
     });
   }
 
-  /** Adds the BullMQ hint; never waits on Redis and never fails the caller. */
-  hint(id: string, attempt: number, delayMs = 0): void {
-    this.queue
-      .add('run', { jobId: id }, { jobId: `${id}-${attempt}`, delay: delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 })
-      .catch((err: Error) => this.log.warn(`could not enqueue job ${id} in Redis (the sweeper will retry): ${err.message}`));
+  /**
+   * Adds the BullMQ hint; never waits on Redis and never fails the caller. The hint id is the job's id
+   * and attempt count, so the paths that hint one attempt (after commit, after a failure, the sweeper)
+   * add it once; `tag` makes a hint of its own (see {@link repairHint}, `JobRunner.releaseRunning`).
+   * The returned promise never rejects; callers need not wait for it.
+   */
+  hint(id: string, attempt: number, delayMs = 0, tag?: string): Promise<void> {
+    return this.queue
+      .add('run', { jobId: id }, { jobId: hintId(id, attempt, tag), delay: delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 })
+      .then(
+        () => undefined,
+        (err: Error) => this.log.warn(`could not enqueue job ${id} in Redis (the sweeper will retry): ${err.message}`),
+      );
+  }
+
+  /**
+   * Makes sure a job the ledger holds as due gets run (the sweeper calls it). Adding a hint under an id
+   * that BullMQ still holds is a no-op, whatever state that hint is in: a hint that a process took
+   * (`active`) and will never run (it was stopped, or is shutting down) blocks its id until BullMQ's
+   * lock on it expires (30 s) and its stalled-job check puts it back (every 30 s), so the same-id hint
+   * the sweeper re-added stranded such jobs for a minute and a half. So: no hint, add it; a hint waiting
+   * or delayed, it will run; a hint taken although the job is still due, it is stuck: try the next
+   * rescue id (`…-r1`, `…-r2`) the same way. A stuck hint that runs later finds the job done and skips.
+   * Waits at most a second on Redis; returns false when Redis did not answer (the sweep stops there and
+   * the next one tries again).
+   */
+  async repairHint(id: string, attempt: number): Promise<boolean> {
+    for (let rescue = 0; rescue <= MAX_RESCUE_HINTS; rescue++) {
+      const tag = rescue === 0 ? undefined : `r${rescue}`;
+      const state = await withTimeout(this.queue.getJobState(hintId(id, attempt, tag)), 1000);
+      if (state === undefined) return false;
+      if (state === 'unknown' || state === 'completed' || state === 'failed') {
+        void this.hint(id, attempt, 0, tag);
+        return true;
+      }
+      if (state !== 'active') return true;
+    }
+    this.log.warn(`job ${id}: its hints are all held by processes that do not run them; it waits for BullMQ's stalled-job check`);
+    return true;
   }
 }
+
+/** Rescue hints tried per job when its hints are stuck (one is normally enough). */
+const MAX_RESCUE_HINTS = 3;
+
+const hintId = (id: string, attempt: number, tag?: string) => (tag ? `${id}-${attempt}-${tag}` : `${id}-${attempt}`);
+

@@ -186,6 +186,9 @@ describe('inventory: the http provisioner against an external executor', () => {
     expect(op.headers['content-type']).toBe('application/json');
     expect(op.headers['x-rcp-operation-id']).toBe(op.body.operationId);
     expect(op.headers['x-rcp-signature']).toMatch(/^v2=[0-9a-f]{64}$/);
+    // The dispatch job's idempotency key: its id, the same for every try of it.
+    const [dispatch] = await t.ds.query(`SELECT id FROM platform.jobs WHERE target_id = $1 AND name = 'inventory.dispatch-operation'`, [environment.id]);
+    expect(op.headers['idempotency-key']).toBe(dispatch.id);
     expect(op.body).toMatchObject({
       kind: 'provision',
       attempt: 1,
@@ -290,8 +293,12 @@ describe('inventory: the http provisioner against an external executor', () => {
     );
     // Two dispatch tries (JOB_MAX_ATTEMPTS=2) for each of the three attempts.
     expect(operationsFor(environment.id)).toHaveLength(6);
-    const dispatch = await t.ds.query(`SELECT state, attempts FROM platform.jobs WHERE target_id = $1 AND name = 'inventory.dispatch-operation'`, [environment.id]);
-    expect(dispatch).toEqual(Array(3).fill({ state: 'completed', attempts: 2 }));
+    const dispatch = await t.ds.query(`SELECT id, state, attempts FROM platform.jobs WHERE target_id = $1 AND name = 'inventory.dispatch-operation'`, [environment.id]);
+    expect(dispatch.map(({ state, attempts }: { state: string; attempts: number }) => ({ state, attempts }))).toEqual(Array(3).fill({ state: 'completed', attempts: 2 }));
+    // Both tries of one dispatch job carry that job's id as their idempotency key.
+    const keys = operationsFor(environment.id).map((op) => op.headers['idempotency-key']);
+    expect([...new Set(keys)].sort()).toEqual(dispatch.map((d: { id: string }) => d.id).sort());
+    for (const key of new Set(keys)) expect(keys.filter((k) => k === key)).toHaveLength(2);
   });
 
   describe('an executor whose answers cannot be trusted', () => {

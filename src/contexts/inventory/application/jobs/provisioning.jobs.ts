@@ -65,7 +65,7 @@ export class DispatchOperationJob implements JobHandler<DispatchJobPayload> {
 
   async run(payload: DispatchJobPayload, job: JobInfo): Promise<unknown> {
     try {
-      return await this.commands.execute(new DispatchOperationCommand(payload.environmentId, payload.operationId));
+      return await this.commands.execute(new DispatchOperationCommand(payload.environmentId, payload.operationId, job.idempotencyKey));
     } catch (err) {
       // Only a provisioner's own refusal is told to the tenant (a fixed phrase); anything else is ours.
       const why = err instanceof ProvisionerUnavailableError ? err.publicReason : 'an internal error; operators see it in the log';

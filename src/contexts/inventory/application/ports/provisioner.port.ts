@@ -34,6 +34,15 @@ export class ProvisionerUnavailableError extends Error {
   }
 }
 
+/** How one hand-over is sent, beyond the operation itself. */
+export interface ProvisionerCall {
+  /**
+   * The same for every try of one dispatch job (`JobInfo.idempotencyKey`): a try that lost its job's
+   * lease and the try that took over send the same key, so the infrastructure can do the work once.
+   */
+  idempotencyKey?: string;
+}
+
 /**
  * Port to whatever builds real infrastructure. `start` only *starts* an operation and returns; the
  * outcome arrives later, asynchronously, through `CompleteOperationCommand` (the same command for every
@@ -45,5 +54,5 @@ export class ProvisionerUnavailableError extends Error {
  */
 export abstract class Provisioner {
   abstract readonly kind: 'simulated' | 'http';
-  abstract start(operation: ProvisionerOperation): Promise<void>;
+  abstract start(operation: ProvisionerOperation, call?: ProvisionerCall): Promise<void>;
 }

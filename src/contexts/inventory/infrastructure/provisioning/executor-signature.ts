@@ -19,6 +19,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const TIMESTAMP_HEADER = 'x-rcp-timestamp';
 export const SIGNATURE_HEADER = 'x-rcp-signature';
 export const OPERATION_HEADER = 'x-rcp-operation-id';
+/** The dispatch job's idempotency key: the same for every try of that job (a header, outside the signature). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_VERSION = 'v2';
 

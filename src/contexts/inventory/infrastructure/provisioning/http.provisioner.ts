@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { Provisioner, ProvisionerOperation, ProvisionerUnavailableError } from '../../application/ports/provisioner.port';
+import { Provisioner, ProvisionerCall, ProvisionerOperation, ProvisionerUnavailableError } from '../../application/ports/provisioner.port';
 import { sanitizeReportedReason } from '../../domain/provisioning-policy';
-import { OPERATION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signExecutorMessage } from './executor-signature';
+import { IDEMPOTENCY_KEY_HEADER, OPERATION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signExecutorMessage } from './executor-signature';
 
 /** Most bytes of an executor's answer ever read (the rest is discarded unread). */
 export const MAX_EXECUTOR_RESPONSE_BYTES = 64 * 1024;
@@ -20,7 +20,8 @@ export interface ExecutorOperationRequest extends ProvisionerOperation {
  * describes it. Starting an operation is one signed POST to `${EXECUTOR_URL}/operations` (see
  * `executor-signature.ts`); the executor answers 2xx at once and later calls back
  * `POST /v1/executor-callbacks/{operationId}`, signed the same way. The operation id is sent as
- * `X-RCP-Operation-Id` too, so the executor can deduplicate a resent operation.
+ * `X-RCP-Operation-Id` too, so the executor can deduplicate a resent operation, and the dispatch job's
+ * `Idempotency-Key` (the same for every try of that job, also for a try that lost its lease).
  *
  * The executor's answer is not trusted: redirects are not followed (a 3xx is a failure, so the signed
  * body never goes anywhere else), at most {@link MAX_EXECUTOR_RESPONSE_BYTES} of a body are read,
@@ -39,7 +40,7 @@ export class HttpProvisioner extends Provisioner {
     super();
   }
 
-  async start(op: ProvisionerOperation): Promise<void> {
+  async start(op: ProvisionerOperation, call: ProvisionerCall = {}): Promise<void> {
     const { EXECUTOR_URL, EXECUTOR_SECRET, PUBLIC_BASE_URL, EXECUTOR_TIMEOUT_MS } = this.settings;
     if (!EXECUTOR_URL || !EXECUTOR_SECRET) throw new ProvisionerUnavailableError('executor not configured');
     const request: ExecutorOperationRequest = {
@@ -65,6 +66,7 @@ export class HttpProvisioner extends Provisioner {
           [TIMESTAMP_HEADER]: String(timestamp),
           [SIGNATURE_HEADER]: signExecutorMessage(EXECUTOR_SECRET, timestamp, { method: 'POST', path: `${target.pathname}${target.search}`, body }),
           [OPERATION_HEADER]: op.operationId,
+          ...(call.idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: call.idempotencyKey } : {}),
         },
         body,
         redirect: 'manual',

@@ -10,6 +10,8 @@ export class DispatchOperationCommand extends Command<DispatchResult> {
   constructor(
     readonly environmentId: string,
     readonly operationId: string,
+    /** Sent with the hand-over (see `ProvisionerCall`): the dispatch job's idempotency key. */
+    readonly idempotencyKey?: string,
   ) {
     super();
   }

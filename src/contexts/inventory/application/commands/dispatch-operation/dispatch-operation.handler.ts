@@ -13,7 +13,7 @@ export class DispatchOperationHandler implements ICommandHandler<DispatchOperati
     private readonly provisioner: Provisioner,
   ) {}
 
-  execute({ environmentId, operationId }: DispatchOperationCommand): Promise<DispatchResult> {
+  execute({ environmentId, operationId, idempotencyKey }: DispatchOperationCommand): Promise<DispatchResult> {
     // A savepoint: if the provisioner fails half-way, the job's transaction stays usable for what follows.
     return this.tx.run(() => this.tx.savepoint('dispatch_operation', async () => {
       const env = await this.environments.findById(environmentId);
@@ -26,7 +26,7 @@ export class DispatchOperationHandler implements ICommandHandler<DispatchOperati
         attempt: op.attempt,
         round: s.round,
         environment: { id: s.id, tenantId: s.tenantId, projectId: s.projectId, name: s.name, type: s.type, region: s.region, labels: s.labels, placement: s.placement },
-      });
+      }, { idempotencyKey });
       return { dispatched: true };
     }));
   }
