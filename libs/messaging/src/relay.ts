@@ -110,7 +110,6 @@ export class OutboxRelay {
     clearInterval(this.renewTimer);
     this.endSleep();
     await this.loop;
-    await this.renewing;
     const held = this.lease;
     this.lease = undefined;
     this.wakeup.setLocalRelayLeader(false);
