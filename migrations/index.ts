@@ -8,6 +8,7 @@ import { PlatformProjectScope1764000003300 } from './1764000003300-platform-proj
 import { JobsListIndexes1764000011700 } from './1764000011700-jobs-list-indexes';
 import { PlatformRetention1764000011710 } from './1764000011710-platform-retention';
 import { JobLeaseToken1764000012100 } from './1764000012100-job-lease-token';
+import { RelayLeaderLease1764000012300 } from './1764000012300-relay-leader-lease';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   JobsListIndexes1764000011700,
   PlatformRetention1764000011710,
   JobLeaseToken1764000012100,
+  RelayLeaderLease1764000012300,
 ];

@@ -34,6 +34,7 @@ export interface Settings {
   RATE_LIMIT_IP_PER_MINUTE: number;
   RELAY_BATCH_SIZE: number;
   RELAY_IDLE_MAX_MS: number;
+  RELAY_LEASE_MS: number;
   DELIVERY_MAX_ATTEMPTS: number;
   DELIVERY_CONCURRENCY: number;
   DELIVERY_BACKOFF_BASE_MS: number;
@@ -195,6 +196,13 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   RATE_LIMIT_IP_PER_MINUTE: { default: '3000', description: 'Requests per minute per client IP', check: int(1, 1000000), kind: 'int' },
   RELAY_BATCH_SIZE: { default: '500', description: 'Events the relay claims per round', check: int(1, 10000), kind: 'int' },
   RELAY_IDLE_MAX_MS: { default: '500', description: 'Longest relay sleep when idle (a NOTIFY after commit wakes it earlier)', check: int(10, 60000), kind: 'int' },
+  RELAY_LEASE_MS: {
+    default: '5000',
+    description:
+      'Relay leader lease: the leader renews it every fifth of this; a leader silent this long (frozen, partitioned) is displaced by another worker, and stops leading itself',
+    check: int(500, 300000),
+    kind: 'int',
+  },
   DELIVERY_MAX_ATTEMPTS: { default: '8', description: 'Attempts per (event, handler) before dead_letter', check: int(1, 100), kind: 'int' },
   DELIVERY_CONCURRENCY: { default: '4', description: 'Event deliveries a worker runs at once', check: int(1, 64), kind: 'int' },
   DELIVERY_BACKOFF_BASE_MS: { default: '500', description: 'Delay before the 2nd delivery attempt; doubles per failure (±20 % jitter), capped at 5 min', check: int(1, 300000), kind: 'int' },

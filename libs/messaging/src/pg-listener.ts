@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { Client, QueryResult, QueryResultRow } from 'pg';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { databaseUrls } from '@rcp/persistence';
 import { DELIVERY_CHANNEL, OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
@@ -9,10 +9,17 @@ import { DELIVERY_CHANNEL, OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
  * wake-up hints and holds session-level advisory locks such as the relay leader lock, which Postgres
  * releases by itself when the session ends, so a crashed leader never keeps the lock. It connects as the
  * system login, like the system pool.
+ *
+ * TCP keepalive (Node sets: first probe after 1 s of silence, then one a second, 10 unanswered end the
+ * connection) lets this side notice a lost network in about 11 s (without it, never). It
+ * cannot notice a frozen peer: a SIGSTOPped process's kernel still answers the probes, which is why the
+ * relay also keeps a lease (see `OutboxRelay`).
  */
 @Injectable()
 export class PgSession implements OnApplicationShutdown {
   private client?: Client;
+  private connecting?: Promise<Client>;
+  private backendPid?: number;
   private readonly log = new Logger('PgSession');
   private closing = false;
 
@@ -21,35 +28,66 @@ export class PgSession implements OnApplicationShutdown {
     private readonly wakeup: RelayWakeup,
   ) {}
 
-  private async connect(): Promise<Client> {
-    if (this.client) return this.client;
-    const client = new Client({ connectionString: databaseUrls(this.settings).system, application_name: 'rcp-worker-session' });
+  private connect(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    if (this.closing) return Promise.reject(new Error('the worker session is closed'));
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
+    const client = new Client({
+      connectionString: databaseUrls(this.settings).system,
+      application_name: 'rcp-worker-session',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 1000,
+    });
+    let ended = false;
+    const lost = () => {
+      ended = true;
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.backendPid = undefined;
+    };
     client.on('notification', (msg) => this.wakeup.received(msg.channel, msg.processId));
     client.on('error', (err) => {
       this.log.warn(`worker session lost: ${err.message}`);
-      if (this.client === client) this.client = undefined;
+      lost();
     });
-    client.on('end', () => {
-      if (this.client === client) this.client = undefined;
-    });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
+    client.on('end', lost);
+    let pid: number;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      pid = rows[0].pid;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    // Lost during the set-up, or the application closed meanwhile: never keep it as the session.
+    if (ended || this.closing) {
+      await client.end().catch(() => undefined);
+      throw new Error('the worker session ended while it was being opened');
+    }
     this.client = client;
+    this.backendPid = pid;
     return client;
   }
 
-  /** Tries to take a session-level advisory lock; true while this process holds it. */
-  async tryLock(key: number): Promise<boolean> {
-    if (this.closing) return false;
+  /** Runs one statement on the session (connecting first if it is down): for session-level locks and what guards them. */
+  async query<R extends QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
     const client = await this.connect();
-    const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
-    return res.rows[0].ok;
+    return client.query<R>(sql, params);
   }
 
-  /** Is the session that took the lock still alive? (A dropped session has lost its locks.) */
-  get alive(): boolean {
-    return !!this.client;
+  /**
+   * The backend pid of the live session, undefined while it is down. Locks taken on the session are held
+   * exactly as long as this stays the same: a new pid is a new session that holds nothing.
+   */
+  get pid(): number | undefined {
+    return this.backendPid;
   }
 
   async unlock(key: number): Promise<void> {
@@ -60,6 +98,7 @@ export class PgSession implements OnApplicationShutdown {
     this.closing = true;
     const c = this.client;
     this.client = undefined;
+    this.backendPid = undefined;
     await c?.end().catch(() => undefined);
   }
 }

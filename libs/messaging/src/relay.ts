@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
@@ -18,9 +21,17 @@ function textArray(values: string[], safe: RegExp): string {
   return `ARRAY[${values.map((v) => `'${v}'`).join(', ')}]::text[]`;
 }
 
+/** The lease this process holds: its term, the session backend that holds the lock, and when its last good renewal was sent. */
+interface HeldLease {
+  term: number;
+  pid: number;
+  /** `performance.now()` when the last renewal that succeeded was sent (not when its answer came back). */
+  renewedAt: number;
+}
+
 /**
  * The outbox relay. Exactly one leader at a time across all worker processes (session advisory lock on
- * a dedicated connection). In one transaction the leader:
+ * a dedicated connection, guarded by a lease: see below). In one transaction the leader:
  *   1. deletes the next batch of committed outbox rows (uncommitted ones are invisible, so a transaction
  *      that took a lower sequence but commits later is simply claimed in a later round, never skipped),
  *   2. gives them gapless feed positions in claim order and moves them to `platform.event_log`,
@@ -30,16 +41,39 @@ function textArray(values: string[], safe: RegExp): string {
  * deliveries are durable. Polling is adaptive: immediate while batches come back full or while commits
  * arrived during the round, then backing off to `RELAY_IDLE_MAX_MS`, and woken early by in-process
  * signals or a NOTIFY sent after commit.
+ *
+ * **The lease.** The advisory lock alone cannot tell a frozen or partitioned leader from a healthy one:
+ * a SIGSTOPped process's sockets stay open (its kernel even answers TCP keepalives), so Postgres keeps
+ * its session and lock for as long as it is stopped, and the relay stopped for everyone. So the leader
+ * renews `platform.relay_leader.renewed_at` (database clock) on the session that holds the lock every
+ * fifth of `RELAY_LEASE_MS`; a follower, trying every second, calls `platform.relay_lead`, which ends
+ * the holder's session when its lease is older than `RELAY_LEASE_MS` and takes the lock and the lease in
+ * the same statement (migration 1764000012300). A process leads ({@link isLeader}, the `rcp_relay_leader`
+ * gauge, rounds, leader-only maintenance) only while its session holds the lock and its last successful
+ * renewal was *sent* less than the lease ago, on its own monotonic clock: a follower can only displace it
+ * after the database saw no renewal for the lease, which is after this process stopped counting itself
+ * leader. A leader that thaws therefore finds its lease stale before anything else, renews first, finds
+ * its session ended or its lease taken, and stops without running a round; a leader that cannot renew
+ * (a partition) stops leading by itself when the lease runs out.
+ *
+ * A round already sent before a freeze still commits (Postgres does not need the client to finish one
+ * simple-protocol query), and no round is ever left open in a transaction by its client. Rounds that
+ * overlap around a change of leader are serialized by the `relay_state` row lock (see {@link claimBatch}),
+ * so they cannot misorder the feed.
  */
 @Injectable()
 export class OutboxRelay {
   private readonly log = new Logger('OutboxRelay');
   private running = false;
   private loop?: Promise<void>;
-  private leader = false;
+  private lease?: HeldLease;
+  private renewing?: Promise<boolean>;
+  private renewTimer?: NodeJS.Timeout;
   private sleeper?: { timer: NodeJS.Timeout; resolve: () => void };
   private wakePending = false;
   private unsubscribe?: () => void;
+  /** Who holds the lease, as written in `platform.relay_leader.holder`: host, pid and a per-instance tag. */
+  readonly holderId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
 
   constructor(
     private readonly ds: DataSource,
@@ -48,28 +82,38 @@ export class OutboxRelay {
     private readonly wakeup: RelayWakeup,
     private readonly metrics: MetricsService,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-  ) {}
+  ) {
+    metrics.reportRelayLeader(() => this.isLeader);
+  }
 
+  /** True only while this process's session holds the lock and its lease is younger than `RELAY_LEASE_MS`. */
   get isLeader(): boolean {
-    return this.leader;
+    const held = this.lease;
+    return !!held && this.session.pid === held.pid && performance.now() - held.renewedAt < this.settings.RELAY_LEASE_MS;
+  }
+
+  private get renewEveryMs(): number {
+    return Math.max(100, Math.floor(this.settings.RELAY_LEASE_MS / 5));
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.wakeup.on(OUTBOX_CHANNEL, () => this.wake());
+    this.renewTimer = setInterval(() => void this.renew(), this.renewEveryMs);
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    clearInterval(this.renewTimer);
     this.endSleep();
     await this.loop;
+    const held = this.lease;
+    this.lease = undefined;
     this.wakeup.setLocalRelayLeader(false);
-    if (this.leader) await this.session.unlock(RELAY_LOCK_KEY);
-    this.leader = false;
-    this.metrics.relayLeader.set(0);
+    if (held && this.session.pid === held.pid) await this.session.unlock(RELAY_LOCK_KEY);
   }
 
   /**
@@ -79,7 +123,7 @@ export class OutboxRelay {
    * own pace for retrying the lock instead of trying it after every commit in the system.
    */
   private wake(): void {
-    if (!this.leader) return;
+    if (!this.lease) return;
     this.wakePending = true;
     if (this.sleeper) this.endSleep();
   }
@@ -101,15 +145,10 @@ export class OutboxRelay {
     let idle = 5;
     while (this.running) {
       try {
-        if (!this.leader || !this.session.alive) {
-          this.leader = await this.session.tryLock(RELAY_LOCK_KEY);
-          this.metrics.relayLeader.set(this.leader ? 1 : 0);
-          this.wakeup.setLocalRelayLeader(this.leader);
-          if (this.leader) this.log.log('relay leadership acquired');
-          if (!this.leader) {
-            await this.sleep(1000);
-            continue;
-          }
+        // Every round starts from a lease this process knows to be live; a stale one is renewed first.
+        if (!this.isLeader && !(await this.lead())) {
+          await this.sleep(Math.min(1000, this.renewEveryMs));
+          continue;
         }
         this.wakePending = false; // this round sees everything committed before it starts
         const claimed = await this.claimBatch();
@@ -121,12 +160,76 @@ export class OutboxRelay {
         else idle = Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
         await this.sleep(claimed > 0 ? 0 : idle);
       } catch (err) {
-        this.leader = this.leader && this.session.alive;
-        this.wakeup.setLocalRelayLeader(this.leader);
         this.log.warn(`relay round failed: ${(err as Error).message}`);
         await this.sleep(500);
       }
     }
+  }
+
+  /**
+   * Leads if it can: renews the lease this session holds, or else asks `platform.relay_lead` for the
+   * lock and the lease (which displaces a holder whose lease ran out). True when this process now leads.
+   */
+  private async lead(): Promise<boolean> {
+    if (this.lease) return this.renew();
+    const sent = performance.now();
+    const { rows } = await this.session.query<{ leads: boolean; term: string; pid: number | null; displaced: number | null }>(
+      'SELECT leads, term, pid, displaced FROM platform.relay_lead($1, $2, $3)',
+      [RELAY_LOCK_KEY, this.holderId, this.settings.RELAY_LEASE_MS],
+    );
+    const r = rows[0];
+    if (!r.leads || r.pid === null || !this.running) {
+      if (r.leads && r.pid === this.session.pid) await this.session.unlock(RELAY_LOCK_KEY);
+      return false;
+    }
+    this.lease = { term: Number(r.term), pid: r.pid, renewedAt: sent };
+    this.wakeup.setLocalRelayLeader(true);
+    if (r.displaced !== null) {
+      this.log.warn(`relay leadership taken over (term ${r.term}): the holder's lease had expired, its session (backend ${r.displaced}) was ended`);
+    } else {
+      this.log.log(`relay leadership acquired (term ${r.term})`);
+    }
+    return this.isLeader;
+  }
+
+  /**
+   * Renews the held lease on the session that holds the lock (at most one renewal in flight). The update
+   * matches only this term and this session's backend, so it fails once another process took over.
+   */
+  private renew(): Promise<boolean> {
+    if (!this.lease) return Promise.resolve(false);
+    this.renewing ??= this.renewOnce(this.lease).finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
+  private async renewOnce(held: HeldLease): Promise<boolean> {
+    if (this.session.pid !== held.pid) {
+      this.lose(held, 'its session ended');
+      return false;
+    }
+    const sent = performance.now();
+    try {
+      const { rowCount } = await this.session.query(
+        'UPDATE platform.relay_leader SET renewed_at = clock_timestamp() WHERE id = 1 AND term = $1 AND holder_pid = pg_backend_pid()',
+        [held.term],
+      );
+      if (rowCount === 1) held.renewedAt = sent;
+      else this.lose(held, 'its lease was taken');
+    } catch (err) {
+      // The session died under the renewal: the lock went with it. Any other failure leaves the lease to
+      // run out unless a later renewal succeeds.
+      if (this.session.pid !== held.pid) this.lose(held, `its session ended (${(err as Error).message})`);
+    }
+    return this.lease === held && this.isLeader;
+  }
+
+  /** Stops leading at once; the lock is released if this session still has it. */
+  private lose(held: HeldLease, why: string): void {
+    if (this.lease !== held) return;
+    this.lease = undefined;
+    this.wakeup.setLocalRelayLeader(false);
+    this.log.warn(`relay leadership lost (term ${held.term}): ${why}`);
+    if (this.session.pid === held.pid) void this.session.unlock(RELAY_LOCK_KEY);
   }
 
   /**

@@ -20,7 +20,18 @@ export class MetricsService {
   readonly outboxBacklog = new Gauge({ name: 'rcp_outbox_backlog', help: 'Committed events not yet claimed by the relay', registers: [this.registry] });
   readonly outboxOldestAge = new Gauge({ name: 'rcp_outbox_oldest_unclaimed_seconds', help: 'Age of the oldest unclaimed event', registers: [this.registry] });
   readonly relayEvents = new Counter({ name: 'rcp_relay_events_total', help: 'Events claimed and fanned out by the relay', registers: [this.registry] });
-  readonly relayLeader = new Gauge({ name: 'rcp_relay_leader', help: '1 while this process holds the relay leader lock', registers: [this.registry] });
+  /** Answers whether this process leads the relay right now (set by the relay). */
+  private relayLeads: () => boolean = () => false;
+  /**
+   * Read from the relay at each scrape, never stored: a process that was frozen or cut off must not
+   * report the leadership it had before (it would say 1 next to the real leader until it noticed).
+   */
+  readonly relayLeader: Gauge = new Gauge({
+    name: 'rcp_relay_leader',
+    help: '1 while this process holds the relay leader lock and its lease (renewed within RELAY_LEASE_MS)',
+    registers: [this.registry],
+    collect: (): void => this.relayLeader.set(this.relayLeads() ? 1 : 0),
+  });
   readonly commitToHandler = new Histogram({
     name: 'rcp_event_commit_to_handler_seconds',
     help: 'Time from an event being recorded to its handler finishing',
@@ -44,6 +55,11 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** How the `rcp_relay_leader` gauge learns whether this process leads (the relay registers itself). */
+  reportRelayLeader(leads: () => boolean): void {
+    this.relayLeads = leads;
   }
 
   async render(): Promise<string> {

@@ -105,11 +105,13 @@ describe('row-level security against the runtime connection', () => {
     });
   });
 
-  it('gives a tenant transaction no access to the inbox, deliveries, idempotency keys or relay state', async () => {
+  it('gives a tenant transaction no access to the inbox, deliveries, idempotency keys, relay state or relay lease', async () => {
     await asTenant('t1', async (m) => {
-      for (const table of ['platform.inbox', 'platform.event_deliveries', 'platform.idempotency_keys', 'platform.relay_state']) {
+      for (const table of ['platform.inbox', 'platform.event_deliveries', 'platform.idempotency_keys', 'platform.relay_state', 'platform.relay_leader']) {
         expect(await attempt(m, `SELECT * FROM ${table}`)).toEqual({ error: expect.stringMatching(/permission denied/) });
       }
+      // Nor may it take the relay's leadership or end a relay's session through the lease function.
+      expect(await attempt(m, `SELECT * FROM platform.relay_lead(7263002, 'tenant', 1)`)).toEqual({ error: expect.stringMatching(/permission denied/) });
       expect(await attempt(m, `INSERT INTO platform.inbox (event_id, handler) VALUES (gen_random_uuid(), 'X')`)).toEqual({ error: expect.stringMatching(/permission denied/) });
       expect(await attempt(m, `INSERT INTO platform.audit_log (tenant_id, actor, actor_kind, action, target_type, result) VALUES ('t2', 'x', 'user', 'forged', 'probe', 'allowed')`)).toEqual({
         error: expect.stringMatching(/row-level security/),
