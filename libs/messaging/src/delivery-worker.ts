@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observability';
-import { TransactionManager } from '@rcp/persistence';
+import { DbScope, TransactionManager, TransactionTimeoutError } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
 import { DELIVERY_CHANNEL, RelayWakeup } from './relay-wakeup';
@@ -10,11 +11,21 @@ interface DueDelivery {
   id: string;
   event_id: string;
   handler: string;
+  aggregate_id: string;
   attempts: number;
   envelope: CloudEventEnvelope;
   position: string;
   recorded_at: Date;
+  /** Another due head was there when this one was claimed: a sleeping lane may help. */
+  more: boolean;
 }
+
+type Outcome = 'none' | 'done' | 'failed';
+
+const SYSTEM: DbScope = { tenantId: null, platform: true };
+
+/** How often a running worker marks its subscriptions as seen (see `EVENT_SUBSCRIPTION_TTL_HOURS`). */
+const REGISTRATION_REFRESH_MS = 60_000;
 
 /**
  * Backoff before attempt n+1 after n failures: `baseMs` (default 0.5 s), then doubling, capped at 5 min,
@@ -27,18 +38,23 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
 
 /**
  * Runs event handlers from `platform.event_deliveries`. Any number of workers in any number of processes
- * may run it: each lane claims due deliveries with `FOR UPDATE SKIP LOCKED`, and a delivery is only due
- * when no earlier delivery of the same aggregate to the same handler is still pending, which keeps
- * per-aggregate order per handler. Each delivery runs in a savepoint together with its inbox row
- * (`platform.inbox`, key event id + handler): a duplicate key means the effect already happened, so a
- * redelivered event is acknowledged without running the handler again. A failure rolls back only that
- * delivery, records the error and schedules a retry with backoff; after `DELIVERY_MAX_ATTEMPTS` it is
- * `dead_letter`, visible over the API and replayable.
+ * may run it, each with `DELIVERY_CONCURRENCY` lanes.
  *
- * A lane claims at most `DELIVERY_BATCH_SIZE` deliveries per transaction: every delivery is a
- * subtransaction, and a transaction with more than 64 of them (PGPROC_MAX_CACHED_SUBXIDS, counting
- * savepoints inside handlers) makes every snapshot in the database consult pg_subtrans. A relay signal
- * wakes one lane; a lane that finds a full batch wakes the next.
+ * Deliveries form one queue per (handler, aggregate); only a queue's head (`head`) is ever claimed, so a
+ * handler sees an aggregate's events in order, and a head that failed (waiting for its retry) or was
+ * dead-lettered holds the rest of its queue, visible as held, until it succeeds or an operator replays or
+ * skips it. A lane claims one due head at a time with `FOR UPDATE SKIP LOCKED`, from a partial index of
+ * heads, so the poll costs the same however many deliveries are held behind failing ones.
+ *
+ * Each delivery is its own transaction: the row lock that claims it, its inbox row (`platform.inbox`, key
+ * event id + handler: a duplicate key means the effect already happened, so a redelivered event is
+ * acknowledged without running the handler again), the handler's effect, and the removal of the delivery
+ * with the promotion of its queue's next head. Nothing another handler or aggregate does shares it. A
+ * handler that throws rolls back to a savepoint and its failure is recorded with a backoff; one that takes
+ * longer than `DELIVERY_HANDLER_TIMEOUT_MS` is cut off (its backend terminated, so its locks go at once)
+ * and its failure recorded in a new transaction. After `DELIVERY_MAX_ATTEMPTS` a delivery is
+ * `dead_letter`. A worker claims only deliveries of handlers its own build has, so in a rolling deploy an
+ * old worker leaves a new handler's deliveries to a new worker instead of failing them.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -50,6 +66,8 @@ export class DeliveryWorker {
   /** A signal arrived while no lane slept: the next lane to finish a round runs another at once. */
   private wakePending = false;
   private unsubscribe?: () => void;
+  private registered?: Promise<void>;
+  private refresh?: NodeJS.Timeout;
 
   constructor(
     private readonly tx: TransactionManager,
@@ -63,27 +81,38 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.wakeup.on(DELIVERY_CHANNEL, () => this.signal());
+    this.registered = this.register();
+    this.refresh = setInterval(() => void this.subscriptions.registerAll().catch(() => undefined), REGISTRATION_REFRESH_MS);
+    this.refresh.unref();
     for (let i = 0; i < this.settings.DELIVERY_CONCURRENCY; i++) this.lanes.push(this.lane());
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    clearInterval(this.refresh);
     this.wakeAll();
     await Promise.all(this.lanes);
     this.lanes = [];
   }
 
-  /** Deliveries per round and lane (`DELIVERY_BATCH_SIZE`). */
-  private get batchSize(): number {
-    return this.settings.DELIVERY_BATCH_SIZE;
+  /** Registers this build's subscriptions before the first delivery; retries until it succeeds or the worker stops. */
+  private async register(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.subscriptions.registerAll();
+        return;
+      } catch (err) {
+        this.log.warn(`registering event subscriptions failed: ${(err as Error).message}`);
+        await this.idle(1000);
+      }
+    }
   }
 
   /**
-   * New deliveries were committed. One sleeping lane wakes (waking every lane made all but one of them
-   * run an empty round, three round trips each, for every relay round); a lane that then finds a full
-   * batch wakes the next. If no lane sleeps, the signal is remembered, so a lane whose round looked
-   * before those deliveries committed runs again instead of going to sleep.
+   * New deliveries were committed. One sleeping lane wakes; a lane that claims a delivery while another
+   * is due wakes the next. If no lane sleeps, the signal is remembered, so a lane whose poll looked
+   * before those deliveries committed polls again instead of going to sleep.
    */
   private signal(): void {
     if (!this.wakeOne()) this.wakePending = true;
@@ -113,78 +142,89 @@ export class DeliveryWorker {
   }
 
   private async lane(): Promise<void> {
+    await this.registered;
     let idle = 5;
     while (this.running) {
       try {
-        const { handled, more } = await this.round();
-        if (handled >= this.batchSize) this.wakeOne(); // a backlog: get help
+        const outcome = await this.runNext();
         const pending = this.wakePending;
         this.wakePending = false;
-        if (handled >= this.batchSize || more || pending) {
+        if (outcome !== 'none' || pending) {
           idle = 5;
           continue;
         }
-        idle = handled > 0 ? 5 : Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
+        idle = Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
         await this.idle(idle);
       } catch (err) {
-        this.log.warn(`delivery round failed: ${(err as Error).message}`);
+        this.log.warn(`delivery failed to run: ${(err as Error).message}`);
         await this.idle(500);
       }
     }
   }
 
-  /** Claims and runs one batch of due deliveries; returns how many it handled. Public for tests. */
-  async runOnce(): Promise<number> {
-    return (await this.round()).handled;
-  }
-
   /**
-   * One round. `more` says whether deliveries held back by this round's (per-aggregate order) are due
-   * now, so the lane runs again at once only when there is something to run: an empty follow-up round
-   * costs three round trips, for every productive round.
+   * One round, for tests and the benchmark (the lanes run continuously): runs each delivery that is a
+   * due head when the round starts, each in its own transaction, and returns how many ran (done or
+   * failed). Heads promoted meanwhile wait for the next round.
    */
-  private async round(): Promise<{ handled: number; more: boolean }> {
-    return this.tx.run(
-      async (m) => {
-        const due: DueDelivery[] = await m.query(
-          `SELECT d.id, d.event_id, d.handler, d.attempts, d.position, e.envelope, e.recorded_at
-           FROM platform.event_deliveries d
-           JOIN platform.event_log e ON e.id = d.event_id
-           WHERE d.state IN ('pending', 'failed') AND d.next_attempt_at <= now()
-             AND NOT EXISTS (
-               SELECT 1 FROM platform.event_deliveries p
-               WHERE p.handler = d.handler AND p.aggregate_id = d.aggregate_id AND p.position < d.position
-                 AND p.state IN ('pending', 'failed'))
-           ORDER BY d.position
-           LIMIT $1
-           FOR UPDATE OF d SKIP LOCKED`,
-          [this.batchSize],
-        );
-        const done: string[] = [];
-        for (const d of due) if (await this.deliver(d)) done.push(d.id);
-        let more = false;
-        if (done.length > 0) {
-          const [next] = await m.query(
-            `WITH done AS (
-               DELETE FROM platform.event_deliveries WHERE id = ANY($1::bigint[]) RETURNING handler, aggregate_id, position
-             )
-             SELECT EXISTS (
-               SELECT 1 FROM platform.event_deliveries p JOIN done ON p.handler = done.handler AND p.aggregate_id = done.aggregate_id
-               WHERE p.position > done.position AND p.state IN ('pending', 'failed') AND p.next_attempt_at <= now()
-             ) AS more`,
-            [done],
-          );
-          more = next.more === true;
-        }
-        return { handled: due.length, more };
-      },
-      { tenantId: null, platform: true },
+  async runOnce(max = 64): Promise<number> {
+    const due: Array<{ id: string }> = await this.tx.run(
+      (m) =>
+        m.query(
+          `SELECT id FROM platform.event_deliveries
+           WHERE head AND state IN ('pending', 'failed') AND next_attempt_at <= clock_timestamp() AND handler = ANY($1::text[])
+           ORDER BY next_attempt_at, position LIMIT $2`,
+          [this.subscriptions.names(), max],
+        ),
+      SYSTEM,
     );
+    let ran = 0;
+    for (const { id } of due) if ((await this.runNext(id)) !== 'none') ran++;
+    return ran;
   }
 
-  /** Runs one delivery in a savepoint with its inbox row; true when done (the caller deletes it). */
-  private async deliver(d: DueDelivery): Promise<boolean> {
-    const m = this.tx.manager();
+  /** Claims the next due head this build can run (or the given one, if still due) and runs it in its own transaction. */
+  private async runNext(only?: string): Promise<Outcome> {
+    let claimed: DueDelivery | undefined;
+    try {
+      return await this.tx.run(
+        async (m) => {
+          const rows: DueDelivery[] = await m.query(
+            `WITH next AS (
+               SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position
+               FROM platform.event_deliveries d
+               WHERE d.head AND d.state IN ('pending', 'failed') AND d.next_attempt_at <= clock_timestamp() AND d.handler = ANY($1::text[])
+                 AND ($2::bigint IS NULL OR d.id = $2)
+               ORDER BY d.next_attempt_at, d.position
+               LIMIT 1
+               FOR UPDATE SKIP LOCKED
+             )
+             SELECT next.*, e.envelope, e.recorded_at,
+                    EXISTS (SELECT 1 FROM platform.event_deliveries o
+                            WHERE o.head AND o.state IN ('pending', 'failed') AND o.next_attempt_at <= clock_timestamp()
+                              AND o.handler = ANY($1::text[]) AND o.id <> next.id) AS more
+             FROM next JOIN platform.event_log e ON e.id = next.event_id`,
+            [this.subscriptions.names(), only ?? null],
+          );
+          const d = rows[0];
+          if (!d) return 'none';
+          claimed = d;
+          if (d.more) this.wakeOne();
+          return (await this.deliver(m, d)) ? 'done' : 'failed';
+        },
+        SYSTEM,
+        { timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS },
+      );
+    } catch (err) {
+      if (!(claimed && err instanceof TransactionTimeoutError)) throw err;
+      // The handler was cut off and its transaction is gone: record the failure in a new one.
+      await this.recordFailure(claimed, `handler ${claimed.handler} took longer than ${err.timeoutMs} ms and was cut off`);
+      return 'failed';
+    }
+  }
+
+  /** Runs one claimed delivery in a savepoint with its inbox row; true when done (and removed). */
+  private async deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
     const sub = this.subscriptions.get(d.handler);
     try {
       if (!sub) throw new Error(`no handler named ${d.handler} is registered in this process`);
@@ -204,23 +244,43 @@ export class DeliveryWorker {
         };
         await RequestContexts.run(ctx, () => sub.handler.handle(event));
       });
-      this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
-      this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
-      return true;
     } catch (err) {
-      const failures = d.attempts + 1;
-      const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
-      const message = String((err as Error)?.message ?? err).slice(0, 2000);
-      await m.query(
-        `UPDATE platform.event_deliveries
-         SET attempts = $2, state = $3, last_error = $4, updated_at = now(),
-             next_attempt_at = now() + ($5 || ' milliseconds')::interval
-         WHERE id = $1`,
-        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS))],
-      );
-      this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
-      this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
+      if (err instanceof TransactionTimeoutError) throw err;
+      await this.recordFailure(d, String((err as Error)?.message ?? err), m);
       return false;
     }
+    await m.query(`SELECT platform.remove_deliveries(ARRAY[$1::bigint])`, [d.id]);
+    this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
+    this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
+    return true;
+  }
+
+  /**
+   * Counts a failed attempt and schedules the next one with backoff (from the moment of failure, not
+   * the transaction's start), or dead-letters the delivery. Inside the delivery's transaction when it is
+   * still usable; otherwise (the handler was cut off) in a new one, guarded by the attempt count so a
+   * delivery another worker has meanwhile retried is not counted twice.
+   */
+  private async recordFailure(d: DueDelivery, error: string, m?: EntityManager): Promise<void> {
+    const failures = d.attempts + 1;
+    const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
+    const message = error.slice(0, 2000);
+    const update = (q: EntityManager) =>
+      q.query(
+        `UPDATE platform.event_deliveries
+         SET attempts = $2, state = $3, last_error = $4, updated_at = clock_timestamp(),
+             next_attempt_at = clock_timestamp() + ($5 || ' milliseconds')::interval
+         WHERE id = $1 AND attempts = $6`,
+        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS)), d.attempts],
+      );
+    if (m) await update(m);
+    else
+      await this.tx.run(async (q) => {
+        // The cut-off backend is being terminated; its row lock goes with it within moments.
+        await q.query(`SET LOCAL lock_timeout = '5s'`);
+        await update(q);
+      }, SYSTEM);
+    this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
+    this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
   }
 }

@@ -21,6 +21,22 @@ interface TxStore {
   projects?: Set<string>;
 }
 
+export interface RunOptions {
+  /**
+   * Longest the work may take. Past it the transaction is cut off (its backend terminated, its
+   * connection destroyed) and `run` rejects with `TransactionTimeoutError`.
+   */
+  timeoutMs?: number;
+}
+
+/** A transaction's work took longer than its `timeoutMs`; nothing of it committed. */
+export class TransactionTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the transaction's work took longer than ${timeoutMs} ms and was cut off`);
+    this.name = 'TransactionTimeoutError';
+  }
+}
+
 /** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
 export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
 
@@ -53,7 +69,7 @@ export class TransactionManager {
     @Inject(TENANT_DATA_SOURCE) readonly tenantDataSource: DataSource,
   ) {}
 
-  async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
+  async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope, options: RunOptions = {}): Promise<T> {
     const outer = this.storage.getStore();
     if (outer) return work(outer.manager);
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
@@ -61,10 +77,13 @@ export class TransactionManager {
     await runner.connect();
     const store: TxStore = { manager: runner.manager, scope: effective, afterCommit: [] };
     const state = runner as unknown as { isTransactionActive: boolean };
+    /** Set when the connection must not go back to the pool (it was cut off mid-transaction). */
+    let broken: Error | undefined;
     try {
       await this.begin(runner, effective);
       state.isTransactionActive = true;
-      const result = await this.storage.run(store, () => work(runner.manager));
+      const working = this.storage.run(store, () => work(runner.manager));
+      const result = options.timeoutMs ? await this.within(working, options.timeoutMs, runner, (err) => (broken = err)) : await working;
       await runner.query('COMMIT');
       state.isTransactionActive = false;
       for (const hook of store.afterCommit) {
@@ -76,14 +95,39 @@ export class TransactionManager {
       }
       return result;
     } catch (err) {
-      if (state.isTransactionActive) {
+      if (state.isTransactionActive && !broken) {
         state.isTransactionActive = false;
         await runner.query('ROLLBACK').catch(() => undefined);
       }
       throw err;
     } finally {
-      await runner.release();
+      state.isTransactionActive = false;
+      await (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(broken);
     }
+  }
+
+  /**
+   * Waits for the transaction's work at most `ms`. When the time is up the work is cut off where it
+   * stands: its backend is terminated from another connection (so a statement it is waiting on ends and
+   * its locks go at once; the transaction rolls back), the connection is destroyed instead of returning
+   * to the pool, and the caller gets a `TransactionTimeoutError`. The work's own promise may still settle
+   * later; nothing it does can commit any more.
+   */
+  private async within<T>(working: Promise<T>, ms: number, runner: QueryRunner, markBroken: (err: Error) => void): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
+    try {
+      const outcome = await Promise.race([working, expired]);
+      if (outcome !== 'expired') return outcome as T;
+    } finally {
+      clearTimeout(timer);
+    }
+    working.catch(() => undefined);
+    const err = new TransactionTimeoutError(ms);
+    markBroken(err);
+    const pid = (runner as unknown as { databaseConnection?: { processID?: number } }).databaseConnection?.processID;
+    if (pid) await this.dataSource.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
+    throw err;
   }
 
   /**
