@@ -5,6 +5,7 @@ import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observabil
 import { DbScope, TransactionManager, TransactionTimeoutError } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
+import { DELIVERY_RUN_LOCK_CLASS } from './lock-keys';
 import { DELIVERY_CHANNEL, RelayWakeup } from './relay-wakeup';
 
 interface DueDelivery {
@@ -18,6 +19,8 @@ interface DueDelivery {
   recorded_at: Date;
   /** Another due head was there when this one was claimed: a sleeping lane may help. */
   more: boolean;
+  /** False while a worker that cut this delivery off is still recording that (see `cutOff`). */
+  free: boolean;
 }
 
 type Outcome = 'none' | 'done' | 'failed';
@@ -202,24 +205,50 @@ export class DeliveryWorker {
              SELECT next.*, e.envelope, e.recorded_at,
                     EXISTS (SELECT 1 FROM platform.event_deliveries o
                             WHERE o.head AND o.state IN ('pending', 'failed') AND o.next_attempt_at <= clock_timestamp()
-                              AND o.handler = ANY($1::text[]) AND o.id <> next.id) AS more
+                              AND o.handler = ANY($1::text[]) AND o.id <> next.id) AS more,
+                    pg_try_advisory_xact_lock_shared(${DELIVERY_RUN_LOCK_CLASS}, (next.id % 2147483647)::int) AS free
              FROM next JOIN platform.event_log e ON e.id = next.event_id`,
             [this.subscriptions.names(), only ?? null],
           );
           const d = rows[0];
-          if (!d) return 'none';
+          if (!d || !d.free) return 'none';
           claimed = d;
           if (d.more) this.wakeOne();
           return (await this.deliver(m, d)) ? 'done' : 'failed';
         },
         SYSTEM,
-        { timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS },
+        { timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS, onTimeout: (cutOff) => this.cutOff(claimed!, cutOff) },
       );
     } catch (err) {
-      if (!(claimed && err instanceof TransactionTimeoutError)) throw err;
-      // The handler was cut off and its transaction is gone: record the failure in a new one.
-      await this.recordFailure(claimed, `handler ${claimed.handler} took longer than ${err.timeoutMs} ms and was cut off`);
-      return 'failed';
+      if (claimed && err instanceof TransactionTimeoutError) return 'failed';
+      throw err;
+    }
+  }
+
+  /**
+   * A handler overran its time limit: terminate its transaction and record the failure, without a moment
+   * in which another lane could claim the delivery (it would run the handler again, uncounted). This
+   * transaction asks for the delivery's run lock exclusively first; the hung transaction holds it shared,
+   * so the request waits in the lock queue, where it already makes every other claimer's try fail; then
+   * the hung backend is terminated, the lock granted, and the failure recorded under it.
+   */
+  private async cutOff(d: DueDelivery, terminate: () => Promise<void>): Promise<void> {
+    const message = `handler ${d.handler} took longer than ${this.settings.DELIVERY_HANDLER_TIMEOUT_MS} ms and was cut off`;
+    try {
+      await this.tx.run(async (m) => {
+        const [{ pid }] = await m.query(`SELECT pg_backend_pid() AS pid`);
+        const locking = m.query(`SELECT pg_advisory_xact_lock(${DELIVERY_RUN_LOCK_CLASS}, ($1::bigint % 2147483647)::int)`, [d.id]);
+        const queued = async () =>
+          (await this.tx.dataSource.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted`, [pid])).length > 0;
+        for (let i = 0; i < 100 && !(await queued()); i++) await new Promise((r) => setTimeout(r, 20));
+        await terminate();
+        await locking;
+        await m.query(`SET LOCAL lock_timeout = '5s'`);
+        await this.recordFailure(d, message, m);
+      }, SYSTEM);
+    } catch (err) {
+      await terminate();
+      this.log.warn(`could not record that ${d.handler} was cut off on ${d.event_id}: ${(err as Error).message}`);
     }
   }
 
@@ -257,29 +286,21 @@ export class DeliveryWorker {
 
   /**
    * Counts a failed attempt and schedules the next one with backoff (from the moment of failure, not
-   * the transaction's start), or dead-letters the delivery. Inside the delivery's transaction when it is
-   * still usable; otherwise (the handler was cut off) in a new one, guarded by the attempt count so a
-   * delivery another worker has meanwhile retried is not counted twice.
+   * the transaction's start), or dead-letters the delivery; guarded by the attempt count, so an attempt
+   * is never counted twice.
    */
-  private async recordFailure(d: DueDelivery, error: string, m?: EntityManager): Promise<void> {
+  private async recordFailure(d: DueDelivery, error: string, m: EntityManager): Promise<void> {
     const failures = d.attempts + 1;
     const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
     const message = error.slice(0, 2000);
-    const update = (q: EntityManager) =>
-      q.query(
+    const [, updated] = (await m.query(
         `UPDATE platform.event_deliveries
          SET attempts = $2, state = $3, last_error = $4, updated_at = clock_timestamp(),
              next_attempt_at = clock_timestamp() + ($5 || ' milliseconds')::interval
          WHERE id = $1 AND attempts = $6`,
         [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS)), d.attempts],
-      );
-    if (m) await update(m);
-    else
-      await this.tx.run(async (q) => {
-        // The cut-off backend is being terminated; its row lock goes with it within moments.
-        await q.query(`SET LOCAL lock_timeout = '5s'`);
-        await update(q);
-      }, SYSTEM);
+    )) as [unknown, number];
+    if (updated === 0) return;
     this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
     this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
   }

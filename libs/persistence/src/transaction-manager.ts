@@ -27,6 +27,11 @@ export interface RunOptions {
    * connection destroyed) and `run` rejects with `TransactionTimeoutError`.
    */
   timeoutMs?: number;
+  /**
+   * Called when the time is up, instead of cutting the work off at once: it must call `cutOff` (which
+   * terminates the work's backend) and may do what has to happen around it (e.g. take a lock first).
+   */
+  onTimeout?: (cutOff: () => Promise<void>) => Promise<void>;
 }
 
 /** A transaction's work took longer than its `timeoutMs`; nothing of it committed. */
@@ -83,7 +88,7 @@ export class TransactionManager {
       await this.begin(runner, effective);
       state.isTransactionActive = true;
       const working = this.storage.run(store, () => work(runner.manager));
-      const result = options.timeoutMs ? await this.within(working, options.timeoutMs, runner, (err) => (broken = err)) : await working;
+      const result = options.timeoutMs ? await this.within(working, options, runner, (err) => (broken = err)) : await working;
       await runner.query('COMMIT');
       state.isTransactionActive = false;
       for (const hook of store.afterCommit) {
@@ -113,7 +118,8 @@ export class TransactionManager {
    * to the pool, and the caller gets a `TransactionTimeoutError`. The work's own promise may still settle
    * later; nothing it does can commit any more.
    */
-  private async within<T>(working: Promise<T>, ms: number, runner: QueryRunner, markBroken: (err: Error) => void): Promise<T> {
+  private async within<T>(working: Promise<T>, options: RunOptions, runner: QueryRunner, markBroken: (err: Error) => void): Promise<T> {
+    const ms = options.timeoutMs!;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
     try {
@@ -126,7 +132,12 @@ export class TransactionManager {
     const err = new TransactionTimeoutError(ms);
     markBroken(err);
     const pid = (runner as unknown as { databaseConnection?: { processID?: number } }).databaseConnection?.processID;
-    if (pid) await this.dataSource.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
+    const cutOff = async () => {
+      // Waits (up to 2 s) until the backend is gone, so its locks are released when this returns.
+      if (pid) await this.dataSource.query('SELECT pg_terminate_backend($1, 2000)', [pid]).catch(() => undefined);
+    };
+    if (options.onTimeout) await options.onTimeout(cutOff);
+    else await cutOff();
     throw err;
   }
 
