@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { DELIVERY_QUEUE_LOCK_KEY } from '../libs/messaging/src/lock-keys';
 import { PLATFORM_ROLE, platformOnly } from './rls';
 
 
@@ -10,10 +9,10 @@ import { PLATFORM_ROLE, platformOnly } from './rls';
  *   due poll reads a small partial index of heads, so its cost no longer grows with deliveries held
  *   behind a failing or dead-lettered one. A dead-lettered head stays head and holds the rest of its queue
  *   (guarantee 4 of OUTBOX.md) until an operator replays or skips it.
- * - `remove_deliveries`: deletes deliveries (done, skipped, pruned) and makes the next delivery of each
- *   of their queues its head. It takes the queue lock shared before promoting, and the relay takes it
- *   exclusively for its round, so a promotion never misses a delivery that a concurrent round fanned out
- *   behind the deleted head, and a round never misses the head a promotion made.
+ * - `remove_deliveries`: deletes deliveries (done, skipped, pruned) and then, in a statement of its own
+ *   (a new snapshot), makes the next delivery of each of their queues its head. The relay locks the
+ *   heads it queues behind (FOR KEY SHARE), which a delete waits for, so a promotion never misses a
+ *   delivery that a concurrent relay round queued behind the deleted head (see OutboxRelay.claimBatch).
  * - `event_subscriptions`: which handler takes which event type, registered by every worker at start.
  *   The relay fans out by this table, not by its own build's handlers, so during a rolling deploy an old
  *   leader still fans out to a new handler, and an old worker leaves deliveries it cannot run alone.
@@ -44,7 +43,6 @@ export class PlatformDeliveryQueues1764000012000 implements MigrationInterface {
            IF removed = 0 THEN
              RETURN 0;
            END IF;
-           PERFORM pg_advisory_xact_lock_shared(${DELIVERY_QUEUE_LOCK_KEY});
            UPDATE platform.event_deliveries d SET head = true
            WHERE NOT d.head AND d.id IN (
              SELECT (SELECT p.id FROM platform.event_deliveries p WHERE p.handler = k.h AND p.aggregate_id = k.a ORDER BY p.position LIMIT 1)

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observability';
-import { DbScope, TransactionManager, TransactionTimeoutError } from '@rcp/persistence';
+import { DbScope, TransactionManager, TransactionTimeoutError, preparedQuery } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
 import { DELIVERY_RUN_LOCK_CLASS } from './lock-keys';
@@ -17,10 +17,10 @@ interface DueDelivery {
   envelope: CloudEventEnvelope;
   position: string;
   recorded_at: Date;
-  /** Another due head was there when this one was claimed: a sleeping lane may help. */
-  more: boolean;
   /** False while a worker that cut this delivery off is still recording that (see `cutOff`). */
   free: boolean;
+  /** Its inbox row was new (false: the effect already happened once, the handler is not called). */
+  fresh: boolean;
 }
 
 type Outcome = 'none' | 'done' | 'failed';
@@ -29,6 +29,22 @@ const SYSTEM: DbScope = { tenantId: null, platform: true };
 
 /** How often a running worker marks its subscriptions as seen (see `EVENT_SUBSCRIPTION_TTL_HOURS`). */
 const REGISTRATION_REFRESH_MS = 60_000;
+
+/** A SQL string literal (standard_conforming_strings is on: only quotes need doubling). */
+const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/**
+ * Removes a done delivery and makes the next one of its queue the head: two statements, so the
+ * promotion's snapshot sees the removal (as `platform.remove_deliveries` does for several at once; this
+ * is the same for one, sent with the savepoint's release, without a function call's overhead).
+ */
+function removeSql(d: Pick<DueDelivery, 'id' | 'handler' | 'aggregate_id'>): string {
+  return (
+    `DELETE FROM platform.event_deliveries WHERE id = ${BigInt(d.id)}; ` +
+    `UPDATE platform.event_deliveries SET head = true WHERE NOT head AND id = (SELECT id FROM platform.event_deliveries ` +
+    `WHERE handler = ${literal(d.handler)} AND aggregate_id = ${literal(d.aggregate_id)} ORDER BY position LIMIT 1)`
+  );
+}
 
 /**
  * Backoff before attempt n+1 after n failures: `baseMs` (default 0.5 s), then doubling, capped at 5 min,
@@ -46,7 +62,7 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
  * Deliveries form one queue per (handler, aggregate); only a queue's head (`head`) is ever claimed, so a
  * handler sees an aggregate's events in order, and a head that failed (waiting for its retry) or was
  * dead-lettered holds the rest of its queue, visible as held, until it succeeds or an operator replays or
- * skips it. A lane claims one due head at a time with `FOR UPDATE SKIP LOCKED`, from a partial index of
+ * skips it. A lane claims one due head at a time with `FOR NO KEY UPDATE SKIP LOCKED`, from a partial index of
  * heads, so the poll costs the same however many deliveries are held behind failing ones.
  *
  * Each delivery is its own transaction: the row lock that claims it, its inbox row (`platform.inbox`, key
@@ -192,28 +208,29 @@ export class DeliveryWorker {
     try {
       return await this.tx.run(
         async (m) => {
-          const rows: DueDelivery[] = await m.query(
-            `WITH next AS (
+          const rows = await preparedQuery<DueDelivery>(m, 'rcp_claim_delivery', `WITH next AS (
                SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position
                FROM platform.event_deliveries d
                WHERE d.head AND d.state IN ('pending', 'failed') AND d.next_attempt_at <= clock_timestamp() AND d.handler = ANY($1::text[])
                  AND ($2::bigint IS NULL OR d.id = $2)
                ORDER BY d.next_attempt_at, d.position
                LIMIT 1
-               FOR UPDATE SKIP LOCKED
+               FOR NO KEY UPDATE SKIP LOCKED
+             ), claimed AS (
+               SELECT next.*, pg_try_advisory_xact_lock_shared(${DELIVERY_RUN_LOCK_CLASS}, (next.id % 2147483647)::int) AS free FROM next
+             ), inbox AS (
+               INSERT INTO platform.inbox (event_id, handler) SELECT event_id, handler FROM claimed WHERE free
+               ON CONFLICT DO NOTHING RETURNING event_id
              )
-             SELECT next.*, e.envelope, e.recorded_at,
-                    EXISTS (SELECT 1 FROM platform.event_deliveries o
-                            WHERE o.head AND o.state IN ('pending', 'failed') AND o.next_attempt_at <= clock_timestamp()
-                              AND o.handler = ANY($1::text[]) AND o.id <> next.id) AS more,
-                    pg_try_advisory_xact_lock_shared(${DELIVERY_RUN_LOCK_CLASS}, (next.id % 2147483647)::int) AS free
-             FROM next JOIN platform.event_log e ON e.id = next.event_id`,
+             SELECT claimed.*, e.envelope, e.recorded_at, EXISTS (SELECT 1 FROM inbox) AS fresh,
+                    set_config('synchronous_commit', 'off', true) AS async_commit
+             FROM claimed JOIN platform.event_log e ON e.id = claimed.event_id`,
             [this.subscriptions.names(), only ?? null],
           );
           const d = rows[0];
           if (!d || !d.free) return 'none';
           claimed = d;
-          if (d.more) this.wakeOne();
+          this.wakeOne(); // there may be more: a sleeping lane looks (and sleeps again if not)
           return (await this.deliver(m, d)) ? 'done' : 'failed';
         },
         SYSTEM,
@@ -252,33 +269,34 @@ export class DeliveryWorker {
     }
   }
 
-  /** Runs one claimed delivery in a savepoint with its inbox row; true when done (and removed). */
+  /**
+   * Runs one claimed delivery (its inbox row was inserted with the claim) in a savepoint; true when
+   * done. Success releases the savepoint and removes the delivery in one round trip; failure rolls the
+   * savepoint back and removes the inbox row with the failure's record.
+   */
   private async deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
+    const remove = removeSql(d);
     const sub = this.subscriptions.get(d.handler);
     try {
       if (!sub) throw new Error(`no handler named ${d.handler} is registered in this process`);
       const event = EventCatalogue.materialize(d.envelope, Number(d.position));
       if (!event) throw new Error(`event type ${d.envelope.type} is not in the catalogue`);
-      await this.tx.savepoint('delivery', async () => {
-        const inserted: unknown[] = await m.query(
-          `INSERT INTO platform.inbox (event_id, handler) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [d.event_id, d.handler],
-        );
-        if (inserted.length === 0) return; // already done once: at-least-once delivery, exactly-once effect
+      if (!d.fresh) {
+        await m.query(remove); // already done once: at-least-once delivery, exactly-once effect
+      } else {
         const ctx = {
           correlationId: d.envelope.correlationid,
           traceparent: newTraceparent(d.envelope.traceparent?.split('-')[1]),
           causationId: d.envelope.id,
           actor: { sub: `system:${d.handler}`, kind: 'system' as const, tenantId: d.envelope.tenantid ?? null, roles: ['system'] },
         };
-        await RequestContexts.run(ctx, () => sub.handler.handle(event));
-      });
+        await this.tx.savepoint('delivery', () => RequestContexts.run(ctx, () => sub.handler.handle(event)), remove);
+      }
     } catch (err) {
       if (err instanceof TransactionTimeoutError) throw err;
       await this.recordFailure(d, String((err as Error)?.message ?? err), m);
       return false;
     }
-    await m.query(`SELECT platform.remove_deliveries(ARRAY[$1::bigint])`, [d.id]);
     this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
     this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
     return true;
@@ -287,18 +305,20 @@ export class DeliveryWorker {
   /**
    * Counts a failed attempt and schedules the next one with backoff (from the moment of failure, not
    * the transaction's start), or dead-letters the delivery; guarded by the attempt count, so an attempt
-   * is never counted twice.
+   * is never counted twice. The inbox row this attempt inserted goes with it (one an earlier, successful
+   * attempt left stays: it is what keeps the effect single).
    */
   private async recordFailure(d: DueDelivery, error: string, m: EntityManager): Promise<void> {
     const failures = d.attempts + 1;
     const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
     const message = error.slice(0, 2000);
     const [, updated] = (await m.query(
-        `UPDATE platform.event_deliveries
+        `WITH undone AS (DELETE FROM platform.inbox WHERE $9 AND event_id = $7 AND handler = $8)
+         UPDATE platform.event_deliveries
          SET attempts = $2, state = $3, last_error = $4, updated_at = clock_timestamp(),
              next_attempt_at = clock_timestamp() + ($5 || ' milliseconds')::interval
          WHERE id = $1 AND attempts = $6`,
-        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS)), d.attempts],
+        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS)), d.attempts, d.event_id, d.handler, d.fresh],
     )) as [unknown, number];
     if (updated === 0) return;
     this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });

@@ -3,7 +3,6 @@ import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService } from '@rcp/observability';
-import { DELIVERY_QUEUE_LOCK_KEY } from './lock-keys';
 import { PgSession } from './pg-listener';
 import { OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
 
@@ -146,31 +145,45 @@ export class OutboxRelay {
         INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at)
         SELECT st.base + row_number() OVER (ORDER BY c.seq), c.id, c.tenant_id, c.type, c.aggregate_type, c.aggregate_id, c.aggregate_version, c.envelope, c.recorded_at
         FROM claimed c CROSS JOIN st
-        RETURNING position, id, type, aggregate_id, tenant_id
-      ), fanned AS (
+        RETURNING 1
+      )
+      SELECT count(*)::int AS claimed FROM logged`;
+    // This round's events: between the position read under the relay_state lock (kept in a setting) and
+    // the one the claim moved it to.
+    const subscribed = `FROM platform.event_log l JOIN platform.event_subscriptions s ON s.event_type = l.type
+        AND s.seen_at > now() - make_interval(hours => ${Math.trunc(this.settings.EVENT_SUBSCRIPTION_TTL_HOURS)})
+      WHERE l.position > current_setting('rcp.relay_base')::bigint AND l.position <= (SELECT last_position FROM platform.relay_state WHERE id = 1)`;
+    // Locks the heads of the queues this round adds to (FOR KEY SHARE: a worker running a head holds it
+    // FOR NO KEY UPDATE, which does not conflict; removing a head does). A worker that removed a head
+    // first makes this wait for its commit, and then its promotion is visible to the fan-out below; a
+    // worker that removes a head after this waits for this round, and then its promotion sees what the
+    // round queued behind that head. Either way a queue never ends up without a head.
+    const lockHeads = `SELECT count(*) FROM (
+        SELECT p.id FROM platform.event_deliveries p
+        WHERE p.head AND (p.handler, p.aggregate_id) IN (SELECT s.handler, l.aggregate_id ${subscribed})
+        FOR KEY SHARE OF p) heads`;
+    // Fans each new event out to its subscribers, with a snapshot taken after those locks.
+    const fanOut = `WITH fanned AS (
         INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head)
         SELECT l.id, s.handler, l.position, l.aggregate_id, l.tenant_id,
                row_number() OVER (PARTITION BY s.handler, l.aggregate_id ORDER BY l.position) = 1
                AND NOT EXISTS (SELECT 1 FROM platform.event_deliveries p WHERE p.handler = s.handler AND p.aggregate_id = l.aggregate_id)
-        FROM logged l JOIN platform.event_subscriptions s ON s.event_type = l.type
-          AND s.seen_at > now() - make_interval(hours => ${Math.trunc(this.settings.EVENT_SUBSCRIPTION_TTL_HOURS)})
+        ${subscribed}
         ON CONFLICT (event_id, handler) DO NOTHING
         RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM logged)::int AS claimed, (SELECT count(*) FROM fanned)::int AS deliveries`;
-    // One round trip per round: lock, claim + number + log + fan out, commit, sent as one simple-protocol
-    // query (each statement still gets its own snapshot, so the claim sees what committed before the lock).
-    // The queue lock makes head promotions wait for this round (and this round for them): a promotion
-    // then sees the deliveries this round put behind the head it deleted, and this round sees the head
-    // a promotion made.
+      ) SELECT count(*)::int AS deliveries FROM fanned`;
+    // One round trip per round, sent as one simple-protocol query: lock, claim + number + log, lock the
+    // heads, fan out, commit. Each statement gets its own snapshot, so the claim sees what committed
+    // before the lock, and the fan-out what committed before its heads were locked.
     const runner = this.ds.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     let count: number;
     try {
       const results = (await client.query(
-        `BEGIN; SELECT pg_advisory_xact_lock(${DELIVERY_QUEUE_LOCK_KEY}); SELECT last_position FROM platform.relay_state WHERE id = 1 FOR UPDATE; ${claim}; COMMIT`,
+        `BEGIN; SELECT set_config('rcp.relay_base', last_position::text, true) FROM platform.relay_state WHERE id = 1 FOR UPDATE; ` +
+          `${claim}; ${lockHeads}; ${fanOut}; COMMIT`,
       )) as unknown as QueryResult[];
-      count = Number(results[3].rows[0].claimed);
+      count = Number(results[2].rows[0].claimed);
     } catch (err) {
       // A failed statement leaves the transaction block open and aborted: end it before the connection goes back.
       await client.query('ROLLBACK').catch(() => undefined);

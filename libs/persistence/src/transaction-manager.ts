@@ -202,20 +202,24 @@ export class TransactionManager {
     store.afterCommit.push(hook);
   }
 
-  /** Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back. */
-  async savepoint<T>(name: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back.
+   * `thenSql` (plain SQL, no parameters) is sent with the `RELEASE`, in the same round trip.
+   */
+  async savepoint<T>(name: string, work: () => Promise<T>, thenSql?: string): Promise<T> {
     const store = this.storage.getStore();
     if (!store) throw new Error('savepoint outside a transaction');
     const hooks = store.afterCommit.length;
     await store.manager.query(`SAVEPOINT ${name}`);
+    let r: T;
     try {
-      const r = await work();
-      await store.manager.query(`RELEASE SAVEPOINT ${name}`);
-      return r;
+      r = await work();
     } catch (err) {
       await store.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
       store.afterCommit.length = hooks;
       throw err;
     }
+    await store.manager.query(thenSql ? `RELEASE SAVEPOINT ${name}; ${thenSql}` : `RELEASE SAVEPOINT ${name}`);
+    return r;
   }
 }
