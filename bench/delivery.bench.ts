@@ -20,7 +20,7 @@ import { Client } from 'pg';
 import { QueryRunner } from 'typeorm';
 import { loadSettings } from '../libs/config/src/settings';
 import { OutboxRelay } from '../libs/messaging/src';
-import { PlatformDeliveryQueues1764000012000 } from '../migrations/1764000012000-platform-delivery-queues';
+import { PlatformDeliveryQueues1764000012400 } from '../migrations/1764000012400-platform-delivery-queues';
 import { createApp } from '../src/bootstrap';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 50);
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
 
     const after = await timePoll(owner, POLL_AFTER);
     // The schema before queue heads, on the same rows.
-    const migration = new PlatformDeliveryQueues1764000012000();
+    const migration = new PlatformDeliveryQueues1764000012400();
     // Schema changes need the owner: the migration runs on the owner's connection.
     const runner = { query: (sql: string) => owner.query(sql) } as unknown as QueryRunner;
     await owner.query(`DELETE FROM platform.event_subscriptions`);

@@ -7,7 +7,7 @@ import { InventoryCallbackReplays1764000003200 } from './1764000003200-inventory
 import { PlatformProjectScope1764000003300 } from './1764000003300-platform-project-scope';
 import { JobsListIndexes1764000011700 } from './1764000011700-jobs-list-indexes';
 import { PlatformRetention1764000011710 } from './1764000011710-platform-retention';
-import { PlatformDeliveryQueues1764000012000 } from './1764000012000-platform-delivery-queues';
+import { PlatformDeliveryQueues1764000012400 } from './1764000012400-platform-delivery-queues';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -20,5 +20,5 @@ export const MIGRATIONS = [
   PlatformProjectScope1764000003300,
   JobsListIndexes1764000011700,
   PlatformRetention1764000011710,
-  PlatformDeliveryQueues1764000012000,
+  PlatformDeliveryQueues1764000012400,
 ];

@@ -17,8 +17,8 @@ import { PLATFORM_ROLE, platformOnly } from './rls';
  *   The relay fans out by this table, not by its own build's handlers, so during a rolling deploy an old
  *   leader still fans out to a new handler, and an old worker leaves deliveries it cannot run alone.
  */
-export class PlatformDeliveryQueues1764000012000 implements MigrationInterface {
-  name = 'PlatformDeliveryQueues1764000012000';
+export class PlatformDeliveryQueues1764000012400 implements MigrationInterface {
+  name = 'PlatformDeliveryQueues1764000012400';
 
   async up(q: QueryRunner): Promise<void> {
     const sql = [
