@@ -9,6 +9,7 @@ import { JobsListIndexes1764000011700 } from './1764000011700-jobs-list-indexes'
 import { PlatformRetention1764000011710 } from './1764000011710-platform-retention';
 import { JobLeaseToken1764000012100 } from './1764000012100-job-lease-token';
 import { RelayLeaderLease1764000012300 } from './1764000012300-relay-leader-lease';
+import { PlatformDeliveryQueues1764000012400 } from './1764000012400-platform-delivery-queues';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   PlatformRetention1764000011710,
   JobLeaseToken1764000012100,
   RelayLeaderLease1764000012300,
+  PlatformDeliveryQueues1764000012400,
 ];

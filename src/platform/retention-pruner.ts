@@ -155,14 +155,14 @@ export class RetentionPruner {
     const n = this.settings.RETENTION_BATCH_SIZE;
     const dropped = new Map<string, number>();
     const total = await this.loop('event_deliveries', async (q) => {
+      // Dropping a dead letter releases the deliveries held behind it, like an operator's skip.
       const rows = await q<{ handler: string; n: number }>(
-        `WITH del AS (
-           DELETE FROM platform.event_deliveries WHERE id = ANY(ARRAY(
-             SELECT id FROM platform.event_deliveries
-             WHERE state = 'dead_letter' AND updated_at < now() - make_interval(days => $1) LIMIT $2))
-             AND state = 'dead_letter'
-           RETURNING handler)
-         SELECT handler, count(*)::int AS n FROM del GROUP BY handler`,
+        `WITH doomed AS (
+           SELECT id, handler FROM platform.event_deliveries
+           WHERE state = 'dead_letter' AND updated_at < now() - make_interval(days => $1)
+           LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), removed AS (SELECT platform.remove_deliveries(ARRAY(SELECT id FROM doomed)) AS n)
+         SELECT doomed.handler, count(*)::int AS n FROM doomed CROSS JOIN removed GROUP BY doomed.handler`,
         [days, n],
       );
       const deleted = rows.reduce((sum, r) => sum + r.n, 0);

@@ -121,10 +121,11 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
       this.metrics.outboxBacklog.set(outbox.n > 10_000 ? outbox.span : outbox.n);
       this.metrics.outboxOldestAge.set(outbox.age);
       // Deliveries that are done are deleted, so this table holds only the backlog.
+      // `held`: deliveries waiting behind an earlier one of their (handler, aggregate) queue.
       const deliveries: Array<{ state: string; n: number }> = await this.ds.query(
-        `SELECT state, count(*)::int AS n FROM platform.event_deliveries GROUP BY state`,
+        `SELECT CASE WHEN head THEN state ELSE 'held' END AS state, count(*)::int AS n FROM platform.event_deliveries GROUP BY 1`,
       );
-      for (const s of ['pending', 'failed', 'dead_letter']) this.metrics.deliveriesByState.set({ state: s }, deliveries.find((d) => d.state === s)?.n ?? 0);
+      for (const s of ['pending', 'failed', 'dead_letter', 'held']) this.metrics.deliveriesByState.set({ state: s }, deliveries.find((d) => d.state === s)?.n ?? 0);
       const jobs: Array<{ state: string; n: number }> = await this.ds.query(JOB_GAUGE_SQL);
       const counted = new Map(jobs.map((j) => [j.state, Number(j.n)]));
       const others = JOB_STATES.filter((s) => s !== 'completed').reduce((sum, s) => sum + (counted.get(s) ?? 0), 0);

@@ -38,7 +38,8 @@ export interface Settings {
   DELIVERY_MAX_ATTEMPTS: number;
   DELIVERY_CONCURRENCY: number;
   DELIVERY_BACKOFF_BASE_MS: number;
-  DELIVERY_BATCH_SIZE: number;
+  DELIVERY_HANDLER_TIMEOUT_MS: number;
+  EVENT_SUBSCRIPTION_TTL_HOURS: number;
   JOB_CONCURRENCY: number;
   JOB_MAX_ATTEMPTS: number;
   JOB_LEASE_SECONDS: number;
@@ -206,7 +207,18 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   DELIVERY_MAX_ATTEMPTS: { default: '8', description: 'Attempts per (event, handler) before dead_letter', check: int(1, 100), kind: 'int' },
   DELIVERY_CONCURRENCY: { default: '4', description: 'Event deliveries a worker runs at once', check: int(1, 64), kind: 'int' },
   DELIVERY_BACKOFF_BASE_MS: { default: '500', description: 'Delay before the 2nd delivery attempt; doubles per failure (±20 % jitter), capped at 5 min', check: int(1, 300000), kind: 'int' },
-  DELIVERY_BATCH_SIZE: { default: '16', description: 'Deliveries a lane claims per transaction (each runs in a savepoint; keep well under 64 subtransactions)', check: int(1, 60), kind: 'int' },
+  DELIVERY_HANDLER_TIMEOUT_MS: {
+    default: '30000',
+    description: 'Longest an event handler may take; past it its transaction is cut off and the delivery retried like a failure',
+    check: int(100, 600000),
+    kind: 'int',
+  },
+  EVENT_SUBSCRIPTION_TTL_HOURS: {
+    default: '168',
+    description: 'A handler no running worker has registered for this long gets no new deliveries (a handler removed from the code)',
+    check: int(1, 8760),
+    kind: 'int',
+  },
   JOB_CONCURRENCY: { default: '8', description: 'BullMQ jobs a worker runs at once', check: int(1, 256), kind: 'int' },
   JOB_MAX_ATTEMPTS: { default: '5', description: 'Attempts per job before dead_letter', check: int(1, 100), kind: 'int' },
   JOB_LEASE_SECONDS: {

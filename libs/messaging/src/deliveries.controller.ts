@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Audited, Authorize } from '@rcp/auth';
 import { ApiProblems, Keyset, Page, PageQuery, ProblemException } from '@rcp/http';
@@ -19,6 +19,12 @@ export class DeliveryResponse {
   @ApiProperty({ type: 'integer', example: 1 }) attempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ format: 'date-time' }) nextAttemptAt: string;
+  @ApiProperty({
+    description:
+      'Waiting behind an earlier delivery of the same aggregate to the same handler (failing or dead-lettered): ' +
+      'a handler sees an aggregate\'s events in order, so this one runs once that one is done, replayed or skipped',
+  })
+  held: boolean;
 }
 
 export class DeliveryPage {
@@ -42,7 +48,10 @@ interface Row {
   attempts: number;
   last_error: string | null;
   next_attempt_at: Date;
+  head: boolean;
 }
+
+const COLUMNS = `d.id, d.event_id, e.type, d.handler, d.state, d.attempts, d.last_error, d.next_attempt_at, d.head`;
 
 const toDelivery = (r: Row): DeliveryResponse => ({
   id: Number(r.id),
@@ -53,6 +62,7 @@ const toDelivery = (r: Row): DeliveryResponse => ({
   attempts: r.attempts,
   lastError: r.last_error,
   nextAttemptAt: r.next_attempt_at.toISOString(),
+  held: !r.head,
 });
 
 /** Operators' view of in-process event handling: what is pending, failing or dead-lettered, and replay. */
@@ -75,7 +85,7 @@ export class DeliveriesController {
     const after = DELIVERIES_KEYSET.decode(q.cursor);
     const rows: Row[] = await this.tx.read((m) =>
       m.query(
-        `SELECT d.id, d.event_id, e.type, d.handler, d.state, d.attempts, d.last_error, d.next_attempt_at
+        `SELECT ${COLUMNS}
          FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id
          WHERE ($1::text IS NULL OR d.state = $1) AND d.id > $2
          ORDER BY d.id LIMIT $3`,
@@ -89,7 +99,12 @@ export class DeliveriesController {
   @HttpCode(200)
   @Authorize(['platform:admin'])
   @Audited('event-delivery.replay', 'event-delivery')
-  @ApiOperation({ summary: 'Replay a dead-lettered delivery', description: 'Resets attempts and schedules it now; the inbox still guarantees a single effect.' })
+  @ApiOperation({
+    summary: 'Replay a dead-lettered delivery',
+    description:
+      'Resets attempts and schedules it now; the inbox still guarantees a single effect. The deliveries held behind it ' +
+      '(same handler and aggregate) follow it in order once it is done.',
+  })
   @ApiParam({ name: 'id', schema: { type: 'integer', format: 'int64' }, description: 'The delivery id (an integer: anything else is 400)' })
   @ApiOkResponse({ type: DeliveryResponse, description: 'The delivery, due again at once' })
   @ApiProblems('validation_failed', 'not_found', 'invalid_state_transition', 'forbidden')
@@ -99,11 +114,13 @@ export class DeliveriesController {
       const found: Row[] = await m.query(`SELECT state FROM platform.event_deliveries WHERE id = $1 FOR UPDATE`, [id]);
       if (!found[0]) throw new ProblemException('not_found', `Delivery ${id} was not found`);
       if (found[0].state !== 'dead_letter') throw new ProblemException('invalid_state_transition', `Delivery ${id} is ${found[0].state}, not dead_letter`);
-      await m.query(`UPDATE platform.event_deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now() WHERE id = $1`, [id]);
+      await m.query(
+        `UPDATE platform.event_deliveries SET state = 'pending', attempts = 0, next_attempt_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = $1`,
+        [id],
+      );
       const rows = rowsOf<Row>(
         await m.query(
-          `SELECT d.id, d.event_id, e.type, d.handler, d.state, d.attempts, d.last_error, d.next_attempt_at
-           FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id WHERE d.id = $1`,
+          `SELECT ${COLUMNS} FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id WHERE d.id = $1`,
           [id],
         ),
       );
@@ -111,5 +128,29 @@ export class DeliveriesController {
     });
     this.wakeup.deliveriesChanged();
     return toDelivery(row);
+  }
+
+  @Post(':id/skip')
+  @HttpCode(204)
+  @Authorize(['platform:admin'])
+  @Audited('event-delivery.skip', 'event-delivery')
+  @ApiOperation({
+    summary: 'Skip a dead-lettered delivery',
+    description:
+      'Gives up on a dead-lettered delivery for good: the handler never sees that event. The deliveries held behind it ' +
+      '(same handler and aggregate) are released, in order. Use replay instead when the handler can be fixed.',
+  })
+  @ApiParam({ name: 'id', schema: { type: 'integer', format: 'int64' }, description: 'The delivery id (an integer: anything else is 400)' })
+  @ApiNoContentResponse({ description: 'Skipped; the next delivery of its queue is due' })
+  @ApiProblems('validation_failed', 'not_found', 'invalid_state_transition', 'forbidden')
+  async skip(@Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.uow.execute({ action: 'event-delivery.skip', targetType: 'event-delivery', targetId: String(id) }, async () => {
+      const m = this.tx.manager();
+      const found: Row[] = await m.query(`SELECT state FROM platform.event_deliveries WHERE id = $1 FOR UPDATE`, [id]);
+      if (!found[0]) throw new ProblemException('not_found', `Delivery ${id} was not found`);
+      if (found[0].state !== 'dead_letter') throw new ProblemException('invalid_state_transition', `Delivery ${id} is ${found[0].state}, not dead_letter`);
+      await m.query(`SELECT platform.remove_deliveries(ARRAY[$1::bigint])`, [id]);
+    });
+    this.wakeup.deliveriesChanged();
   }
 }

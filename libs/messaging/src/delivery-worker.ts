@@ -1,19 +1,49 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observability';
-import { TransactionManager } from '@rcp/persistence';
+import { DbScope, TransactionManager, TransactionTimeoutError, preparedQuery } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
+import { DELIVERY_RUN_LOCK_CLASS } from './lock-keys';
 import { DELIVERY_CHANNEL, RelayWakeup } from './relay-wakeup';
 
 interface DueDelivery {
   id: string;
   event_id: string;
   handler: string;
+  aggregate_id: string;
   attempts: number;
   envelope: CloudEventEnvelope;
   position: string;
   recorded_at: Date;
+  /** False while a worker that cut this delivery off is still recording that (see `cutOff`). */
+  free: boolean;
+  /** Its inbox row was new (false: the effect already happened once, the handler is not called). */
+  fresh: boolean;
+}
+
+type Outcome = 'none' | 'done' | 'failed';
+
+const SYSTEM: DbScope = { tenantId: null, platform: true };
+
+/** How often a running worker marks its subscriptions as seen (see `EVENT_SUBSCRIPTION_TTL_HOURS`). */
+const REGISTRATION_REFRESH_MS = 60_000;
+
+/** A SQL string literal (standard_conforming_strings is on: only quotes need doubling). */
+const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/**
+ * Removes a done delivery and makes the next one of its queue the head: two statements, so the
+ * promotion's snapshot sees the removal (as `platform.remove_deliveries` does for several at once; this
+ * is the same for one, sent with the savepoint's release, without a function call's overhead).
+ */
+function removeSql(d: Pick<DueDelivery, 'id' | 'handler' | 'aggregate_id'>): string {
+  return (
+    `DELETE FROM platform.event_deliveries WHERE id = ${BigInt(d.id)}; ` +
+    `UPDATE platform.event_deliveries SET head = true WHERE NOT head AND id = (SELECT id FROM platform.event_deliveries ` +
+    `WHERE handler = ${literal(d.handler)} AND aggregate_id = ${literal(d.aggregate_id)} ORDER BY position LIMIT 1)`
+  );
 }
 
 /**
@@ -27,18 +57,23 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
 
 /**
  * Runs event handlers from `platform.event_deliveries`. Any number of workers in any number of processes
- * may run it: each lane claims due deliveries with `FOR UPDATE SKIP LOCKED`, and a delivery is only due
- * when no earlier delivery of the same aggregate to the same handler is still pending, which keeps
- * per-aggregate order per handler. Each delivery runs in a savepoint together with its inbox row
- * (`platform.inbox`, key event id + handler): a duplicate key means the effect already happened, so a
- * redelivered event is acknowledged without running the handler again. A failure rolls back only that
- * delivery, records the error and schedules a retry with backoff; after `DELIVERY_MAX_ATTEMPTS` it is
- * `dead_letter`, visible over the API and replayable.
+ * may run it, each with `DELIVERY_CONCURRENCY` lanes.
  *
- * A lane claims at most `DELIVERY_BATCH_SIZE` deliveries per transaction: every delivery is a
- * subtransaction, and a transaction with more than 64 of them (PGPROC_MAX_CACHED_SUBXIDS, counting
- * savepoints inside handlers) makes every snapshot in the database consult pg_subtrans. A relay signal
- * wakes one lane; a lane that finds a full batch wakes the next.
+ * Deliveries form one queue per (handler, aggregate); only a queue's head (`head`) is ever claimed, so a
+ * handler sees an aggregate's events in order, and a head that failed (waiting for its retry) or was
+ * dead-lettered holds the rest of its queue, visible as held, until it succeeds or an operator replays or
+ * skips it. A lane claims one due head at a time with `FOR NO KEY UPDATE SKIP LOCKED`, from a partial index of
+ * heads, so the poll costs the same however many deliveries are held behind failing ones.
+ *
+ * Each delivery is its own transaction: the row lock that claims it, its inbox row (`platform.inbox`, key
+ * event id + handler: a duplicate key means the effect already happened, so a redelivered event is
+ * acknowledged without running the handler again), the handler's effect, and the removal of the delivery
+ * with the promotion of its queue's next head. Nothing another handler or aggregate does shares it. A
+ * handler that throws rolls back to a savepoint and its failure is recorded with a backoff; one that takes
+ * longer than `DELIVERY_HANDLER_TIMEOUT_MS` is cut off (its backend terminated, so its locks go at once)
+ * and its failure recorded in a new transaction. After `DELIVERY_MAX_ATTEMPTS` a delivery is
+ * `dead_letter`. A worker claims only deliveries of handlers its own build has, so in a rolling deploy an
+ * old worker leaves a new handler's deliveries to a new worker instead of failing them.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -50,6 +85,8 @@ export class DeliveryWorker {
   /** A signal arrived while no lane slept: the next lane to finish a round runs another at once. */
   private wakePending = false;
   private unsubscribe?: () => void;
+  private registered?: Promise<void>;
+  private refresh?: NodeJS.Timeout;
 
   constructor(
     private readonly tx: TransactionManager,
@@ -63,27 +100,38 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.wakeup.on(DELIVERY_CHANNEL, () => this.signal());
+    this.registered = this.register();
+    this.refresh = setInterval(() => void this.subscriptions.registerAll().catch(() => undefined), REGISTRATION_REFRESH_MS);
+    this.refresh.unref();
     for (let i = 0; i < this.settings.DELIVERY_CONCURRENCY; i++) this.lanes.push(this.lane());
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    clearInterval(this.refresh);
     this.wakeAll();
     await Promise.all(this.lanes);
     this.lanes = [];
   }
 
-  /** Deliveries per round and lane (`DELIVERY_BATCH_SIZE`). */
-  private get batchSize(): number {
-    return this.settings.DELIVERY_BATCH_SIZE;
+  /** Registers this build's subscriptions before the first delivery; retries until it succeeds or the worker stops. */
+  private async register(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.subscriptions.registerAll();
+        return;
+      } catch (err) {
+        this.log.warn(`registering event subscriptions failed: ${(err as Error).message}`);
+        await this.idle(1000);
+      }
+    }
   }
 
   /**
-   * New deliveries were committed. One sleeping lane wakes (waking every lane made all but one of them
-   * run an empty round, three round trips each, for every relay round); a lane that then finds a full
-   * batch wakes the next. If no lane sleeps, the signal is remembered, so a lane whose round looked
-   * before those deliveries committed runs again instead of going to sleep.
+   * New deliveries were committed. One sleeping lane wakes; a lane that claims a delivery while another
+   * is due wakes the next. If no lane sleeps, the signal is remembered, so a lane whose poll looked
+   * before those deliveries committed polls again instead of going to sleep.
    */
   private signal(): void {
     if (!this.wakeOne()) this.wakePending = true;
@@ -113,114 +161,168 @@ export class DeliveryWorker {
   }
 
   private async lane(): Promise<void> {
+    await this.registered;
     let idle = 5;
     while (this.running) {
       try {
-        const { handled, more } = await this.round();
-        if (handled >= this.batchSize) this.wakeOne(); // a backlog: get help
+        const outcome = await this.runNext();
         const pending = this.wakePending;
         this.wakePending = false;
-        if (handled >= this.batchSize || more || pending) {
+        if (outcome !== 'none' || pending) {
           idle = 5;
           continue;
         }
-        idle = handled > 0 ? 5 : Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
+        idle = Math.min(idle * 2, this.settings.RELAY_IDLE_MAX_MS);
         await this.idle(idle);
       } catch (err) {
-        this.log.warn(`delivery round failed: ${(err as Error).message}`);
+        this.log.warn(`delivery failed to run: ${(err as Error).message}`);
         await this.idle(500);
       }
     }
   }
 
-  /** Claims and runs one batch of due deliveries; returns how many it handled. Public for tests. */
-  async runOnce(): Promise<number> {
-    return (await this.round()).handled;
+  /**
+   * One round, for tests and the benchmark (the lanes run continuously): runs each delivery that is a
+   * due head when the round starts, each in its own transaction, and returns how many ran (done or
+   * failed). Heads promoted meanwhile wait for the next round.
+   */
+  async runOnce(max = 64): Promise<number> {
+    const due: Array<{ id: string }> = await this.tx.run(
+      (m) =>
+        m.query(
+          `SELECT id FROM platform.event_deliveries
+           WHERE head AND state IN ('pending', 'failed') AND next_attempt_at <= clock_timestamp() AND handler = ANY($1::text[])
+           ORDER BY next_attempt_at, position LIMIT $2`,
+          [this.subscriptions.names(), max],
+        ),
+      SYSTEM,
+    );
+    let ran = 0;
+    for (const { id } of due) if ((await this.runNext(id)) !== 'none') ran++;
+    return ran;
+  }
+
+  /** Claims the next due head this build can run (or the given one, if still due) and runs it in its own transaction. */
+  private async runNext(only?: string): Promise<Outcome> {
+    let claimed: DueDelivery | undefined;
+    try {
+      return await this.tx.run(
+        async (m) => {
+          const rows = await preparedQuery<DueDelivery>(m, 'rcp_claim_delivery', `WITH next AS (
+               SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position
+               FROM platform.event_deliveries d
+               WHERE d.head AND d.state IN ('pending', 'failed') AND d.next_attempt_at <= clock_timestamp() AND d.handler = ANY($1::text[])
+                 AND ($2::bigint IS NULL OR d.id = $2)
+               ORDER BY d.next_attempt_at, d.position
+               LIMIT 1
+               FOR NO KEY UPDATE SKIP LOCKED
+             ), claimed AS (
+               SELECT next.*, pg_try_advisory_xact_lock_shared(${DELIVERY_RUN_LOCK_CLASS}, (next.id % 2147483647)::int) AS free FROM next
+             ), inbox AS (
+               INSERT INTO platform.inbox (event_id, handler) SELECT event_id, handler FROM claimed WHERE free
+               ON CONFLICT DO NOTHING RETURNING event_id
+             )
+             SELECT claimed.*, e.envelope, e.recorded_at, EXISTS (SELECT 1 FROM inbox) AS fresh,
+                    set_config('synchronous_commit', 'off', true) AS async_commit,
+                    set_config('idle_in_transaction_session_timeout', '${this.settings.DELIVERY_HANDLER_TIMEOUT_MS + 5000}', true) AS idle_limit
+             FROM claimed JOIN platform.event_log e ON e.id = claimed.event_id`,
+            [this.subscriptions.names(), only ?? null],
+          );
+          const d = rows[0];
+          if (!d || !d.free) return 'none';
+          claimed = d;
+          this.wakeOne(); // there may be more: a sleeping lane looks (and sleeps again if not)
+          return (await this.deliver(m, d)) ? 'done' : 'failed';
+        },
+        SYSTEM,
+        { timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS, onTimeout: (cutOff) => this.cutOff(claimed!, cutOff) },
+      );
+    } catch (err) {
+      if (claimed && err instanceof TransactionTimeoutError) return 'failed';
+      throw err;
+    }
   }
 
   /**
-   * One round. `more` says whether deliveries held back by this round's (per-aggregate order) are due
-   * now, so the lane runs again at once only when there is something to run: an empty follow-up round
-   * costs three round trips, for every productive round.
+   * A handler overran its time limit: terminate its transaction and record the failure, without a moment
+   * in which another lane could claim the delivery (it would run the handler again, uncounted). This
+   * transaction asks for the delivery's run lock exclusively first; the hung transaction holds it shared,
+   * so the request waits in the lock queue, where it already makes every other claimer's try fail; then
+   * the hung backend is terminated, the lock granted, and the failure recorded under it.
    */
-  private async round(): Promise<{ handled: number; more: boolean }> {
-    return this.tx.run(
-      async (m) => {
-        const due: DueDelivery[] = await m.query(
-          `SELECT d.id, d.event_id, d.handler, d.attempts, d.position, e.envelope, e.recorded_at
-           FROM platform.event_deliveries d
-           JOIN platform.event_log e ON e.id = d.event_id
-           WHERE d.state IN ('pending', 'failed') AND d.next_attempt_at <= now()
-             AND NOT EXISTS (
-               SELECT 1 FROM platform.event_deliveries p
-               WHERE p.handler = d.handler AND p.aggregate_id = d.aggregate_id AND p.position < d.position
-                 AND p.state IN ('pending', 'failed'))
-           ORDER BY d.position
-           LIMIT $1
-           FOR UPDATE OF d SKIP LOCKED`,
-          [this.batchSize],
-        );
-        const done: string[] = [];
-        for (const d of due) if (await this.deliver(d)) done.push(d.id);
-        let more = false;
-        if (done.length > 0) {
-          const [next] = await m.query(
-            `WITH done AS (
-               DELETE FROM platform.event_deliveries WHERE id = ANY($1::bigint[]) RETURNING handler, aggregate_id, position
-             )
-             SELECT EXISTS (
-               SELECT 1 FROM platform.event_deliveries p JOIN done ON p.handler = done.handler AND p.aggregate_id = done.aggregate_id
-               WHERE p.position > done.position AND p.state IN ('pending', 'failed') AND p.next_attempt_at <= now()
-             ) AS more`,
-            [done],
-          );
-          more = next.more === true;
-        }
-        return { handled: due.length, more };
-      },
-      { tenantId: null, platform: true },
-    );
+  private async cutOff(d: DueDelivery, terminate: () => Promise<void>): Promise<void> {
+    const message = `handler ${d.handler} took longer than ${this.settings.DELIVERY_HANDLER_TIMEOUT_MS} ms and was cut off`;
+    try {
+      await this.tx.run(async (m) => {
+        const [{ pid }] = await m.query(`SELECT pg_backend_pid() AS pid`);
+        const locking = m.query(`SELECT pg_advisory_xact_lock(${DELIVERY_RUN_LOCK_CLASS}, ($1::bigint % 2147483647)::int)`, [d.id]);
+        const queued = async () =>
+          (await this.tx.dataSource.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted`, [pid])).length > 0;
+        for (let i = 0; i < 100 && !(await queued()); i++) await new Promise((r) => setTimeout(r, 20));
+        await terminate();
+        await locking;
+        await m.query(`SET LOCAL lock_timeout = '5s'`);
+        await this.recordFailure(d, message, m);
+      }, SYSTEM);
+    } catch (err) {
+      await terminate();
+      this.log.warn(`could not record that ${d.handler} was cut off on ${d.event_id}: ${(err as Error).message}`);
+    }
   }
 
-  /** Runs one delivery in a savepoint with its inbox row; true when done (the caller deletes it). */
-  private async deliver(d: DueDelivery): Promise<boolean> {
-    const m = this.tx.manager();
+  /**
+   * Runs one claimed delivery (its inbox row was inserted with the claim) in a savepoint; true when
+   * done. Success releases the savepoint and removes the delivery in one round trip; failure rolls the
+   * savepoint back and removes the inbox row with the failure's record.
+   */
+  private async deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
+    const remove = removeSql(d);
     const sub = this.subscriptions.get(d.handler);
     try {
       if (!sub) throw new Error(`no handler named ${d.handler} is registered in this process`);
       const event = EventCatalogue.materialize(d.envelope, Number(d.position));
       if (!event) throw new Error(`event type ${d.envelope.type} is not in the catalogue`);
-      await this.tx.savepoint('delivery', async () => {
-        const inserted: unknown[] = await m.query(
-          `INSERT INTO platform.inbox (event_id, handler) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [d.event_id, d.handler],
-        );
-        if (inserted.length === 0) return; // already done once: at-least-once delivery, exactly-once effect
+      if (!d.fresh) {
+        await m.query(remove); // already done once: at-least-once delivery, exactly-once effect
+      } else {
         const ctx = {
           correlationId: d.envelope.correlationid,
           traceparent: newTraceparent(d.envelope.traceparent?.split('-')[1]),
           causationId: d.envelope.id,
           actor: { sub: `system:${d.handler}`, kind: 'system' as const, tenantId: d.envelope.tenantid ?? null, roles: ['system'] },
         };
-        await RequestContexts.run(ctx, () => sub.handler.handle(event));
-      });
-      this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
-      this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
-      return true;
+        await this.tx.savepoint('delivery', () => RequestContexts.run(ctx, () => sub.handler.handle(event)), remove);
+      }
     } catch (err) {
-      const failures = d.attempts + 1;
-      const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
-      const message = String((err as Error)?.message ?? err).slice(0, 2000);
-      await m.query(
-        `UPDATE platform.event_deliveries
-         SET attempts = $2, state = $3, last_error = $4, updated_at = now(),
-             next_attempt_at = now() + ($5 || ' milliseconds')::interval
-         WHERE id = $1`,
-        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS))],
-      );
-      this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
-      this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
+      if (err instanceof TransactionTimeoutError) throw err;
+      await this.recordFailure(d, String((err as Error)?.message ?? err), m);
       return false;
     }
+    this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
+    this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
+    return true;
+  }
+
+  /**
+   * Counts a failed attempt and schedules the next one with backoff (from the moment of failure, not
+   * the transaction's start), or dead-letters the delivery; guarded by the attempt count, so an attempt
+   * is never counted twice. The inbox row this attempt inserted goes with it (one an earlier, successful
+   * attempt left stays: it is what keeps the effect single).
+   */
+  private async recordFailure(d: DueDelivery, error: string, m: EntityManager): Promise<void> {
+    const failures = d.attempts + 1;
+    const dead = failures >= this.settings.DELIVERY_MAX_ATTEMPTS;
+    const message = error.slice(0, 2000);
+    const [, updated] = (await m.query(
+        `WITH undone AS (DELETE FROM platform.inbox WHERE $9 AND event_id = $7 AND handler = $8)
+         UPDATE platform.event_deliveries
+         SET attempts = $2, state = $3, last_error = $4, updated_at = clock_timestamp(),
+             next_attempt_at = clock_timestamp() + ($5 || ' milliseconds')::interval
+         WHERE id = $1 AND attempts = $6`,
+        [d.id, failures, dead ? 'dead_letter' : 'failed', message, String(deliveryBackoffMs(failures, this.settings.DELIVERY_BACKOFF_BASE_MS)), d.attempts, d.event_id, d.handler, d.fresh],
+    )) as [unknown, number];
+    if (updated === 0) return;
+    this.metrics.deliveries.inc({ handler: d.handler, outcome: dead ? 'dead_letter' : 'failed' });
+    this.log.warn(`handler ${d.handler} failed on ${d.envelope.type} ${d.event_id} (attempt ${failures}${dead ? ', dead-lettered' : ''}): ${message}`);
   }
 }

@@ -8,3 +8,4 @@ export * from './delivery-worker';
 export * from './asyncapi';
 export * from './messaging.module';
 export * from './aggregate-store';
+export * from './lock-keys';

@@ -6,20 +6,11 @@ import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService } from '@rcp/observability';
-import { EventSubscriptions } from './event-subscriptions';
+import { releaseConnection } from '@rcp/persistence';
 import { PgSession } from './pg-listener';
 import { OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
 
 export const RELAY_LOCK_KEY = 7263002;
-
-const EVENT_TYPE = /^rcp\.[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*\.v[1-9][0-9]*$/;
-const HANDLER_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** A text[] literal of values that match `safe` (checked, so inlining them cannot inject SQL). */
-function textArray(values: string[], safe: RegExp): string {
-  for (const v of values) if (!safe.test(v)) throw new Error(`Refusing to route ${JSON.stringify(v)}: not a valid event type or handler name`);
-  return `ARRAY[${values.map((v) => `'${v}'`).join(', ')}]::text[]`;
-}
 
 /** The lease this process holds: its term, the session backend that holds the lock, and when its last good renewal was sent. */
 interface HeldLease {
@@ -35,7 +26,9 @@ interface HeldLease {
  *   1. deletes the next batch of committed outbox rows (uncommitted ones are invisible, so a transaction
  *      that took a lower sequence but commits later is simply claimed in a later round, never skipped),
  *   2. gives them gapless feed positions in claim order and moves them to `platform.event_log`,
- *   3. fans each out to one `platform.event_deliveries` row per subscribed handler.
+ *   3. fans each out to one `platform.event_deliveries` row per handler subscribed in
+ *      `platform.event_subscriptions` (which every worker's build registers, so an old leader fans out to
+ *      a new handler too), marking it the head of its (handler, aggregate) queue when the queue was empty.
  * The three steps are one statement and the whole round one round trip to Postgres.
  * A crash anywhere before commit leaves the outbox untouched; after commit nothing is lost because the
  * deliveries are durable. Polling is adaptive: immediate while batches come back full or while commits
@@ -78,7 +71,6 @@ export class OutboxRelay {
   constructor(
     private readonly ds: DataSource,
     private readonly session: PgSession,
-    private readonly subscriptions: EventSubscriptions,
     private readonly wakeup: RelayWakeup,
     private readonly metrics: MetricsService,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
@@ -243,7 +235,6 @@ export class OutboxRelay {
    * so handlers would see that aggregate's events out of order.
    */
   async claimBatch(): Promise<number> {
-    const { types, handlers } = this.subscriptions.routes();
     const claim = `WITH next AS (
         SELECT seq FROM platform.outbox_events ORDER BY seq LIMIT ${Math.trunc(this.settings.RELAY_BATCH_SIZE)} FOR UPDATE SKIP LOCKED
       ), claimed AS (
@@ -258,31 +249,53 @@ export class OutboxRelay {
         INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at)
         SELECT st.base + row_number() OVER (ORDER BY c.seq), c.id, c.tenant_id, c.type, c.aggregate_type, c.aggregate_id, c.aggregate_version, c.envelope, c.recorded_at
         FROM claimed c CROSS JOIN st
-        RETURNING position, id, type, aggregate_id, tenant_id
-      ), fanned AS (
-        INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id)
-        SELECT l.id, r.handler, l.position, l.aggregate_id, l.tenant_id
-        FROM logged l JOIN unnest(${textArray(types, EVENT_TYPE)}, ${textArray(handlers, HANDLER_NAME)}) AS r(type, handler) ON r.type = l.type
-        ON CONFLICT (event_id, handler) DO NOTHING
         RETURNING 1
       )
-      SELECT (SELECT count(*) FROM logged)::int AS claimed, (SELECT count(*) FROM fanned)::int AS deliveries`;
-    // One round trip per round: lock, claim + number + log + fan out, commit, sent as one simple-protocol
-    // query (each statement still gets its own snapshot, so the claim sees what committed before the lock).
+      SELECT count(*)::int AS claimed FROM logged`;
+    // This round's events: between the position read under the relay_state lock (kept in a setting) and
+    // the one the claim moved it to.
+    const subscribed = `FROM platform.event_log l JOIN platform.event_subscriptions s ON s.event_type = l.type
+        AND s.seen_at > now() - make_interval(hours => ${Math.trunc(this.settings.EVENT_SUBSCRIPTION_TTL_HOURS)})
+      WHERE l.position > current_setting('rcp.relay_base')::bigint AND l.position <= (SELECT last_position FROM platform.relay_state WHERE id = 1)`;
+    // Locks the heads of the queues this round adds to (FOR KEY SHARE: a worker running a head holds it
+    // FOR NO KEY UPDATE, which does not conflict; removing a head does). A worker that removed a head
+    // first makes this wait for its commit, and then its promotion is visible to the fan-out below; a
+    // worker that removes a head after this waits for this round, and then its promotion sees what the
+    // round queued behind that head. Either way a queue never ends up without a head.
+    const lockHeads = `SELECT count(*) FROM (
+        SELECT p.id FROM platform.event_deliveries p
+        WHERE p.head AND (p.handler, p.aggregate_id) IN (SELECT s.handler, l.aggregate_id ${subscribed})
+        FOR KEY SHARE OF p) heads`;
+    // Fans each new event out to its subscribers, with a snapshot taken after those locks.
+    const fanOut = `WITH fanned AS (
+        INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head)
+        SELECT l.id, s.handler, l.position, l.aggregate_id, l.tenant_id,
+               row_number() OVER (PARTITION BY s.handler, l.aggregate_id ORDER BY l.position) = 1
+               AND NOT EXISTS (SELECT 1 FROM platform.event_deliveries p WHERE p.handler = s.handler AND p.aggregate_id = l.aggregate_id)
+        ${subscribed}
+        ON CONFLICT (event_id, handler) DO NOTHING
+        RETURNING 1
+      ) SELECT count(*)::int AS deliveries FROM fanned`;
+    // One round trip per round, sent as one simple-protocol query: lock, claim + number + log, lock the
+    // heads, fan out, commit. Each statement gets its own snapshot, so the claim sees what committed
+    // before the lock, and the fan-out what committed before its heads were locked.
     const runner = this.ds.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     let count: number;
+    let broken: Error | undefined;
     try {
       const results = (await client.query(
-        `BEGIN; SELECT last_position FROM platform.relay_state WHERE id = 1 FOR UPDATE; ${claim}; COMMIT`,
+        `BEGIN; SELECT set_config('rcp.relay_base', last_position::text, true) FROM platform.relay_state WHERE id = 1 FOR UPDATE; ` +
+          `${claim}; ${lockHeads}; ${fanOut}; COMMIT`,
       )) as unknown as QueryResult[];
       count = Number(results[2].rows[0].claimed);
     } catch (err) {
-      // A failed statement leaves the transaction block open and aborted: end it before the connection goes back.
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A failed statement leaves the transaction block open and aborted: end it before the connection
+      // goes back, or have the pool close the connection when even that fails.
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
-      await runner.release();
+      await releaseConnection(runner, broken);
     }
     if (count > 0) {
       this.metrics.relayEvents.inc(count);

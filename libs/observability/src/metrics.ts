@@ -40,7 +40,7 @@ export class MetricsService {
     registers: [this.registry],
   });
   readonly deliveries = new Counter({ name: 'rcp_event_deliveries_total', help: 'Handler deliveries by outcome', labelNames: ['handler', 'outcome'], registers: [this.registry] });
-  readonly deliveriesByState = new Gauge({ name: 'rcp_event_deliveries', help: 'Handler deliveries by state', labelNames: ['state'], registers: [this.registry] });
+  readonly deliveriesByState = new Gauge({ name: 'rcp_event_deliveries', help: 'Handler deliveries by state; held: waiting behind an earlier delivery of the same handler and aggregate', labelNames: ['state'], registers: [this.registry] });
   readonly jobsByState = new Gauge({ name: 'rcp_jobs', help: 'Jobs in the ledger by state', labelNames: ['state'], registers: [this.registry] });
   readonly jobRuns = new Counter({ name: 'rcp_job_runs_total', help: 'Job attempts by name and outcome', labelNames: ['name', 'outcome'], registers: [this.registry] });
   readonly retentionPruned = new Counter({

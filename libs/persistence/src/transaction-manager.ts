@@ -26,6 +26,27 @@ interface TxStore {
 /** A query runner whose transaction this class marks active itself (it opens it with its own statement). */
 type OwnTransactionRunner = Omit<QueryRunner, 'isTransactionActive'> & { isTransactionActive: boolean };
 
+export interface RunOptions {
+  /**
+   * Longest the work may take. Past it the transaction is cut off (its backend terminated, its
+   * connection destroyed) and `run` rejects with `TransactionTimeoutError`.
+   */
+  timeoutMs?: number;
+  /**
+   * Called when the time is up, instead of cutting the work off at once: it must call `cutOff` (which
+   * terminates the work's backend) and may do what has to happen around it (e.g. take a lock first).
+   */
+  onTimeout?: (cutOff: () => Promise<void>) => Promise<void>;
+}
+
+/** A transaction's work took longer than its `timeoutMs`; nothing of it committed. */
+export class TransactionTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the transaction's work took longer than ${timeoutMs} ms and was cut off`);
+    this.name = 'TransactionTimeoutError';
+  }
+}
+
 /** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
 export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
 
@@ -65,7 +86,7 @@ export class TransactionManager {
    * transaction was open (an idle-in-transaction timeout, a terminated backend) surfaces as that
    * closing error rather than as TypeORM's "query runner already released".
    */
-  async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
+  async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope, options: RunOptions = {}): Promise<T> {
     const outer = this.storage.getStore();
     if (outer) return work(outer.manager);
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
@@ -81,7 +102,8 @@ export class TransactionManager {
       // the transaction block may be open and aborted, and only a ROLLBACK makes the connection usable.
       runner.isTransactionActive = true;
       await this.begin(runner, effective);
-      const result = await this.storage.run(store, () => work(runner.manager));
+      const working = this.storage.run(store, () => work(runner.manager));
+      const result = options.timeoutMs ? await this.within(working, options, runner, (err) => (broken = err)) : await working;
       await runner.query('COMMIT');
       runner.isTransactionActive = false;
       for (const hook of store.afterCommit) {
@@ -93,15 +115,48 @@ export class TransactionManager {
       }
       return result;
     } catch (err) {
-      if (runner.isTransactionActive) {
+      if (runner.isTransactionActive && !broken) {
         runner.isTransactionActive = false;
         await runner.query('ROLLBACK').catch((e: Error) => (broken = e));
       }
       throw lost && (err instanceof QueryRunnerAlreadyReleasedError || err instanceof QueryRunnerProviderAlreadyReleasedError) ? lost : err;
     } finally {
+      runner.isTransactionActive = false;
       client.off('error', onLost);
       await releaseConnection(runner as QueryRunner, broken ?? lost);
     }
+  }
+
+  /**
+   * Waits for the transaction's work at most `timeoutMs`. When the time is up the work is cut off where
+   * it stands: its backend is terminated from another connection (so a statement it is waiting on ends
+   * and its locks go at once; the transaction rolls back), the connection is destroyed instead of
+   * returning to the pool, and the caller gets a `TransactionTimeoutError`. The work's own promise may
+   * still settle later; nothing it does can commit any more. Terminating needs the system login's
+   * rights over the backend, so it works for platform-scope transactions (the tenant login's backends
+   * are only closed from this side and end when Postgres notices).
+   */
+  private async within<T>(working: Promise<T>, options: RunOptions, runner: QueryRunner, markBroken: (err: Error) => void): Promise<T> {
+    const ms = options.timeoutMs!;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
+    try {
+      const outcome = await Promise.race([working, expired]);
+      if (outcome !== 'expired') return outcome as T;
+    } finally {
+      clearTimeout(timer);
+    }
+    working.catch(() => undefined);
+    const err = new TransactionTimeoutError(ms);
+    markBroken(err);
+    const pid = (runner as unknown as { databaseConnection?: { processID?: number } }).databaseConnection?.processID;
+    const cutOff = async () => {
+      // Waits (up to 2 s) until the backend is gone, so its locks are released when this returns.
+      if (pid) await this.dataSource.query('SELECT pg_terminate_backend($1, 2000)', [pid]).catch(() => undefined);
+    };
+    if (options.onTimeout) await options.onTimeout(cutOff);
+    else await cutOff();
+    throw err;
   }
 
   /**
@@ -165,20 +220,24 @@ export class TransactionManager {
     store.afterCommit.push(hook);
   }
 
-  /** Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back. */
-  async savepoint<T>(name: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back.
+   * `thenSql` (plain SQL, no parameters) is sent with the `RELEASE`, in the same round trip.
+   */
+  async savepoint<T>(name: string, work: () => Promise<T>, thenSql?: string): Promise<T> {
     const store = this.storage.getStore();
     if (!store) throw new Error('savepoint outside a transaction');
     const hooks = store.afterCommit.length;
     await store.manager.query(`SAVEPOINT ${name}`);
+    let r: T;
     try {
-      const r = await work();
-      await store.manager.query(`RELEASE SAVEPOINT ${name}`);
-      return r;
+      r = await work();
     } catch (err) {
       await store.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
       store.afterCommit.length = hooks;
       throw err;
     }
+    await store.manager.query(thenSql ? `RELEASE SAVEPOINT ${name}; ${thenSql}` : `RELEASE SAVEPOINT ${name}`);
+    return r;
   }
 }

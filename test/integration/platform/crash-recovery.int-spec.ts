@@ -4,8 +4,9 @@ import { SpineApp, adminClient, gate, startSpineApp } from '../../support/spine-
 
 /**
  * Guarantees 2 and 3 of OUTBOX.md under crashes: a relay killed between claim and commit loses nothing
- * and leaves no gap; a delivery killed between its effect and "done" is retried and has its effect once;
- * an event delivered again after its effect committed has no second effect (the inbox).
+ * and leaves no gap; a delivery killed between its effect and its commit takes nothing of itself or of
+ * other deliveries with it and is retried with its effect once (the transaction); an event delivered
+ * again after its effect committed has no second effect (the inbox).
  */
 describe('crash recovery and the inbox', () => {
   let t: SpineApp;
@@ -44,7 +45,7 @@ describe('crash recovery and the inbox', () => {
     const blocker = await adminClient(t.dbUrl);
     try {
       await blocker.query(`BEGIN`);
-      await blocker.query(`INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id) VALUES ($1, $2, 0, 'blocker')`, [first.id, HANDLERS[0]]);
+      await blocker.query(`INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, head) VALUES ($1, $2, 0, 'blocker', true)`, [first.id, HANDLERS[0]]);
       const round = t.relay.claimBatch();
       await killBackend(`wait_event_type = 'Lock' AND wait_event = 'transactionid' AND query LIKE '%platform.outbox_events%'`);
       await expect(round).rejects.toThrow();
@@ -67,7 +68,7 @@ describe('crash recovery and the inbox', () => {
     expect(await q(`SELECT count(*)::int AS n FROM platform.outbox_events`)).toEqual([{ n: 0 }]);
   });
 
-  it('runs a delivery again after its worker died between the effect and "done", and keeps one effect', async () => {
+  it('rolls back only the delivery whose worker died between its effect and commit, and runs it again with one effect', async () => {
     const written = gate();
     const hold = gate();
     t.project.afterEffect = async (e) => {
@@ -75,6 +76,10 @@ describe('crash recovery and the inbox', () => {
       written.open();
       await hold.promise;
     };
+    const [target] = await q(
+      `SELECT d.id FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id WHERE e.aggregate_id = 'crash-2' AND d.handler = $1`,
+      [HANDLERS[1]],
+    );
     const round = t.deliveries.runOnce();
     await written.promise;
     // The worker has written crash-2's projection and not yet committed: kill its connection.
@@ -82,10 +87,15 @@ describe('crash recovery and the inbox', () => {
     hold.open();
     await expect(round).rejects.toThrow();
 
-    // Nothing of the killed round survived, and every delivery is still there to be retried.
-    expect(await q(`SELECT count(*)::int AS n FROM spine_test.effects`)).toEqual([{ n: 0 }]);
-    expect(await q(`SELECT count(*)::int AS n FROM platform.inbox`)).toEqual([{ n: 0 }]);
-    expect(await q(`SELECT count(*)::int AS n FROM platform.event_deliveries WHERE state = 'pending'`)).toEqual([{ n: 6 }]);
+    // Nothing of the killed delivery survived: no effect, no inbox row, the delivery still due as before.
+    const ofTarget = `FROM platform.event_log e WHERE e.aggregate_id = 'crash-2'`;
+    expect(await q(`SELECT count(*)::int AS n FROM spine_test.effects f WHERE f.handler = $1 AND f.event_id IN (SELECT e.id ${ofTarget})`, [HANDLERS[1]])).toEqual([{ n: 0 }]);
+    expect(await q(`SELECT count(*)::int AS n FROM platform.inbox i WHERE i.handler = $1 AND i.event_id IN (SELECT e.id ${ofTarget})`, [HANDLERS[1]])).toEqual([{ n: 0 }]);
+    expect(await q(`SELECT state, attempts, head FROM platform.event_deliveries WHERE id = $1`, [target.id])).toEqual([{ state: 'pending', attempts: 0, head: true }]);
+    // Deliveries that committed before it kept their effects: each delivery is its own transaction.
+    const committed = await q(`SELECT count(*)::int AS n FROM spine_test.effects`);
+    expect(committed[0].n).toBeGreaterThan(0);
+    expect(await q(`SELECT count(*)::int AS n FROM platform.inbox`)).toEqual(committed);
 
     t.project.reset();
     await eventually(async () => {
@@ -100,8 +110,8 @@ describe('crash recovery and the inbox', () => {
     const callsBefore = t.project.calls.length + t.notify.calls.length;
     // A relay that crashed after fanning out but before recording it would fan the same events out again.
     await admin.query(
-      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id)
-       SELECT e.id, h.handler, e.position, e.aggregate_id, e.tenant_id FROM platform.event_log e CROSS JOIN unnest($1::text[]) AS h(handler)`,
+      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head)
+       SELECT e.id, h.handler, e.position, e.aggregate_id, e.tenant_id, true FROM platform.event_log e CROSS JOIN unnest($1::text[]) AS h(handler)`,
       [HANDLERS],
     );
     expect(await q(`SELECT count(*)::int AS n FROM platform.event_deliveries`)).toEqual([{ n: 6 }]);

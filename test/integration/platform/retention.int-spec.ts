@@ -61,8 +61,10 @@ describe('retention', () => {
     (await t.asOwner(`SELECT id, aggregate_id FROM platform.event_log WHERE position = $1`, [position]))[0];
   const deliveryFor = (position: number, state: string, updatedDaysAgo: number) =>
     t.asOwner(
-      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, state, attempts, updated_at)
-       SELECT id, $2, position, aggregate_id, tenant_id, $3, 8, now() - make_interval(days => $4) FROM platform.event_log WHERE position = $1`,
+      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, state, attempts, updated_at, head)
+       SELECT id, $2, position, aggregate_id, tenant_id, $3, 8, now() - make_interval(days => $4),
+              NOT EXISTS (SELECT 1 FROM platform.event_deliveries p WHERE p.handler = $2 AND p.aggregate_id = e.aggregate_id)
+       FROM platform.event_log e WHERE position = $1`,
       [position, HANDLER, state, updatedDaysAgo],
     );
   const positions = async (): Promise<number[]> => (await t.asOwner(`SELECT position FROM platform.event_log ORDER BY position`)).map((r: { position: string }) => Number(r.position));

@@ -31,7 +31,7 @@ describe('row-level security against the runtime connection', () => {
     );
     await owner.query(`INSERT INTO platform.inbox (event_id, handler) VALUES (gen_random_uuid(), 'ProbeHandler')`);
     await owner.query(
-      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id) VALUES (gen_random_uuid(), 'ProbeHandler', 1, 'a', 't2')`,
+      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head) VALUES (gen_random_uuid(), 'ProbeHandler', 1, 'a', 't2', true)`,
     );
   });
   afterAll(async () => {

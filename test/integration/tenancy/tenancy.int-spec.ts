@@ -118,8 +118,10 @@ describe('tenancy: repository and handlers on real Postgres', () => {
     );
     await t.ds.query(`DELETE FROM tenancy.service_usage WHERE service = 'api'`);
     const [{ id: deliveryId }] = await t.ds.query(
-      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id)
-       SELECT id, 'ProjectUsageOnInventoryEventsHandler', position, aggregate_id, tenant_id FROM platform.event_log WHERE id = $1
+      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head)
+       SELECT id, 'ProjectUsageOnInventoryEventsHandler', position, aggregate_id, tenant_id,
+              NOT EXISTS (SELECT 1 FROM platform.event_deliveries p WHERE p.handler = 'ProjectUsageOnInventoryEventsHandler' AND p.aggregate_id = e.aggregate_id)
+       FROM platform.event_log e WHERE id = $1
        RETURNING id`,
       [eventId],
     );
