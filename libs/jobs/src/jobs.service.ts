@@ -103,12 +103,12 @@ export class JobsService {
   async settle(id: string, outcome: { state: 'completed' | 'failed'; result?: unknown; error?: string | null }): Promise<boolean> {
     return this.tx.run(async (m) => {
       const ended: unknown[] = await m.query(
-        `UPDATE platform.jobs SET state = $2, result = $3::jsonb, last_error = $4, lease_until = NULL, finished_at = now(), updated_at = now()
+        `UPDATE platform.jobs SET state = $2, result = $3::jsonb, last_error = $4, lease_until = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
          WHERE id = $1 AND (state IN ('queued', 'retrying') OR (state = 'running' AND lease_until IS NULL)) RETURNING id`,
         [id, outcome.state, JSON.stringify(outcome.result ?? null), outcome.state === 'failed' ? (outcome.error ?? null) : null],
       );
       await m.query(
-        `UPDATE platform.jobs SET state = 'completed', result = $2::jsonb, finished_at = now(), updated_at = now()
+        `UPDATE platform.jobs SET state = 'completed', result = $2::jsonb, finished_at = clock_timestamp(), updated_at = clock_timestamp()
          WHERE parent_id = $1 AND state IN ('queued', 'retrying')`,
         [id, JSON.stringify({ superseded: `job ${id} ended ${outcome.state}` })],
       );

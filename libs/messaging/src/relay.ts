@@ -25,7 +25,11 @@ interface HeldLease {
  * a dedicated connection, guarded by a lease: see below). In one transaction the leader:
  *   1. deletes the next batch of committed outbox rows (uncommitted ones are invisible, so a transaction
  *      that took a lower sequence but commits later is simply claimed in a later round, never skipped),
- *   2. gives them gapless feed positions in claim order and moves them to `platform.event_log`,
+ *   2. gives them gapless feed positions in sequence order and moves them to `platform.event_log`
+ *      (within one round, events of different aggregates that committed out of sequence order are
+ *      numbered by sequence, not by commit: nothing depends on an order across aggregates, and one
+ *      aggregate's events are always in version order, since its next event can only be written once the
+ *      previous one committed, by the version check),
  *   3. fans each out to one `platform.event_deliveries` row per handler subscribed in
  *      `platform.event_subscriptions` (which every worker's build registers, so an old leader fans out to
  *      a new handler too), marking it the head of its (handler, aggregate) queue when the queue was empty.
