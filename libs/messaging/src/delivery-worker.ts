@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observability';
-import { DbScope, TransactionManager, TransactionTimeoutError, preparedQuery } from '@rcp/persistence';
+import { DbScope, TransactionManager, TransactionTimeoutError } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
 import { DELIVERY_RUN_LOCK_CLASS } from './lock-keys';
@@ -26,6 +26,9 @@ interface DueDelivery {
 type Outcome = 'none' | 'done' | 'failed';
 
 const SYSTEM: DbScope = { tenantId: null, platform: true };
+
+/** What a handler name (its class name) may look like; names are inlined into the claim. */
+const HANDLER_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** How often a running worker marks its subscriptions as seen (see `EVENT_SUBSCRIPTION_TTL_HOURS`). */
 const REGISTRATION_REFRESH_MS = 60_000;
@@ -86,6 +89,8 @@ export class DeliveryWorker {
   private wakePending = false;
   private unsubscribe?: () => void;
   private registered?: Promise<void>;
+  /** Connections on which the claim is prepared (see `claimSql`). */
+  private readonly prepared = new WeakSet<object>();
   private refresh?: NodeJS.Timeout;
 
   constructor(
@@ -202,32 +207,61 @@ export class DeliveryWorker {
     return ran;
   }
 
-  /** Claims the next due head this build can run (or the given one, if still due) and runs it in its own transaction. */
+  /**
+   * The claim, prepared once per connection (`PREPARE` is not undone by a rollback and lives as long as
+   * the connection): the next due head this build can run (or the given one), locked FOR NO KEY UPDATE
+   * (so the relay may still lock it FOR KEY SHARE), its run lock taken shared, its inbox row inserted,
+   * and the transaction's commit made asynchronous (a delivery lost with the last milliseconds of a
+   * database crash is simply delivered again: its effect, inbox row and removal commit together).
+   */
+  private claimSql(client: object, only?: string): string {
+    const names = this.subscriptions.names().map((n) => {
+      if (!HANDLER_NAME.test(n)) throw new Error(`Refusing to claim for ${JSON.stringify(n)}: not a valid handler name`);
+      return `'${n}'`;
+    });
+    // The planner, misled by the statistics of a table whose rows come and go by the thousand, would
+    // read and sort every due head to find the first; the claim must walk the heads index in its order
+    // and stop at the first it can lock. These settings hold for the claim only.
+    const execute =
+      `SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; ` +
+      `EXECUTE rcp_claim_delivery(ARRAY[${names.join(', ')}]::text[], ${only === undefined ? 'NULL' : BigInt(only)}); ` +
+      `RESET enable_sort; RESET enable_bitmapscan`;
+    if (this.prepared.has(client)) return execute;
+    this.prepared.add(client);
+    return `PREPARE rcp_claim_delivery(text[], bigint) AS
+      WITH next AS (
+        SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position
+        FROM platform.event_deliveries d
+        WHERE d.head AND d.state IN ('pending', 'failed') AND d.next_attempt_at <= clock_timestamp() AND d.handler = ANY($1)
+          AND ($2::bigint IS NULL OR d.id = $2)
+        ORDER BY d.next_attempt_at, d.position
+        LIMIT 1
+        FOR NO KEY UPDATE SKIP LOCKED
+      ), claimed AS (
+        SELECT next.*, pg_try_advisory_xact_lock_shared(${DELIVERY_RUN_LOCK_CLASS}, (next.id % 2147483647)::int) AS free FROM next
+      ), inbox AS (
+        INSERT INTO platform.inbox (event_id, handler) SELECT event_id, handler FROM claimed WHERE free
+        ON CONFLICT DO NOTHING RETURNING event_id
+      )
+      SELECT claimed.*, e.envelope, e.recorded_at, EXISTS (SELECT 1 FROM inbox) AS fresh,
+             set_config('synchronous_commit', 'off', true) AS async_commit,
+             set_config('idle_in_transaction_session_timeout', '${this.settings.DELIVERY_HANDLER_TIMEOUT_MS + 5000}', true) AS idle_limit
+      FROM claimed JOIN platform.event_log e ON e.id = claimed.event_id; ${execute}`;
+  }
+
+  /**
+   * Claims the next due head this build can run (or the given one, if still due) and runs it in its own
+   * transaction, in two round trips when it succeeds: BEGIN, the claim and a savepoint in one message,
+   * then (after the handler) the savepoint's release, the removal and COMMIT in another.
+   */
   private async runNext(only?: string): Promise<Outcome> {
     let claimed: DueDelivery | undefined;
+    let connection: object | undefined;
     try {
       return await this.tx.run(
-        async (m) => {
-          const rows = await preparedQuery<DueDelivery>(m, 'rcp_claim_delivery', `WITH next AS (
-               SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position
-               FROM platform.event_deliveries d
-               WHERE d.head AND d.state IN ('pending', 'failed') AND d.next_attempt_at <= clock_timestamp() AND d.handler = ANY($1::text[])
-                 AND ($2::bigint IS NULL OR d.id = $2)
-               ORDER BY d.next_attempt_at, d.position
-               LIMIT 1
-               FOR NO KEY UPDATE SKIP LOCKED
-             ), claimed AS (
-               SELECT next.*, pg_try_advisory_xact_lock_shared(${DELIVERY_RUN_LOCK_CLASS}, (next.id % 2147483647)::int) AS free FROM next
-             ), inbox AS (
-               INSERT INTO platform.inbox (event_id, handler) SELECT event_id, handler FROM claimed WHERE free
-               ON CONFLICT DO NOTHING RETURNING event_id
-             )
-             SELECT claimed.*, e.envelope, e.recorded_at, EXISTS (SELECT 1 FROM inbox) AS fresh,
-                    set_config('synchronous_commit', 'off', true) AS async_commit,
-                    set_config('idle_in_transaction_session_timeout', '${this.settings.DELIVERY_HANDLER_TIMEOUT_MS + 5000}', true) AS idle_limit
-             FROM claimed JOIN platform.event_log e ON e.id = claimed.event_id`,
-            [this.subscriptions.names(), only ?? null],
-          );
+        async (m, opened) => {
+          // opened: [the claim's settings…, the claim, its two RESETs, SAVEPOINT]
+          const rows = opened[opened.length - 4] as unknown as DueDelivery[];
           const d = rows[0];
           if (!d || !d.free) return 'none';
           claimed = d;
@@ -235,10 +269,19 @@ export class DeliveryWorker {
           return (await this.deliver(m, d)) ? 'done' : 'failed';
         },
         SYSTEM,
-        { timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS, onTimeout: (cutOff) => this.cutOff(claimed!, cutOff) },
+        {
+          openWith: (client) => `${this.claimSql((connection = client), only)}; SAVEPOINT delivery`,
+          timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS,
+          onTimeout: (cutOff) => this.cutOff(claimed!, cutOff),
+        },
       );
     } catch (err) {
       if (claimed && err instanceof TransactionTimeoutError) return 'failed';
+      // The connection's prepared claim is not what was assumed (a PREPARE that failed, or one that
+      // survived a failed message): believe Postgres, and the next attempt on it is right.
+      const code = (err as { code?: string }).code;
+      if (connection && code === '26000') this.prepared.delete(connection);
+      if (connection && code === '42P05') this.prepared.add(connection);
       throw err;
     }
   }
@@ -271,33 +314,36 @@ export class DeliveryWorker {
   }
 
   /**
-   * Runs one claimed delivery (its inbox row was inserted with the claim) in a savepoint; true when
-   * done. Success releases the savepoint and removes the delivery in one round trip; failure rolls the
-   * savepoint back and removes the inbox row with the failure's record.
+   * Runs one claimed delivery (its inbox row was inserted with the claim) in the savepoint opened with
+   * the claim; true when done. Success leaves the savepoint's release and the delivery's removal to be
+   * sent with COMMIT; failure rolls the savepoint back and removes the inbox row with the failure's record.
    */
   private async deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
-    const remove = removeSql(d);
     const sub = this.subscriptions.get(d.handler);
+    const hooks = this.tx.hookMark();
     try {
       if (!sub) throw new Error(`no handler named ${d.handler} is registered in this process`);
       const event = EventCatalogue.materialize(d.envelope, Number(d.position));
       if (!event) throw new Error(`event type ${d.envelope.type} is not in the catalogue`);
-      if (!d.fresh) {
-        await m.query(remove); // already done once: at-least-once delivery, exactly-once effect
-      } else {
+      // A fresh inbox row means the effect has not happened yet; an existing one, that it has (at-least-once
+      // delivery, exactly-once effect): the handler is not called again.
+      if (d.fresh) {
         const ctx = {
           correlationId: d.envelope.correlationid,
           traceparent: newTraceparent(d.envelope.traceparent?.split('-')[1]),
           causationId: d.envelope.id,
           actor: { sub: `system:${d.handler}`, kind: 'system' as const, tenantId: d.envelope.tenantid ?? null, roles: ['system'] },
         };
-        await this.tx.savepoint('delivery', () => RequestContexts.run(ctx, () => sub.handler.handle(event)), remove);
+        await RequestContexts.run(ctx, () => sub.handler.handle(event));
       }
     } catch (err) {
       if (err instanceof TransactionTimeoutError) throw err;
+      await m.query('ROLLBACK TO SAVEPOINT delivery');
+      this.tx.dropHooksSince(hooks);
       await this.recordFailure(d, String((err as Error)?.message ?? err), m);
       return false;
     }
+    this.tx.beforeCommit(`RELEASE SAVEPOINT delivery; ${removeSql(d)}`);
     this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
     this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
     return true;

@@ -6,4 +6,3 @@ export * from './pg-errors';
 export * from './database';
 export * from './db-roles';
 export * from './persistence.module';
-export * from './prepared';

@@ -19,6 +19,8 @@ interface TxStore {
   manager: EntityManager;
   scope: DbScope;
   afterCommit: Array<() => unknown>;
+  /** Plain SQL sent in the same message as COMMIT, before it (see `beforeCommit`). */
+  beforeCommit?: string[];
   /** Projects whose aggregates this transaction saved (see `noteProject`). */
   projects?: Set<string>;
 }
@@ -37,6 +39,17 @@ export interface RunOptions {
    * terminates the work's backend) and may do what has to happen around it (e.g. take a lock first).
    */
   onTimeout?: (cutOff: () => Promise<void>) => Promise<void>;
+  /**
+   * Plain SQL (no parameters: values inlined by the caller, who must make them safe) sent in the same
+   * message as `BEGIN`, saving a round trip on hot paths. Given the connection's client, so a caller can
+   * tell whether it already prepared a statement there. The rows of each of its statements reach
+   * `work` as its second argument.
+   */
+  openWith?: (client: object) => string;
+}
+
+interface QueryResultLike {
+  rows?: Array<Record<string, unknown>>;
 }
 
 /** A transaction's work took longer than its `timeoutMs`; nothing of it committed. */
@@ -86,9 +99,16 @@ export class TransactionManager {
    * transaction was open (an idle-in-transaction timeout, a terminated backend) surfaces as that
    * closing error rather than as TypeORM's "query runner already released".
    */
-  async run<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope, options: RunOptions = {}): Promise<T> {
+  async run<T>(
+    work: (manager: EntityManager, opened: Array<Array<Record<string, unknown>>>) => Promise<T>,
+    scope?: DbScope,
+    options: RunOptions = {},
+  ): Promise<T> {
     const outer = this.storage.getStore();
-    if (outer) return work(outer.manager);
+    if (outer) {
+      if (options.openWith) throw new Error('openWith needs a transaction of its own, not a nested one');
+      return work(outer.manager, []);
+    }
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
     const runner = (effective.platform ? this.dataSource : this.tenantDataSource).createQueryRunner() as OwnTransactionRunner;
     const client = (await runner.connect()) as PoolClient;
@@ -101,10 +121,11 @@ export class TransactionManager {
       // Active from before BEGIN is sent: if the opening statement fails part-way (cancelled, timed out),
       // the transaction block may be open and aborted, and only a ROLLBACK makes the connection usable.
       runner.isTransactionActive = true;
-      await this.begin(runner, effective);
-      const working = this.storage.run(store, () => work(runner.manager));
+      const opened = await this.begin(runner, client, effective, options.openWith?.(client));
+      const working = this.storage.run(store, () => work(runner.manager, opened));
       const result = options.timeoutMs ? await this.within(working, options, runner, (err) => (broken = err)) : await working;
-      await runner.query('COMMIT');
+      if (store.beforeCommit?.length) await client.query(`${store.beforeCommit.join('; ')}; COMMIT`);
+      else await runner.query('COMMIT');
       runner.isTransactionActive = false;
       for (const hook of store.afterCommit) {
         try {
@@ -165,16 +186,25 @@ export class TransactionManager {
    * request. Values are inlined only when they are plain identifiers; anything else goes the
    * parameterised way. The system login needs no role switch: its privileges are the platform role's.
    */
-  private async begin(runner: QueryRunner, scope: DbScope): Promise<void> {
+  private async begin(runner: QueryRunner, client: PoolClient, scope: DbScope, openWith?: string): Promise<Array<Array<Record<string, unknown>>>> {
     const tenant = scope.tenantId ?? '';
     const role = scope.platform ? '' : `set_config('role', '${APP_DB_ROLE}', true), `;
     if (/^[A-Za-z0-9_.:-]{0,128}$/.test(tenant)) {
-      await runner.query(`BEGIN; SELECT ${role}set_config('rcp.tenant_id', '${tenant}', true)`);
-      return;
+      const open = `BEGIN; SELECT ${role}set_config('rcp.tenant_id', '${tenant}', true)`;
+      if (!openWith) {
+        await runner.query(open);
+        return [];
+      }
+      const results = (await client.query(`${open}; ${openWith}`)) as unknown as QueryResultLike[];
+      return results.slice(2).map((r) => r.rows ?? []);
     }
     await runner.query('BEGIN');
     await runner.query(`SELECT ${role}set_config('rcp.tenant_id', $1, true)`, [tenant]);
+    if (!openWith) return [];
+    const results = (await client.query(openWith)) as unknown as QueryResultLike | QueryResultLike[];
+    return (Array.isArray(results) ? results : [results]).map((r) => r.rows ?? []);
   }
+
 
   /** Read-only convenience: same scoping, for queries. */
   read<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
@@ -211,6 +241,27 @@ export class TransactionManager {
     return projects?.size === 1 ? [...projects][0] : null;
   }
 
+  /**
+   * Plain SQL (no parameters) to run just before this transaction's COMMIT, in the same message: the
+   * last writes of a hot path without a round trip of their own. Throws outside a transaction.
+   */
+  beforeCommit(sql: string): void {
+    const store = this.storage.getStore();
+    if (!store) throw new Error('beforeCommit outside a transaction');
+    (store.beforeCommit ??= []).push(sql);
+  }
+
+  /** How many after-commit hooks are registered so far (see `dropHooksSince`). */
+  hookMark(): number {
+    return this.storage.getStore()?.afterCommit.length ?? 0;
+  }
+
+  /** Drops the after-commit hooks registered since `mark` (their work was rolled back to a savepoint). */
+  dropHooksSince(mark: number): void {
+    const store = this.storage.getStore();
+    if (store) store.afterCommit.length = Math.min(store.afterCommit.length, mark);
+  }
+
   afterCommit(hook: () => unknown): void {
     const store = this.storage.getStore();
     if (!store) {
@@ -220,24 +271,20 @@ export class TransactionManager {
     store.afterCommit.push(hook);
   }
 
-  /**
-   * Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back.
-   * `thenSql` (plain SQL, no parameters) is sent with the `RELEASE`, in the same round trip.
-   */
-  async savepoint<T>(name: string, work: () => Promise<T>, thenSql?: string): Promise<T> {
+  /** Savepoint around part of a transaction; hooks registered inside are dropped if it rolls back. */
+  async savepoint<T>(name: string, work: () => Promise<T>): Promise<T> {
     const store = this.storage.getStore();
     if (!store) throw new Error('savepoint outside a transaction');
     const hooks = store.afterCommit.length;
     await store.manager.query(`SAVEPOINT ${name}`);
-    let r: T;
     try {
-      r = await work();
+      const r = await work();
+      await store.manager.query(`RELEASE SAVEPOINT ${name}`);
+      return r;
     } catch (err) {
       await store.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
       store.afterCommit.length = hooks;
       throw err;
     }
-    await store.manager.query(thenSql ? `RELEASE SAVEPOINT ${name}; ${thenSql}` : `RELEASE SAVEPOINT ${name}`);
-    return r;
   }
 }
