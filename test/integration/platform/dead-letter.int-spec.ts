@@ -14,7 +14,7 @@ describe('dead letters and replay', () => {
     (
       await t.ds.query(
         `SELECT d.id, d.state, d.attempts, d.last_error FROM platform.event_deliveries d JOIN platform.event_log e ON e.id = d.event_id
-         WHERE e.aggregate_id = $1 AND d.handler = $2`,
+         WHERE e.aggregate_id = $1 AND d.handler = $2 ORDER BY d.position`,
         [widgetId, handler],
       )
     )[0] as { id: string; state: string; attempts: number; last_error: string | null } | undefined;
@@ -68,5 +68,44 @@ describe('dead letters and replay', () => {
     const again = await http().post(`/v1/event-deliveries/${dead.id}/replay`).set('authorization', `Bearer ${admin}`);
     expect(again.status).toBe(404);
     expect(again.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('holds the later events of a dead-lettered queue, visibly, and a skip releases them in order while the skipped one never runs', async () => {
+    t.project.shouldFail = (e) => e.data.widgetId === 'sk-1' && e.data.n === 1;
+    for (let v = 0; v < 3; v++) await t.change({ widgetId: 'sk-1', expectedVersion: v });
+    const dead = await eventually(async () => {
+      const d = await delivery('sk-1', 'ProjectWidgetOnWidgetChangedHandler');
+      return d?.state === 'dead_letter' ? d : undefined;
+    });
+    const admin = t.token({ roles: ['platform:admin'] });
+    const viewer = t.token({ roles: ['platform:viewer'] });
+    const http = () => request(t.app.getHttpServer());
+    const listed = await http().get('/v1/event-deliveries').query({ limit: 100 }).set('authorization', `Bearer ${viewer}`);
+    const ours = listed.body.items.filter((d: { handler: string; state: string }) => d.handler === 'ProjectWidgetOnWidgetChangedHandler');
+    expect(ours.map((d: { state: string; held: boolean }) => [d.state, d.held])).toEqual([
+      ['dead_letter', false],
+      ['pending', true],
+      ['pending', true],
+    ]);
+    await delay(200);
+    expect((await effectsOf('ProjectWidgetOnWidgetChangedHandler', 'sk-1')).map((e) => e.n)).toEqual([]);
+    expect((await effectsOf('NotifyOnWidgetChangedHandler', 'sk-1')).map((e) => e.n)).toEqual([1, 2, 3]);
+
+    // Refusals: a viewer may not skip; only a dead letter may be skipped; a malformed id is a 400.
+    expect((await http().post(`/v1/event-deliveries/${dead.id}/skip`).set('authorization', `Bearer ${viewer}`)).status).toBe(403);
+    const pending = ours[1].id as number;
+    const early = await http().post(`/v1/event-deliveries/${pending}/skip`).set('authorization', `Bearer ${admin}`);
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('invalid_state_transition');
+    expect((await http().post(`/v1/event-deliveries/abc/skip`).set('authorization', `Bearer ${admin}`)).status).toBe(400);
+
+    const skipped = await http().post(`/v1/event-deliveries/${dead.id}/skip`).set('authorization', `Bearer ${admin}`);
+    expect(skipped.status).toBe(204);
+    await eventually(async () => (await effectsOf('ProjectWidgetOnWidgetChangedHandler', 'sk-1')).length === 2);
+    expect((await effectsOf('ProjectWidgetOnWidgetChangedHandler', 'sk-1')).map((e) => e.n)).toEqual([2, 3]);
+    expect(t.project.calls.filter((c) => c.data.widgetId === 'sk-1').map((c) => c.data.n)).toEqual([1, 1, 1, 1, 1, 2, 3]);
+    expect((await http().post(`/v1/event-deliveries/${dead.id}/skip`).set('authorization', `Bearer ${admin}`)).status).toBe(404);
+    const audit = await t.ds.query(`SELECT result FROM platform.audit_log WHERE action = 'event-delivery.skip' ORDER BY id`);
+    expect(audit.map((a: { result: string }) => a.result)).toEqual(['denied', 'denied', 'denied', 'allowed', 'denied']);
   });
 });
