@@ -22,10 +22,12 @@ export class PlatformDeliveryQueues1764000012400 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const sql = [
-      `ALTER TABLE platform.event_deliveries ADD COLUMN head boolean`,
-      `UPDATE platform.event_deliveries d SET head = (d.position = (
-         SELECT min(p.position) FROM platform.event_deliveries p WHERE p.handler = d.handler AND p.aggregate_id = d.aggregate_id))`,
-      `ALTER TABLE platform.event_deliveries ALTER COLUMN head SET NOT NULL`,
+      // No default once the existing rows are marked: every writer says whether its row is a head.
+      `ALTER TABLE platform.event_deliveries ADD COLUMN head boolean NOT NULL DEFAULT false`,
+      `UPDATE platform.event_deliveries d SET head = true
+       FROM (SELECT DISTINCT ON (handler, aggregate_id) id FROM platform.event_deliveries ORDER BY handler, aggregate_id, position) first
+       WHERE d.id = first.id`,
+      `ALTER TABLE platform.event_deliveries ALTER COLUMN head DROP DEFAULT`,
       `ALTER TABLE platform.event_deliveries ALTER COLUMN next_attempt_at SET DEFAULT clock_timestamp()`,
       `DROP INDEX platform.event_deliveries_due`,
       `DROP INDEX platform.event_deliveries_order`,

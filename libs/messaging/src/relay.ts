@@ -266,10 +266,11 @@ export class OutboxRelay {
     // first makes this wait for its commit, and then its promotion is visible to the fan-out below; a
     // worker that removes a head after this waits for this round, and then its promotion sees what the
     // round queued behind that head. Either way a queue never ends up without a head.
-    const lockHeads = `SELECT count(*) FROM (
-        SELECT p.id FROM platform.event_deliveries p
-        WHERE p.head AND (p.handler, p.aggregate_id) IN (SELECT s.handler, l.aggregate_id ${subscribed})
-        FOR KEY SHARE OF p) heads`;
+    // One index probe per queue (a lateral join), never a scan of the delivery table.
+    const lockHeads = `SELECT count(*) FROM (SELECT DISTINCT s.handler, l.aggregate_id ${subscribed}) q
+      CROSS JOIN LATERAL (
+        SELECT p.id FROM platform.event_deliveries p WHERE p.handler = q.handler AND p.aggregate_id = q.aggregate_id AND p.head
+        FOR KEY SHARE) heads`;
     // Fans each new event out to its subscribers, with a snapshot taken after those locks.
     const fanOut = `WITH fanned AS (
         INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head)
