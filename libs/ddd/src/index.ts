@@ -3,3 +3,4 @@ export * from './domain-event';
 export * from './domain-error';
 export * from './value-object';
 export * from './clock';
+export * from './lifecycle';

@@ -1,4 +1,4 @@
-import { AggregateRoot, DomainError, InvalidStateTransitionError, PreconditionFailedError } from '@rcp/ddd';
+import { AggregateRoot, DomainError, Lifecycle, PreconditionFailedError } from '@rcp/ddd';
 import { IsolationMode, Placement, placementFor } from './placement';
 import { NO_USAGE, Quotas, QuotasProps, Usage } from './quotas.value-object';
 import {
@@ -14,6 +14,16 @@ import {
 export type TenantState = 'active' | 'suspended' | 'offboarded';
 
 export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** What may happen to a tenant in which state: offboarding is terminal, and suspension reversible. */
+export const TENANT_LIFECYCLE = new Lifecycle<TenantState, 'suspend' | 'reactivate' | 'offboard' | 'rename' | 'changeQuotas' | 'changeIsolation'>('Tenant', {
+  suspend: { from: ['active'], to: 'suspended', describe: 'be suspended' },
+  reactivate: { from: ['suspended'], to: 'active', describe: 'be reactivated' },
+  offboard: { from: ['active', 'suspended'], to: 'offboarded', describe: 'be offboarded' },
+  rename: { from: ['active', 'suspended'], describe: 'be renamed' },
+  changeQuotas: { from: ['active', 'suspended'], describe: 'change quotas' },
+  changeIsolation: { from: ['active', 'suspended'], describe: 'change isolation' },
+});
 
 export interface TenantBindingSnapshot {
   id: string;
@@ -89,7 +99,7 @@ export class RuntimeTenantBinding extends AggregateRoot {
   }
 
   rename(displayName: string, now: Date): void {
-    this.assertNotOffboarded('be renamed');
+    TENANT_LIFECYCLE.next(this.stateValue, 'rename');
     const next = checkName(displayName);
     if (next === this.displayNameValue) return;
     this.displayNameValue = next;
@@ -102,7 +112,7 @@ export class RuntimeTenantBinding extends AggregateRoot {
    * where the quota is enforced, but nothing running is taken away.
    */
   changeQuotas(quotas: QuotasProps, usage: Usage, now: Date): { overQuota: boolean; exceeded: (keyof QuotasProps)[] } {
-    this.assertNotOffboarded('change quotas');
+    TENANT_LIFECYCLE.next(this.stateValue, 'changeQuotas');
     const next = Quotas.of(quotas);
     if (!next.equals(this.quotasValue)) {
       const previous = this.quotasValue.value;
@@ -116,7 +126,7 @@ export class RuntimeTenantBinding extends AggregateRoot {
 
   /** The mode decides placement, so it can change only while nothing is placed yet. */
   changeIsolation(mode: IsolationMode, liveEnvironments: number, now: Date): void {
-    this.assertNotOffboarded('change isolation');
+    TENANT_LIFECYCLE.next(this.stateValue, 'changeIsolation');
     if (mode === this.mode) return;
     if (liveEnvironments > 0) {
       throw new PreconditionFailedError(`Tenant ${this.id} has live environments; its isolation mode cannot change`, [
@@ -131,16 +141,14 @@ export class RuntimeTenantBinding extends AggregateRoot {
   }
 
   suspend(reason: string | null, now: Date): void {
-    if (this.stateValue !== 'active') throw new InvalidStateTransitionError('Tenant', this.stateValue, 'be suspended');
-    this.stateValue = 'suspended';
+    this.stateValue = TENANT_LIFECYCLE.next(this.stateValue, 'suspend');
     this.suspendedAtValue = now;
     this.touch(now);
     this.record(new TenantSuspended(this.id, { reason }, now));
   }
 
   reactivate(reason: string | null, now: Date): void {
-    if (this.stateValue !== 'suspended') throw new InvalidStateTransitionError('Tenant', this.stateValue, 'be reactivated');
-    this.stateValue = 'active';
+    this.stateValue = TENANT_LIFECYCLE.next(this.stateValue, 'reactivate');
     this.suspendedAtValue = null;
     this.touch(now);
     this.record(new TenantReactivated(this.id, { reason }, now));
@@ -148,8 +156,7 @@ export class RuntimeTenantBinding extends AggregateRoot {
 
   /** Terminal: the tenant's environments are decommissioned (by inventory, from the event). */
   offboard(reason: string | null, now: Date): void {
-    this.assertNotOffboarded('be offboarded');
-    this.stateValue = 'offboarded';
+    this.stateValue = TENANT_LIFECYCLE.next(this.stateValue, 'offboard');
     this.offboardedAtValue = now;
     this.touch(now);
     this.record(new TenantOffboarded(this.id, { reason }, now));
@@ -173,10 +180,6 @@ export class RuntimeTenantBinding extends AggregateRoot {
       suspendedAt: this.suspendedAtValue,
       offboardedAt: this.offboardedAtValue,
     };
-  }
-
-  private assertNotOffboarded(action: string): void {
-    if (this.stateValue === 'offboarded') throw new InvalidStateTransitionError('Tenant', 'offboarded', action);
   }
 
   private touch(now: Date): void {
