@@ -2,7 +2,11 @@
  * The boundaries of the modular monolith, checked in `npm test` (npm run lint:boundaries):
  * - a context imports libs/, its own folder, and other contexts' published contracts/ only;
  * - domain/ imports no framework, ORM or infrastructure; application/ does not import infrastructure/ or interface/;
- * - libs/ imports no context.
+ * - libs/ imports no context, and the libs import each other without cycles;
+ * - src/platform imports libs/ only (no context); app.module.ts imports libs/, migrations/, the platform
+ *   module and each context's `<context>.module.ts`;
+ * - domain/ reads no ambient request context (request-scoped state, transactions, HTTP);
+ * - object mothers (`*.mother.ts`) are for tests: no production file imports one.
  */
 module.exports = {
   forbidden: [
@@ -40,6 +44,42 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/', pathNot: '^libs/testing/' },
       to: { path: '^src/' },
+    },
+    {
+      name: 'libs-are-acyclic',
+      comment: 'The libs depend on each other in one direction: what two libs share lives in the lib that owns it.',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^libs/' },
+      to: { circular: true },
+    },
+    {
+      name: 'platform-imports-libs-only',
+      comment: 'src/platform runs the spine (ops, audit log, worker runtime, retention) and knows no context.',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: '^src/', pathNot: '^src/platform/' },
+    },
+    {
+      name: 'app-module-imports-modules',
+      comment: 'app.module.ts composes libs, the platform module and each context through its module file only.',
+      severity: 'error',
+      from: { path: '^src/app\\.module\\.ts$' },
+      to: { path: '^src/', pathNot: ['^src/platform/platform\\.module\\.ts$', '^src/contexts/([^/]+)/\\1\\.module\\.ts$'] },
+    },
+    {
+      name: 'domain-has-no-ambient-context',
+      comment: 'domain/ gets what it needs as arguments: no request context, transaction or HTTP state.',
+      severity: 'error',
+      from: { path: '^src/contexts/[^/]+/domain/' },
+      to: { path: '^libs/(observability|persistence|http)/' },
+    },
+    {
+      name: 'no-mother-in-production',
+      comment: 'Object mothers build test data; production code never imports one.',
+      severity: 'error',
+      from: { path: '^(src|libs)/', pathNot: '\\.mother\\.ts$' },
+      to: { path: '\\.mother\\.ts$' },
     },
     {
       name: 'no-circular',

@@ -9,9 +9,8 @@ import { ObservabilityModule } from '@rcp/observability';
 import { PersistenceModule } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
 import { PlatformModule } from './platform/platform.module';
-import { TenancyModule } from './contexts/tenancy/tenancy.module';
+import { TenancyLifecycleGate, TenancyModule } from './contexts/tenancy/tenancy.module';
 import { InventoryModule } from './contexts/inventory/inventory.module';
-import { TenancyLifecycleGate } from './contexts/tenancy/infrastructure/tenancy-lifecycle.gate';
 
 /** Anything Nest accepts in `imports`. */
 export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;

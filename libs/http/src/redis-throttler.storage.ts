@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
-import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { redisConnection } from '@rcp/jobs/redis-options';
+import { Settings, SETTINGS_TOKEN, redisConnection } from '@rcp/config';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 

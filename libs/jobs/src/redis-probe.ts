@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { redisConnection } from './redis-options';
+import { Settings, SETTINGS_TOKEN, redisConnection } from '@rcp/config';
 
 /** A small dedicated Redis connection for readiness checks: fails fast instead of queueing commands. */
 @Injectable()

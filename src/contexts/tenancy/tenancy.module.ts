@@ -47,3 +47,6 @@ import { TenantBindingOrmEntity } from './infrastructure/tenant-binding.orm-enti
   ],
 })
 export class TenancyModule {}
+
+/** The tenant lifecycle gate the app hands to AuthModule: the app knows a context only by its module file. */
+export { TenancyLifecycleGate } from './infrastructure/tenancy-lifecycle.gate';

@@ -10,8 +10,6 @@ export interface AccessScope {
   projectIds?: string[];
 }
 
-export const UNSCOPED: AccessScope = {};
-
 export function canSee(scope: AccessScope | undefined, projectId: string): boolean {
   return !scope?.projectIds || scope.projectIds.includes(projectId);
 }

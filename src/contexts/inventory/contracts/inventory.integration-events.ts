@@ -164,14 +164,14 @@ export interface ServiceChangedData extends ServiceObservedData {
   description: 'A running service changed image, replicas, readiness or config checksum.',
   schema: {
     type: 'object',
-    required: ['environmentId', 'tenantId', 'projectId', 'service', 'image', 'replicas', 'readyReplicas', 'configChecksum', 'observedAt', 'previous'],
+    required: ['environmentId', 'tenantId', 'projectId', 'service', 'image', 'replicas', 'readyReplicas', 'configChecksum', 'observedAt', 'overQuota', 'previous'],
     properties: {
       ...envRef,
       service: { type: 'string' },
       ...serviceState,
       observedAt: { type: 'string', format: 'date-time' },
       overQuota: { type: 'boolean' },
-      previous: { type: 'object', properties: serviceState },
+      previous: { type: 'object', required: ['image', 'replicas', 'readyReplicas', 'configChecksum'], properties: serviceState },
     },
   },
 })

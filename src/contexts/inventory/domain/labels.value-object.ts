@@ -42,8 +42,4 @@ export class Labels extends ValueObject<Record<string, string>> {
   get value(): Record<string, string> {
     return { ...this.props };
   }
-
-  get(key: string): string | undefined {
-    return this.props[key];
-  }
 }

@@ -38,10 +38,6 @@ export class EnvironmentPlacement extends ValueObject<PlacementProps> {
     });
   }
 
-  static rehydrate(props: PlacementProps): EnvironmentPlacement {
-    return new EnvironmentPlacement({ ...props });
-  }
-
   get value(): PlacementProps {
     return { ...this.props };
   }

@@ -1,0 +1,107 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AggregateRoot, DomainEvent } from '@rcp/ddd';
+import { EventCatalogue, IntegrationEvent } from '@rcp/messaging';
+import { MAX_OPERATION_ATTEMPTS } from '../../src/contexts/inventory/domain/provisioning-policy';
+import { RuntimeEnvironment } from '../../src/contexts/inventory/domain/runtime-environment.aggregate';
+import { T0, anEnvironment } from '../../src/contexts/inventory/domain/runtime-environment.mother';
+import { RuntimeServiceInventory } from '../../src/contexts/inventory/domain/runtime-service-inventory.aggregate';
+import { aService, anInventory, at } from '../../src/contexts/inventory/domain/runtime-service-inventory.mother';
+import { EnvironmentMapper } from '../../src/contexts/inventory/infrastructure/environment.mapper';
+import { ServiceInventoryMapper } from '../../src/contexts/inventory/infrastructure/service-inventory.mapper';
+import { RuntimeTenantBinding } from '../../src/contexts/tenancy/domain/runtime-tenant-binding.aggregate';
+import { aTenant } from '../../src/contexts/tenancy/domain/runtime-tenant-binding.mother';
+import { TenantBindingMapper } from '../../src/contexts/tenancy/infrastructure/tenant-binding.mapper';
+import { schemaProblems } from './support/json-schema';
+
+// Every context's published events join the catalogue, so a new context's events must be reached below too.
+for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
+
+/** Every domain event the object mothers' aggregates give up, in its published form, as the repositories map it. */
+function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
+  const pulled: { aggregate: AggregateRoot; events: DomainEvent[] }[] = [];
+  const original = AggregateRoot.prototype.pullEvents;
+  const spy = jest.spyOn(AggregateRoot.prototype, 'pullEvents').mockImplementation(function (this: AggregateRoot) {
+    const events = original.call(this);
+    pulled.push({ aggregate: this, events });
+    return events;
+  });
+  try {
+    scenarios.forEach((run) => run());
+  } finally {
+    spy.mockRestore();
+  }
+  return pulled.flatMap(({ aggregate, events }) => {
+    if (aggregate instanceof RuntimeEnvironment) return EnvironmentMapper.toIntegrationEvents(aggregate.id, events);
+    if (aggregate instanceof RuntimeServiceInventory) return ServiceInventoryMapper.toIntegrationEvents(aggregate.id, events);
+    if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events);
+    throw new Error(`No mapper for ${aggregate.constructor.name}`);
+  });
+}
+
+const pull = (a: AggregateRoot) => a.pullEvents();
+
+/** Walks every aggregate through every transition that publishes, starting from what the mothers build. */
+const SCENARIOS: (() => void)[] = [
+  () => anEnvironment().failed().build(),
+  () => anEnvironment().decommissioned().build(),
+  () => {
+    const env = anEnvironment().failed().build();
+    env.retry(T0);
+    pull(env);
+  },
+  () => {
+    const env = anEnvironment().decommissioningInFlight().build();
+    for (let a = 1; a <= MAX_OPERATION_ATTEMPTS; a++) {
+      if (a > 1) env.startDecommissioningAttempt(`op-d${a}`, T0);
+      env.completeOperation(`op-d${a}`, { succeeded: false, reason: 'the cluster refused' }, T0);
+    }
+    pull(env);
+  },
+  () => {
+    const inv = anInventory().withServices(aService('api'), aService('worker')).build();
+    inv.applyReport({ observedAt: at(2), services: [aService('api', { replicas: 3 })] }, null, at(2));
+    pull(inv);
+  },
+  () => aTenant().offboarded().build(),
+  () => {
+    const t = aTenant().suspended().build();
+    t.reactivate('paid', T0);
+    t.rename('Acme Corp', T0);
+    t.changeQuotas({ maxEnvironments: 9, maxServicesPerEnvironment: 30, maxReplicasPerService: 10, maxTotalReplicas: 100 }, { environments: 0, servicesPerEnvironment: 0, replicasPerService: 0, totalReplicas: 0 }, T0);
+    t.changeIsolation('siloed', 0, T0);
+    pull(t);
+  },
+];
+
+describe('event catalogue (every published schema describes the events the code publishes)', () => {
+  const published = publishedBy(SCENARIOS);
+
+  it('the mothers reach every event type of the catalogue', () => {
+    const reached = new Set(published.map((e) => EventCatalogue.ofClass(e.constructor).type));
+    const catalogue = EventCatalogue.all().map((e) => e.type);
+    expect(catalogue.filter((type) => !reached.has(type))).toEqual([]);
+    expect(catalogue.length).toBeGreaterThan(15);
+  });
+
+  it('every published event validates against its schema, which requires every field it carries', () => {
+    const problems = published.flatMap((e) => {
+      const entry = EventCatalogue.ofClass(e.constructor);
+      return schemaProblems(entry.schema, JSON.parse(JSON.stringify(e.data))).map((p) => `${entry.type} ${p}`);
+    });
+    expect([...new Set(problems)]).toEqual([]);
+  });
+
+  it('the checker refuses a missing, mistyped, undeclared or unrequired field', () => {
+    const schema = { type: 'object', required: ['id', 'n'], properties: { id: { type: 'string', format: 'uuid' }, n: { type: 'integer', minimum: 1 }, flag: { type: 'boolean' } } };
+    expect(schemaProblems(schema, { id: '11111111-1111-4111-8111-111111111111', n: 1 })).toEqual([]);
+    expect(schemaProblems(schema, { id: 'x', n: 0, flag: true, extra: 1 })).toEqual([
+      '$.id: x is not a uuid',
+      '$.n: 0 < 1',
+      '$.flag: the data always carries it, the schema does not require it',
+      '$.extra: not declared in the schema',
+    ]);
+    expect(schemaProblems(schema, { n: 1.5 })).toEqual(['$: lacks required id', '$.n: is number, schema wants integer']);
+    expect(schemaProblems({ type: 'object', oneOf: [] }, {})).toEqual(['$: schema uses unsupported keywords oneOf']);
+  });
+});
