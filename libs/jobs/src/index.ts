@@ -4,3 +4,4 @@ export * from './job-runner';
 export * from './redis-options';
 export * from './jobs.module';
 export * from './redis-probe';
+export * from './command-job';

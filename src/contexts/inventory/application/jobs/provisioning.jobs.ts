@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { AwaitingOutcome, HandlesJob, JobHandler, JobInfo, NonRetryableJobError } from '@rcp/jobs';
+import { AwaitingOutcome, HandlesJob, JobHandler, JobInfo, NonRetryableJobError, commandJob } from '@rcp/jobs';
 import { OperationKind } from '../../domain/provisioning-policy';
 import { CompleteOperationCommand } from '../commands/complete-operation/complete-operation.command';
 import { DispatchOperationCommand } from '../commands/dispatch-operation/dispatch-operation.command';
@@ -78,12 +78,4 @@ export class DispatchOperationJob implements JobHandler<DispatchJobPayload> {
 }
 
 /** `inventory.provisioning-timeout`: fails a provisioning round still running when the timer fires. */
-@Injectable()
-@HandlesJob(INVENTORY_JOBS.timeout)
-export class ProvisioningTimeoutJob implements JobHandler<TimeoutJobPayload> {
-  constructor(private readonly commands: CommandBus) {}
-
-  run(payload: TimeoutJobPayload): Promise<unknown> {
-    return this.commands.execute(new TimeOutProvisioningCommand(payload.environmentId, payload.roundStartedAt));
-  }
-}
+export const ProvisioningTimeoutJob = commandJob(INVENTORY_JOBS.timeout, 'ProvisioningTimeoutJob', (p: TimeoutJobPayload) => new TimeOutProvisioningCommand(p.environmentId, p.roundStartedAt));

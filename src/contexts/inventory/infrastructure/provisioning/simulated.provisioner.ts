@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { HandlesJob, JobHandler, JobsService } from '@rcp/jobs';
+import { JobsService, commandJob } from '@rcp/jobs';
 import { CompleteOperationCommand } from '../../application/commands/complete-operation/complete-operation.command';
 import { INVENTORY_JOBS } from '../../application/inventory-jobs';
 import { Provisioner, ProvisionerOperation } from '../../application/ports/provisioner.port';
@@ -83,12 +82,8 @@ export class SimulatedProvisioner extends Provisioner {
 }
 
 /** `inventory.simulated-operation-complete`: the simulated infrastructure reports back. */
-@Injectable()
-@HandlesJob(SIMULATED_COMPLETE_JOB)
-export class SimulatedOperationCompleteJob implements JobHandler<SimulatedCompletion> {
-  constructor(private readonly commands: CommandBus) {}
-
-  run(payload: SimulatedCompletion): Promise<unknown> {
-    return this.commands.execute(new CompleteOperationCommand(payload.operationId, payload.outcome, { via: 'simulated' }));
-  }
-}
+export const SimulatedOperationCompleteJob = commandJob(
+  SIMULATED_COMPLETE_JOB,
+  'SimulatedOperationCompleteJob',
+  (p: SimulatedCompletion) => new CompleteOperationCommand(p.operationId, p.outcome, { via: 'simulated' }),
+);
