@@ -9,7 +9,7 @@ import { DecommissionEnvironmentCommand } from '../../application/commands/decom
 import { ActualStateResult, ReportActualStateCommand } from '../../application/commands/report-actual-state/report-actual-state.command';
 import { RequestEnvironmentCommand } from '../../application/commands/request-environment/request-environment.command';
 import { RetryEnvironmentCommand } from '../../application/commands/retry-environment/retry-environment.command';
-import { EnvironmentJobView, EnvironmentView } from '../../application/environment.view';
+import { EnvironmentAcceptedView, EnvironmentJobView, EnvironmentView } from '../../application/environment.view';
 import { GetEnvironmentQuery } from '../../application/queries/get-environment/get-environment.query';
 import { ENVIRONMENTS_KEYSET, ListEnvironmentsQuery } from '../../application/queries/list-environments/list-environments.query';
 import { ListServicesQuery, ServiceInventoryView } from '../../application/queries/list-services/list-services.query';
@@ -26,7 +26,7 @@ const ID_PARAM = { name: 'id', format: 'uuid', description: 'Environment id' };
 
 /** What the token may reach beyond its tenant: `project_ids` narrows it to those projects. */
 const scopeOf = (actor: Actor): AccessScope => ({ projectIds: actor.projectIds });
-const accepted = (r: EnvironmentJobView) => ({ ...r.environment, jobId: r.jobId });
+const accepted = (r: EnvironmentJobView): EnvironmentAcceptedView => ({ ...r.environment, jobId: r.jobId });
 
 /**
  * Runtime environments of the caller's tenant and their live service inventory. Another tenant's
@@ -60,7 +60,7 @@ export class EnvironmentsController {
       'onboarded (409 precondition_failed), suspended (403 tenant_suspended), at `maxEnvironments` (409 quota_exceeded), or the name is ' +
       'taken in the project (409 precondition_failed). A token limited to `project_ids` may create only in those projects (403).',
   })
-  async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor): Promise<EnvironmentView & { jobId: string | null }> {
+  async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor): Promise<EnvironmentAcceptedView> {
     const result = await this.commands.execute(
       new RequestEnvironmentCommand(
         { tenantId: actor.tenantId!, projectId: body.projectId, name: body.name, type: body.type, region: body.region, labels: body.labels },
@@ -111,7 +111,7 @@ export class EnvironmentsController {
       'platform admin any tenant\'s (e.g. what an offboarded or suspended tenant can no longer remove itself), audited under that tenant. ' +
       'The `jobId` stays `running` until the environment is `decommissioned` (then `completed`) or decommissioning failed (then `failed`).',
   })
-  async decommission(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor, @IfMatchVersion() expected?: number): Promise<EnvironmentView & { jobId: string | null }> {
+  async decommission(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor, @IfMatchVersion() expected?: number): Promise<EnvironmentAcceptedView> {
     const result = await this.commands.execute(
       new DecommissionEnvironmentCommand({ environmentId: id, reason: `requested by ${actor.sub}`, expectedVersion: expected, scope: scopeOf(actor) }),
     );
@@ -135,7 +135,7 @@ export class EnvironmentsController {
       'Sends a `failed` environment back to `requested` as a new provisioning round (attempts start again, the failure reason is cleared) ' +
       'and starts provisioning it. Any other state: 409 invalid_state_transition.',
   })
-  async retry(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor, @IfMatchVersion() expected?: number): Promise<EnvironmentView & { jobId: string | null }> {
+  async retry(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor, @IfMatchVersion() expected?: number): Promise<EnvironmentAcceptedView> {
     return accepted(await this.commands.execute(new RetryEnvironmentCommand(id, expected, scopeOf(actor))));
   }
 

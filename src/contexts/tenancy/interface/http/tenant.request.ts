@@ -3,9 +3,9 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '@rcp/http';
 import { ISOLATION_MODES, IsolationMode } from '../../domain/placement';
-import { QUOTA_LIMITS } from '../../domain/quotas.value-object';
+import { QUOTA_LIMITS, QuotasProps } from '../../domain/quotas.value-object';
 
-export class QuotasDto {
+export class QuotasDto implements QuotasProps {
   @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxEnvironments, example: 10 })
   @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxEnvironments)
   maxEnvironments: number;
