@@ -147,8 +147,7 @@ export class AuditLogController {
   @ApiOkResponse({ type: AuditEntryPage, description: 'One page of audit entries, newest first' })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
   async list(@Query() q: ListAuditLogQuery, @CurrentActor() caller: Actor): Promise<Page<AuditEntryResponse>> {
-    const limit = q.limit ?? 50;
-    const after = AUDIT_KEYSET.decode(q.cursor);
+    const { limit, after } = AUDIT_KEYSET.read(q);
     const prefix = q.action?.endsWith('.*') ? q.action.slice(0, -1) : null;
     const params: unknown[] = [caller.tenantId === null, PLATFORM_ROLES];
     const where = readScopeConditions(caller, { tenant: 'tenant_id', project: 'project_id' }, params);

@@ -8,3 +8,4 @@ export * from './jwt.strategy';
 export * from './auth.guard';
 export * from './auth.module';
 export * from './token-factory';
+export * from './mutation.decorator';

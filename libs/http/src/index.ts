@@ -5,6 +5,8 @@ export * from './validation';
 export * from './json-body';
 export * from './pagination';
 export * from './versioning';
+export * from './uuid-param.pipe';
+export * from './location.interceptor';
 export * from './etag.interceptor';
 export * from './openapi';
 export * from './canonical-json';

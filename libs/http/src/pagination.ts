@@ -3,6 +3,9 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProblemException } from './problem';
 
+/** The page size of a list request without `?limit=`. */
+export const DEFAULT_PAGE_SIZE = 50;
+
 /** `?limit=` of every list (1–200, default 50). */
 export class LimitQuery {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
@@ -73,8 +76,8 @@ const CHECKS: Record<KeyKind, (v: unknown) => boolean> = {
  *
  * ```ts
  * const JOBS = new Keyset({ t: 'timestamp', id: 'uuid' });
- * const after = JOBS.decode(q.cursor);              // { t, id } | undefined, or a 400
- * return JOBS.page(rows, limit, toJob, (r) => ({ t: r.cursor_t, id: r.id }));
+ * const { limit, after } = JOBS.read(q);           // q: a PageQuery; after: { t, id } | undefined, or a 400
+ * return JOBS.page(rows, limit, toJob, (r) => ({ t: r.cursor_t, id: r.id })); // the Page<T> of the response
  * ```
  */
 export class Keyset<S extends Record<string, KeyKind>> {
@@ -104,6 +107,11 @@ export class Keyset<S extends Record<string, KeyKind>> {
       out[f] = v as KeyOf<S>[typeof f];
     }
     return out;
+  }
+
+  /** A list request's page size and the position it continues after (a 400 for a cursor this keyset did not issue). */
+  read(q: { limit?: number; cursor?: string }): { limit: number; after: KeyOf<S> | undefined } {
+    return { limit: q.limit ?? DEFAULT_PAGE_SIZE, after: this.decode(q.cursor) };
   }
 
   /** A page from `limit + 1` fetched rows: the extra row only tells that more follow. */

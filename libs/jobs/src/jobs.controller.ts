@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Audited, Authorize, CurrentActor, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Keyset, Page, PageQuery, ProblemException, cursorTimestampSql } from '@rcp/http';
+import { ApiProblems, Keyset, Page, PageQuery, ProblemException, cursorTimestampSql, UuidParam } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, UnitOfWork, readScopeConditions, rowsOf } from '@rcp/persistence';
 import { JobsService } from './jobs.service';
@@ -129,8 +129,8 @@ export class JobsController {
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobResponse>> {
     const withSteps = !actor.tenantId;
-    const limit = q.limit ?? 50;
-    const { sql, params } = listJobsQuery(actor, { state: q.state, after: JOBS_KEYSET.decode(q.cursor), limit, withSteps });
+    const { limit, after } = JOBS_KEYSET.read(q);
+    const { sql, params } = listJobsQuery(actor, { state: q.state, after, limit, withSteps });
     const rows: Array<JobRow & { cursor_t: string }> = await this.tx.read((m) => m.query(sql, params));
     return JOBS_KEYSET.page(rows, limit, toJob, (r) => ({ t: r.cursor_t, id: r.id }));
   }
@@ -144,7 +144,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobResponse, description: 'The job' })
   @ApiProblems('not_found', 'forbidden')
   async get(
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string,
+    @Param('id', UuidParam) id: string,
     @CurrentActor() actor: Actor,
   ): Promise<JobResponse> {
     const params: unknown[] = [id];
@@ -164,7 +164,7 @@ export class JobsController {
   })
   @ApiAcceptedResponse({ type: JobResponse, description: 'The job, queued again' })
   @ApiProblems('not_found', 'invalid_state_transition', 'forbidden')
-  async retry(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException('not_found', 'No such job') })) id: string): Promise<JobResponse> {
+  async retry(@Param('id', UuidParam) id: string): Promise<JobResponse> {
     return this.uow.execute({ action: 'job.retry', targetType: 'job', targetId: id }, async () => {
       const m = this.tx.manager();
       const found: JobRow[] = await m.query(`SELECT ${COLUMNS} FROM platform.jobs WHERE id = $1 FOR UPDATE`, [id]);

@@ -81,8 +81,7 @@ export class DeliveriesController {
   @ApiOkResponse({ type: DeliveryPage, description: 'One page of deliveries' })
   @ApiProblems('validation_failed', 'forbidden')
   async list(@Query() q: ListDeliveriesQuery): Promise<Page<DeliveryResponse>> {
-    const limit = q.limit ?? 50;
-    const after = DELIVERIES_KEYSET.decode(q.cursor);
+    const { limit, after } = DELIVERIES_KEYSET.read(q);
     const rows: Row[] = await this.tx.read((m) =>
       m.query(
         `SELECT ${COLUMNS}

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Authorize, CurrentActor, Public, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Keyset, LimitQuery, ProblemException } from '@rcp/http';
+import { ApiProblems, DEFAULT_PAGE_SIZE, Keyset, LimitQuery, ProblemException } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
@@ -92,7 +92,7 @@ export class EventsController {
   @ApiOkResponse({ type: EventFeedPage, description: 'The next events of the feed, oldest first' })
   @ApiProblems('validation_failed', 'forbidden')
   async feed(@Query() q: EventFeedQuery, @CurrentActor() actor: Actor): Promise<EventFeedPage> {
-    const limit = q.limit ?? 50;
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
     const after = FEED_KEYSET.decode(q.after, 'after')?.p ?? 0;
     const params: unknown[] = [after];
     const scope = readScopeConditions(actor, { tenant: 'tenant_id', project: `(envelope->>'projectid')` }, params);

@@ -57,6 +57,9 @@ export function environmentView(s: EnvironmentSnapshot): EnvironmentView {
   };
 }
 
+/** The body of a 202: the environment now, with the `jobId` of the job that moves it on. */
+export type EnvironmentAcceptedView = EnvironmentView & { jobId: string | null };
+
 /** The answer of a long-running request (202): the environment now, and the job that moves it on. */
 export interface EnvironmentJobView {
   environment: EnvironmentView;

@@ -18,13 +18,11 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
   }
 
   async findById(id: string): Promise<RuntimeEnvironment | null> {
-    if (!isUuid(id)) return null;
     const row = await this.tx.manager().findOne(EnvironmentOrmEntity, { where: { id } });
     return row ? EnvironmentMapper.toDomain(row) : null;
   }
 
   async findByOperation(operationId: string): Promise<RuntimeEnvironment | null> {
-    if (!isUuid(operationId)) return null;
     const row = await this.tx.manager().findOne(EnvironmentOrmEntity, { where: { operationId } });
     return row ? EnvironmentMapper.toDomain(row) : null;
   }
@@ -79,7 +77,3 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
     });
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids are UUIDs; anything else cannot exist (and must not reach a uuid column as a query error). */
-export const isUuid = (v: string) => UUID.test(v);

@@ -6,7 +6,6 @@ import { ServiceInventoryRepository } from '../domain/inventory.repository';
 import { RuntimeServiceInventory } from '../domain/runtime-service-inventory.aggregate';
 import { ServiceInventoryMapper } from './service-inventory.mapper';
 import { RuntimeServiceOrmEntity, ServiceInventoryOrmEntity } from './service-inventory.orm-entity';
-import { isUuid } from './typeorm-environment.repository';
 
 /**
  * TypeORM adapter of the service inventory port. The root row (`inventory.service_inventories`) carries
@@ -23,7 +22,6 @@ export class TypeOrmServiceInventoryRepository extends ServiceInventoryRepositor
   }
 
   async findByEnvironment(environmentId: string): Promise<RuntimeServiceInventory | null> {
-    if (!isUuid(environmentId)) return null;
     const m = this.tx.manager();
     const root = await m.findOne(ServiceInventoryOrmEntity, { where: { environmentId } });
     if (!root) return null;

@@ -13,4 +13,6 @@ export abstract class TenantBindingRepository {
 /** Port: what the tenant uses, from the local read model that inventory's events maintain. */
 export abstract class TenantUsageReader {
   abstract usageOf(tenantId: string): Promise<Usage>;
+  /** The usage of each of several tenants at once (a list page), keyed by tenant id. */
+  abstract usagesOf(tenantIds: string[]): Promise<Map<string, Usage>>;
 }

@@ -14,25 +14,32 @@ export class TypeOrmTenantUsageReader extends TenantUsageReader {
   }
 
   async usageOf(tenantId: string): Promise<Usage> {
-    const [row] = await this.tx.manager().query(
-      `SELECT
-         (SELECT count(*)::int FROM tenancy.environment_usage WHERE tenant_id = $1 AND live) AS environments,
-         COALESCE((SELECT max(n)::int FROM (SELECT count(*) AS n FROM tenancy.service_usage s
-                   JOIN tenancy.environment_usage e ON e.environment_id = s.environment_id AND e.live
-                   WHERE s.tenant_id = $1 GROUP BY s.environment_id) x), 0) AS services_per_environment,
-         COALESCE((SELECT max(replicas)::int FROM tenancy.service_usage s
-                   JOIN tenancy.environment_usage e ON e.environment_id = s.environment_id AND e.live
-                   WHERE s.tenant_id = $1), 0) AS replicas_per_service,
-         COALESCE((SELECT sum(replicas)::int FROM tenancy.service_usage s
-                   JOIN tenancy.environment_usage e ON e.environment_id = s.environment_id AND e.live
-                   WHERE s.tenant_id = $1), 0) AS total_replicas`,
-      [tenantId],
+    return (await this.usagesOf([tenantId])).get(tenantId)!;
+  }
+
+  /** One statement for any number of tenants (a page of them), each tenant's usage by its own subqueries. */
+  async usagesOf(tenantIds: string[]): Promise<Map<string, Usage>> {
+    const rows: Array<{ tenant_id: string; environments: number; services_per_environment: number; replicas_per_service: number; total_replicas: number }> =
+      await this.tx.manager().query(
+        `SELECT t.tenant_id,
+           (SELECT count(*)::int FROM tenancy.environment_usage WHERE tenant_id = t.tenant_id AND live) AS environments,
+           COALESCE((SELECT max(n)::int FROM (SELECT count(*) AS n FROM tenancy.service_usage s
+                     JOIN tenancy.environment_usage e ON e.environment_id = s.environment_id AND e.live
+                     WHERE s.tenant_id = t.tenant_id GROUP BY s.environment_id) x), 0) AS services_per_environment,
+           COALESCE((SELECT max(replicas)::int FROM tenancy.service_usage s
+                     JOIN tenancy.environment_usage e ON e.environment_id = s.environment_id AND e.live
+                     WHERE s.tenant_id = t.tenant_id), 0) AS replicas_per_service,
+           COALESCE((SELECT sum(replicas)::int FROM tenancy.service_usage s
+                     JOIN tenancy.environment_usage e ON e.environment_id = s.environment_id AND e.live
+                     WHERE s.tenant_id = t.tenant_id), 0) AS total_replicas
+         FROM unnest($1::text[]) AS t(tenant_id)`,
+        [tenantIds],
+      );
+    return new Map(
+      rows.map((row) => [
+        row.tenant_id,
+        { environments: row.environments, servicesPerEnvironment: row.services_per_environment, replicasPerService: row.replicas_per_service, totalReplicas: row.total_replicas },
+      ]),
     );
-    return {
-      environments: row.environments,
-      servicesPerEnvironment: row.services_per_environment,
-      replicasPerService: row.replicas_per_service,
-      totalReplicas: row.total_replicas,
-    };
   }
 }

@@ -1,18 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { FastifyReply } from 'fastify';
-import { Audited, Authorize, CurrentActor, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
-import { ApiProblems, IfMatchVersion } from '@rcp/http';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authorize, CurrentActor, Mutation, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
+import { ApiProblems, IfMatchVersion, Page, UuidParam } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { AccessScope } from '../../application/access-scope';
 import { DecommissionEnvironmentCommand } from '../../application/commands/decommission-environment/decommission-environment.command';
 import { ActualStateResult, ReportActualStateCommand } from '../../application/commands/report-actual-state/report-actual-state.command';
 import { RequestEnvironmentCommand } from '../../application/commands/request-environment/request-environment.command';
 import { RetryEnvironmentCommand } from '../../application/commands/retry-environment/retry-environment.command';
-import { EnvironmentJobView, EnvironmentView } from '../../application/environment.view';
+import { EnvironmentAcceptedView, EnvironmentJobView, EnvironmentView } from '../../application/environment.view';
 import { GetEnvironmentQuery } from '../../application/queries/get-environment/get-environment.query';
-import { ENVIRONMENTS_KEYSET, EnvironmentPage, ListEnvironmentsQuery } from '../../application/queries/list-environments/list-environments.query';
+import { ENVIRONMENTS_KEYSET, ListEnvironmentsQuery } from '../../application/queries/list-environments/list-environments.query';
 import { ListServicesQuery, ServiceInventoryView } from '../../application/queries/list-services/list-services.query';
 import { ActualStateRequest, ListEnvironmentsRequest, ListServicesRequest, RequestEnvironmentRequest } from './environment.request';
 import {
@@ -24,12 +23,10 @@ import {
 } from './environment.response';
 
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'Environment id' };
-const IF_MATCH = { name: 'If-Match', required: false, description: 'Expected version as an ETag, e.g. "3"; a stale one is 412 version_conflict' };
-const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'Replays the first response for 24 h' };
 
 /** What the token may reach beyond its tenant: `project_ids` narrows it to those projects. */
 const scopeOf = (actor: Actor): AccessScope => ({ projectIds: actor.projectIds });
-const accepted = (r: EnvironmentJobView) => ({ ...r.environment, jobId: r.jobId });
+const accepted = (r: EnvironmentJobView): EnvironmentAcceptedView => ({ ...r.environment, jobId: r.jobId });
 
 /**
  * Runtime environments of the caller's tenant and their live service inventory. Another tenant's
@@ -44,9 +41,17 @@ export class EnvironmentsController {
   ) {}
 
   @Post()
-  @HttpCode(202)
-  @Authorize(TENANT_WRITERS)
-  @Audited('environment.request', 'environment')
+  @Mutation({
+    roles: TENANT_WRITERS,
+    audit: { action: 'environment.request', target: 'environment' },
+    status: 202,
+    response: {
+      type: EnvironmentAcceptedResponse,
+      description: 'Accepted: the environment as requested; Location, ETag and the jobId of its provisioning, `running` until the environment is ready (then `completed`) or failed (then `failed`)',
+    },
+    location: '/v1/environments/:id',
+    problems: ['validation_failed', 'forbidden', 'tenant_suspended', 'tenant_offboarded', 'quota_exceeded', 'precondition_failed', 'idempotency_key_reused', 'idempotency_in_progress'],
+  })
   @ApiOperation({
     summary: 'Request an environment',
     description:
@@ -55,20 +60,13 @@ export class EnvironmentsController {
       'onboarded (409 precondition_failed), suspended (403 tenant_suspended), at `maxEnvironments` (409 quota_exceeded), or the name is ' +
       'taken in the project (409 precondition_failed). A token limited to `project_ids` may create only in those projects (403).',
   })
-  @ApiHeader(IDEMPOTENCY)
-  @ApiAcceptedResponse({
-    type: EnvironmentAcceptedResponse,
-    description: 'Accepted: the environment as requested; Location, ETag and the jobId of its provisioning, `running` until the environment is ready (then `completed`) or failed (then `failed`)',
-  })
-  @ApiProblems('validation_failed', 'forbidden', 'tenant_suspended', 'tenant_offboarded', 'quota_exceeded', 'precondition_failed', 'idempotency_key_reused', 'idempotency_in_progress')
-  async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<EnvironmentView & { jobId: string | null }> {
+  async request(@Body() body: RequestEnvironmentRequest, @CurrentActor() actor: Actor): Promise<EnvironmentAcceptedView> {
     const result = await this.commands.execute(
       new RequestEnvironmentCommand(
         { tenantId: actor.tenantId!, projectId: body.projectId, name: body.name, type: body.type, region: body.region, labels: body.labels },
         scopeOf(actor),
       ),
     );
-    reply.header('Location', `/v1/environments/${result.environment.id}`);
     return accepted(result);
   }
 
@@ -77,10 +75,9 @@ export class EnvironmentsController {
   @ApiOperation({ summary: 'List environments', description: 'In creation order, optionally by project and state; a token with project_ids sees only those projects.' })
   @ApiOkResponse({ type: EnvironmentPageResponse, description: 'One page of environments' })
   @ApiProblems('validation_failed', 'forbidden', 'tenant_offboarded')
-  list(@Query() q: ListEnvironmentsRequest, @CurrentActor() actor: Actor): Promise<EnvironmentPage> {
-    const after = ENVIRONMENTS_KEYSET.decode(q.cursor);
+  list(@Query() q: ListEnvironmentsRequest, @CurrentActor() actor: Actor): Promise<Page<EnvironmentView>> {
     return this.queries.execute(
-      new ListEnvironmentsQuery({ tenantId: actor.tenantId ?? undefined, projectId: q.projectId, state: q.state, projectIds: actor.projectIds, limit: q.limit ?? 50, after }),
+      new ListEnvironmentsQuery({ tenantId: actor.tenantId ?? undefined, projectId: q.projectId, state: q.state, projectIds: actor.projectIds, ...ENVIRONMENTS_KEYSET.read(q) }),
     );
   }
 
@@ -90,14 +87,21 @@ export class EnvironmentsController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: EnvironmentResponse, description: 'The environment; ETag carries its version' })
   @ApiProblems('not_found', 'forbidden', 'tenant_offboarded')
-  get(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<EnvironmentView> {
+  get(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor): Promise<EnvironmentView> {
     return this.queries.execute(new GetEnvironmentQuery(id, scopeOf(actor)));
   }
 
   @Delete(':id')
-  @HttpCode(202)
-  @Authorize([...TENANT_WRITERS, 'platform:admin'])
-  @Audited('environment.decommission', 'environment', 'id')
+  @Mutation({
+    roles: [...TENANT_WRITERS, 'platform:admin'],
+    audit: { action: 'environment.decommission', target: 'environment', param: 'id' },
+    status: 202,
+    response: { type: EnvironmentAcceptedResponse, description: 'Accepted: the environment now decommissioning, and the jobId tearing it down' },
+    param: ID_PARAM,
+    ifMatch: true,
+    location: '/v1/environments/:id',
+    problems: ['forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification'],
+  })
   @ApiOperation({
     summary: 'Decommission an environment',
     description:
@@ -107,43 +111,32 @@ export class EnvironmentsController {
       'platform admin any tenant\'s (e.g. what an offboarded or suspended tenant can no longer remove itself), audited under that tenant. ' +
       'The `jobId` stays `running` until the environment is `decommissioned` (then `completed`) or decommissioning failed (then `failed`).',
   })
-  @ApiParam(ID_PARAM)
-  @ApiHeader(IF_MATCH)
-  @ApiHeader(IDEMPOTENCY)
-  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment now decommissioning, and the jobId tearing it down' })
-  @ApiProblems('forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification')
-  async decommission(
-    @Param('id') id: string,
-    @CurrentActor() actor: Actor,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @IfMatchVersion() expected?: number,
-  ): Promise<EnvironmentView & { jobId: string | null }> {
+  async decommission(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor, @IfMatchVersion() expected?: number): Promise<EnvironmentAcceptedView> {
     const result = await this.commands.execute(
       new DecommissionEnvironmentCommand({ environmentId: id, reason: `requested by ${actor.sub}`, expectedVersion: expected, scope: scopeOf(actor) }),
     );
-    reply.header('Location', `/v1/environments/${id}`);
     return accepted(result);
   }
 
   @Post(':id/retry')
-  @HttpCode(202)
-  @Authorize(TENANT_WRITERS)
-  @Audited('environment.retry', 'environment', 'id')
+  @Mutation({
+    roles: TENANT_WRITERS,
+    audit: { action: 'environment.retry', target: 'environment', param: 'id' },
+    status: 202,
+    response: { type: EnvironmentAcceptedResponse, description: 'Accepted: the environment requested again, and the provisioning jobId' },
+    param: ID_PARAM,
+    ifMatch: true,
+    location: '/v1/environments/:id',
+    problems: ['forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification'],
+  })
   @ApiOperation({
     summary: 'Retry a failed environment',
     description:
       'Sends a `failed` environment back to `requested` as a new provisioning round (attempts start again, the failure reason is cleared) ' +
       'and starts provisioning it. Any other state: 409 invalid_state_transition.',
   })
-  @ApiParam(ID_PARAM)
-  @ApiHeader(IF_MATCH)
-  @ApiHeader(IDEMPOTENCY)
-  @ApiAcceptedResponse({ type: EnvironmentAcceptedResponse, description: 'Accepted: the environment requested again, and the provisioning jobId' })
-  @ApiProblems('forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification')
-  async retry(@Param('id') id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply, @IfMatchVersion() expected?: number): Promise<EnvironmentView & { jobId: string | null }> {
-    const result = await this.commands.execute(new RetryEnvironmentCommand(id, expected, scopeOf(actor)));
-    reply.header('Location', `/v1/environments/${id}`);
-    return accepted(result);
+  async retry(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor, @IfMatchVersion() expected?: number): Promise<EnvironmentAcceptedView> {
+    return accepted(await this.commands.execute(new RetryEnvironmentCommand(id, expected, scopeOf(actor))));
   }
 
   @Get(':id/services')
@@ -155,14 +148,20 @@ export class EnvironmentsController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ServiceInventoryResponse, description: 'The services last reported for the environment' })
   @ApiProblems('validation_failed', 'not_found', 'forbidden', 'tenant_offboarded')
-  services(@Param('id') id: string, @Query() q: ListServicesRequest, @CurrentActor() actor: Actor): Promise<ServiceInventoryView> {
+  services(@Param('id', UuidParam) id: string, @Query() q: ListServicesRequest, @CurrentActor() actor: Actor): Promise<ServiceInventoryView> {
     return this.queries.execute(new ListServicesQuery(id, q.includeRemoved ?? false, scopeOf(actor)));
   }
 
   @Put(':id/actual-state')
-  @HttpCode(200)
-  @Authorize(['agent', 'tenant:admin'], { environmentParam: 'id' })
-  @Audited('environment.report-actual-state', 'environment', 'id')
+  @Mutation({
+    roles: ['agent', 'tenant:admin'],
+    environmentParam: 'id',
+    audit: { action: 'environment.report-actual-state', target: 'environment', param: 'id' },
+    status: 200,
+    response: { type: ActualStateResponse, description: 'What the report changed, or why it was ignored' },
+    param: ID_PARAM,
+    problems: ['validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'quota_exceeded', 'concurrent_modification'],
+  })
   @ApiOperation({
     summary: 'Report the actual state of an environment (agents)',
     description:
@@ -173,11 +172,7 @@ export class EnvironmentsController {
       'report publishes at most a bounded number of service events (one per reported service, plus one per service it removes). ' +
       'Accepted while the environment is ready or decommissioning (otherwise 409 invalid_state_transition).',
   })
-  @ApiParam(ID_PARAM)
-  @ApiHeader(IDEMPOTENCY)
-  @ApiOkResponse({ type: ActualStateResponse, description: 'What the report changed, or why it was ignored' })
-  @ApiProblems('validation_failed', 'forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'quota_exceeded', 'concurrent_modification')
-  reportActualState(@Param('id') id: string, @Body() body: ActualStateRequest, @CurrentActor() actor: Actor): Promise<ActualStateResult> {
+  reportActualState(@Param('id', UuidParam) id: string, @Body() body: ActualStateRequest, @CurrentActor() actor: Actor): Promise<ActualStateResult> {
     const services = body.services.map((s) => ({ name: s.name, image: s.image, replicas: s.replicas, readyReplicas: s.readyReplicas, configChecksum: s.configChecksum ?? null }));
     return this.commands.execute(new ReportActualStateCommand(id, { observedAt: new Date(body.observedAt), services }, scopeOf(actor)));
   }

@@ -2,15 +2,13 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Audited, Public } from '@rcp/auth';
-import { ApiProblems, ProblemException } from '@rcp/http';
+import { ApiProblems, isUuid, ProblemException } from '@rcp/http';
 import { CompleteOperationCommand, CompletionView } from '../../application/commands/complete-operation/complete-operation.command';
 import { sanitizeReportedReason } from '../../domain/provisioning-policy';
 import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from '../../infrastructure/provisioning/executor-signature';
 import { ExecutorCallbackRequest } from './environment.request';
 import { ExecutorCallbackResponse } from './environment.response';
 import { ExecutorSignatureGuard } from './executor-signature.guard';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Where an external executor (`PROVISIONER=http`) reports the outcome of an operation it was given.
@@ -47,7 +45,7 @@ export class ExecutorCallbacksController {
     if (body.status === 'failed' && !body.reason?.trim()) {
       throw new ProblemException('validation_failed', 'reason is required when status is failed', { errors: [{ field: 'reason', message: 'is required when status is failed' }] });
     }
-    if (!UUID.test(operationId)) return { operationId, applied: false, reason: `operation ${operationId} is not in progress (unknown, superseded or already completed)` };
+    if (!isUuid(operationId)) return { operationId, applied: false, reason: `operation ${operationId} is not in progress (unknown, superseded or already completed)` };
     // The executor's words reach the tenant (failureReason, events): cut, without control characters or URLs.
     const outcome =
       body.status === 'succeeded' ? ({ succeeded: true } as const) : ({ succeeded: false, reason: `the executor reported: ${sanitizeReportedReason(body.reason!)}` } as const);

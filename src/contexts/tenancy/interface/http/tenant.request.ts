@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { PageQuery } from '@rcp/http';
 import { ISOLATION_MODES, IsolationMode } from '../../domain/placement';
-import { QUOTA_LIMITS } from '../../domain/quotas.value-object';
+import { QUOTA_LIMITS, QuotasProps } from '../../domain/quotas.value-object';
 
-export class QuotasDto {
+export class QuotasDto implements QuotasProps {
   @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxEnvironments, example: 10 })
   @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxEnvironments)
   maxEnvironments: number;
@@ -60,16 +61,8 @@ export class LifecycleRequest {
   reason?: string;
 }
 
-export class ListTenantsRequest {
+export class ListTenantsRequest extends PageQuery {
   @ApiPropertyOptional({ enum: ['active', 'suspended', 'offboarded'] })
   @IsOptional() @IsIn(['active', 'suspended', 'offboarded'])
   state?: 'active' | 'suspended' | 'offboarded';
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional() @IsString() @MaxLength(512)
-  cursor?: string;
 }
