@@ -67,6 +67,30 @@ interface FeedRow {
 }
 
 /**
+ * The feed's statement: a page after `after`, with the head and how far retention pruned this consumer's
+ * events, read in the same statement, hence the same snapshot, as the page. A tenant's token names its
+ * tenant (`readScopeConditions`) as well as relying on row-level security, so both the page and the head
+ * walk the `(tenant_id, position)` index: the policy's `OR` alone makes the planner scan the log.
+ */
+export function feedQuery(actor: Actor, filter: { after: number; type?: string; limit: number }): { sql: string; params: unknown[] } {
+  const params: unknown[] = [filter.after];
+  const scope = readScopeConditions(actor, { tenant: 'tenant_id', project: `(envelope->>'projectid')` }, params);
+  const where = ['position > $1', ...scope];
+  if (filter.type?.endsWith('.*')) where.push(`starts_with(type, $${params.push(filter.type.slice(0, -1))})`);
+  else if (filter.type) where.push(`type = $${params.push(filter.type)}`);
+  const tenant = actor.tenantId ? `WHERE tenant_id = $${params.push(actor.tenantId)}` : '';
+  const prunedKey = `$${params.push(actor.tenantId ?? '*')}`;
+  const sql = `WITH page AS (
+       SELECT position, envelope FROM platform.event_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.push(filter.limit + 1)}
+     ), head AS (
+       SELECT max(position) AS head, (SELECT through FROM platform.event_log_pruned WHERE tenant_id = ${prunedKey}) AS pruned
+       FROM platform.event_log ${tenant}
+     )
+     SELECT page.position, page.envelope, head.head, head.pruned FROM head LEFT JOIN page ON true ORDER BY page.position`;
+  return { sql, params };
+}
+
+/**
  * The pull feed of a tenant's events in commit order. Positions are assigned by the relay when it
  * claims an event, so an event whose transaction committed late gets a later position and a cursor
  * never skips it. The relay writes each batch of positions in one transaction, so every snapshot of
@@ -94,27 +118,8 @@ export class EventsController {
   async feed(@Query() q: EventFeedQuery, @CurrentActor() actor: Actor): Promise<EventFeedPage> {
     const limit = q.limit ?? DEFAULT_PAGE_SIZE;
     const after = FEED_KEYSET.decode(q.after, 'after')?.p ?? 0;
-    const params: unknown[] = [after];
-    const scope = readScopeConditions(actor, { tenant: 'tenant_id', project: `(envelope->>'projectid')` }, params);
-    const where = ['position > $1', ...scope];
-    if (q.type?.endsWith('.*')) where.push(`starts_with(type, $${params.push(q.type.slice(0, -1))})`);
-    else if (q.type) where.push(`type = $${params.push(q.type)}`);
-    // The head, and how far retention pruned this consumer's events, are read in the same statement,
-    // hence the same snapshot, as the page.
-    const tenant = actor.tenantId ? `WHERE tenant_id = $${params.push(actor.tenantId)}` : '';
-    const prunedKey = `$${params.push(actor.tenantId ?? '*')}`;
-    const rows: FeedRow[] = await this.tx.read((m) =>
-      m.query(
-        `WITH page AS (
-           SELECT position, envelope FROM platform.event_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.push(limit + 1)}
-         ), head AS (
-           SELECT max(position) AS head, (SELECT through FROM platform.event_log_pruned WHERE tenant_id = ${prunedKey}) AS pruned
-           FROM platform.event_log ${tenant}
-         )
-         SELECT page.position, page.envelope, head.head, head.pruned FROM head LEFT JOIN page ON true ORDER BY page.position`,
-        params,
-      ),
-    );
+    const { sql, params } = feedQuery(actor, { after, type: q.type, limit });
+    const rows: FeedRow[] = await this.tx.read((m) => m.query(sql, params));
     const pruned = Number(rows[0]?.pruned ?? 0);
     if (q.after !== undefined && q.after !== '' && after < pruned) {
       // Events this consumer could see after its cursor were deleted by retention: reading on would

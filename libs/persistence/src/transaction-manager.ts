@@ -60,6 +60,28 @@ export class TransactionTimeoutError extends Error {
   }
 }
 
+/**
+ * A nested `run` asked for a scope other than its outer transaction's. A nested run joins the outer
+ * transaction, whose role and tenant are set once when it opens: honouring the request would need a
+ * transaction of its own, and ignoring it would run the work with rights it did not ask for.
+ */
+export class NestedScopeError extends Error {
+  constructor(
+    readonly requested: DbScope,
+    readonly outer: DbScope,
+  ) {
+    super(
+      `a nested transaction asked for scope ${describeScope(requested)} inside a transaction of scope ${describeScope(outer)}: ` +
+        'a nested run joins the outer transaction and cannot change its scope; run the work in the outer scope, or outside the transaction',
+    );
+    this.name = 'NestedScopeError';
+  }
+}
+
+const describeScope = (s: DbScope) => `{ tenantId: ${s.tenantId === null ? 'null' : `'${s.tenantId}'`}, platform: ${s.platform} }`;
+
+const sameScope = (a: DbScope, b: DbScope) => a.platform === b.platform && (a.tenantId ?? null) === (b.tenantId ?? null);
+
 /** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
 export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
 
@@ -78,7 +100,8 @@ export function scopeOf(actor: Actor | undefined): DbScope {
  * nothing leaks to the next user of the pooled connection); platform and system work runs on the system
  * login. Neither login can leave its scope with a statement of its own (`RESET ROLE`, `SET ROLE`, a
  * setting): being platform is a property of the login, not of the session. Nested calls join the outer
- * transaction. Hooks registered with `afterCommit` run only once the commit succeeded (e.g. enqueueing a
+ * transaction; one that names a scope must name the outer one (`NestedScopeError` otherwise), so no
+ * work runs with other rights than it asked for. Hooks registered with `afterCommit` run only once the commit succeeded (e.g. enqueueing a
  * BullMQ job or waking the relay).
  */
 @Injectable()
@@ -107,6 +130,7 @@ export class TransactionManager {
     const outer = this.storage.getStore();
     if (outer) {
       if (options.openWith) throw new Error('openWith needs a transaction of its own, not a nested one');
+      if (scope && !sameScope(scope, outer.scope)) throw new NestedScopeError(scope, outer.scope);
       return work(outer.manager, []);
     }
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
@@ -218,12 +242,9 @@ export class TransactionManager {
     return store.manager;
   }
 
+  /** Whether the caller runs inside a transaction (a unit of work retries only a transaction it owns). */
   inTransaction(): boolean {
     return !!this.storage.getStore();
-  }
-
-  currentScope(): DbScope | undefined {
-    return this.storage.getStore()?.scope;
   }
 
   /**
