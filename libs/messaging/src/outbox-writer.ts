@@ -40,12 +40,13 @@ export class OutboxWriter {
         source: `/rcp/${entry.context}`,
         type: entry.type,
         subject: batch.aggregateId,
-        time: now,
+        time: event.occurredAt?.toISOString() ?? now,
         datacontenttype: 'application/json',
         data: event.data,
         moduleid: entry.context,
         traceparent: ctx?.traceparent ?? '00-00000000000000000000000000000001-0000000000000001-01',
         correlationid: ctx?.correlationId ?? randomUUID(),
+        aggregatetype: batch.aggregateType,
         aggregateversion: String(batch.aggregateVersion),
       };
       if (batch.tenantId) env.tenantid = batch.tenantId;
