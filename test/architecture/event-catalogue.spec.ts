@@ -32,9 +32,9 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     spy.mockRestore();
   }
   return pulled.flatMap(({ aggregate, events }) => {
-    if (aggregate instanceof RuntimeEnvironment) return EnvironmentMapper.toIntegrationEvents(aggregate.id, events);
-    if (aggregate instanceof RuntimeServiceInventory) return ServiceInventoryMapper.toIntegrationEvents(aggregate.id, events);
-    if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events);
+    if (aggregate instanceof RuntimeEnvironment) return EnvironmentMapper.toIntegrationEvents(events as ReturnType<RuntimeEnvironment['pullEvents']>);
+    if (aggregate instanceof RuntimeServiceInventory) return ServiceInventoryMapper.toIntegrationEvents(events as ReturnType<RuntimeServiceInventory['pullEvents']>);
+    if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events as ReturnType<RuntimeTenantBinding['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }

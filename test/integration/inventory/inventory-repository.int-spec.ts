@@ -14,6 +14,7 @@ jest.setTimeout(30_000);
 const ID_A = '0b6a4d2e-5d1f-4c8e-9a3b-1f2e3d4c5b6a';
 const ID_B = '1c7b5e3f-6e2a-4d9f-8b4c-2a3f4e5d6c7b';
 const ID_C = '2d8c6f4a-7f3b-4eaf-9c5d-3b4a5f6e7d8c';
+const ID_D = '3e9d7a5b-8a4c-4fb0-8d6e-4c5b6a7f8e9d';
 const T = new Date('2026-03-01T12:00:00Z');
 
 describe('inventory: repositories on real Postgres', () => {
@@ -125,6 +126,25 @@ describe('inventory: repositories on real Postgres', () => {
       { name: 'api', removed: true, replicas: 2 },
       { name: 'web', removed: false, replicas: 2 },
       { name: 'worker', removed: true, replicas: 2 },
+    ]);
+  });
+
+  it('stamps each envelope with when its domain event happened (not when it was saved) and with its aggregate type', async () => {
+    const env = newEnv(ID_D, 'billing');
+    const inv = RuntimeServiceInventory.empty({ environmentId: ID_D, tenantId: 'acme', projectId: 'web' });
+    inv.applyReport({ observedAt: T, services: [aService('web')] }, 2, T);
+    await save(tenantAdmin('acme'), env);
+    await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+
+    const envelopes: { type: string; time: string; aggregatetype: string }[] = await t.ds.query(
+      `SELECT envelope->>'type' AS type, envelope->>'time' AS time, envelope->>'aggregatetype' AS aggregatetype
+       FROM (SELECT envelope FROM platform.outbox_events UNION ALL SELECT envelope FROM platform.event_log) x
+       WHERE envelope->'data'->>'environmentId' = $1 ORDER BY 1`,
+      [ID_D],
+    );
+    expect(envelopes).toEqual([
+      { type: 'rcp.inventory.environment-requested.v1', time: T.toISOString(), aggregatetype: 'RuntimeEnvironment' },
+      { type: 'rcp.inventory.service-observed.v1', time: T.toISOString(), aggregatetype: 'RuntimeServiceInventory' },
     ]);
   });
 });

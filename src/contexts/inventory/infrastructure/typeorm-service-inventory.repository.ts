@@ -42,7 +42,7 @@ export class TypeOrmServiceInventoryRepository extends ServiceInventoryRepositor
       row: ServiceInventoryMapper.toRootRow(inv, new Date()),
       tenantId: s.tenantId,
       projectId: s.projectId,
-      events: ServiceInventoryMapper.toIntegrationEvents(inv.id, inv.pullEvents()),
+      events: ServiceInventoryMapper.toIntegrationEvents(inv.pullEvents()),
       onDuplicate: () => new ConcurrentModificationError('RuntimeServiceInventory', inv.id),
     });
     if (writes.length === 0) return;
