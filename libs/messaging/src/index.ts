@@ -10,3 +10,4 @@ export * from './messaging.module';
 export * from './aggregate-store';
 export * from './lock-keys';
 export * from './publish-map';
+export * from './json-schema';
