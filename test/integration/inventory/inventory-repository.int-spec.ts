@@ -147,4 +147,36 @@ describe('inventory: repositories on real Postgres', () => {
       { type: 'rcp.inventory.service-observed.v1', time: T.toISOString(), aggregatetype: 'RuntimeServiceInventory' },
     ]);
   });
+
+  it('gives the service inventory its own subject, so each subject on the feed has one strictly increasing version line', async () => {
+    // The environment ID_D (versions 1..) and its service inventory (versions 1..) both save twice more.
+    const env = (await load(tenantAdmin('acme'), ID_D))!;
+    env.startProvisioningAttempt('6b2a8e1d-4c3f-4d7e-9f0a-1b2c3d4e5f60', T);
+    await save(tenantAdmin('acme'), env);
+    for (const minutes of [1, 2]) {
+      const inv = (await as(tenantAdmin('acme'), () => tx.run(() => inventories.findByEnvironment(ID_D))))!;
+      const when = new Date(T.getTime() + minutes * 60_000);
+      inv.applyReport({ observedAt: when, services: [aService('web', { replicas: 2 + minutes })] }, 2, when);
+      await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+    }
+
+    const rows: { subject: string; aggregatetype: string; version: number }[] = await t.ds.query(
+      `SELECT envelope->>'subject' AS subject, envelope->>'aggregatetype' AS aggregatetype, aggregate_version AS version
+       FROM (SELECT envelope, aggregate_version, seq AS o FROM platform.outbox_events
+             UNION ALL SELECT envelope, aggregate_version, position AS o FROM platform.event_log) x
+       WHERE envelope->'data'->>'environmentId' = $1 ORDER BY o`,
+      [ID_D],
+    );
+    const lines = new Map<string, { types: Set<string>; versions: number[] }>();
+    for (const r of rows) {
+      const line = lines.get(r.subject) ?? { types: new Set(), versions: [] };
+      line.types.add(r.aggregatetype);
+      line.versions.push(r.version);
+      lines.set(r.subject, line);
+    }
+    expect([...lines].map(([subject, l]) => [subject, [...l.types], l.versions])).toEqual([
+      [ID_D, ['RuntimeEnvironment'], [1, 2]],
+      [`${ID_D}/services`, ['RuntimeServiceInventory'], [1, 2, 3]],
+    ]);
+  });
 });

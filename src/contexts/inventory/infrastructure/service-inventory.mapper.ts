@@ -37,6 +37,14 @@ export const ServiceInventoryMapper = {
     return { environmentId: s.environmentId, tenantId: s.tenantId, projectId: s.projectId, lastObservedAt: s.lastObservedAt, updatedAt: now };
   },
 
+  /**
+   * The subject of its events: its own, not its environment's id (the environment publishes under that
+   * with its own version counter), so a consumer guarding on `aggregateversion` sees one line per subject.
+   */
+  subjectOf(environmentId: string): string {
+    return `${environmentId}/services`;
+  },
+
   /** Domain events → the published integration events of `contracts/` (the aggregate's id is its environment's). */
   toIntegrationEvents: publishing<ServiceInventoryEvent>({
     ServiceObserved: (e) => new ServiceObservedV1({ environmentId: e.aggregateId, ...e.payload }),

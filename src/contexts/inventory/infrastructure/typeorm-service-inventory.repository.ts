@@ -37,6 +37,7 @@ export class TypeOrmServiceInventoryRepository extends ServiceInventoryRepositor
     await this.store.save({
       aggregate: inv,
       aggregateType: 'RuntimeServiceInventory',
+      subject: ServiceInventoryMapper.subjectOf(inv.id),
       entity: ServiceInventoryOrmEntity,
       idColumn: 'environment_id',
       row: ServiceInventoryMapper.toRootRow(inv, new Date()),
