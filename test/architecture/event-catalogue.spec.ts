@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AggregateRoot, DomainEvent } from '@rcp/ddd';
-import { EventCatalogue, IntegrationEvent } from '@rcp/messaging';
+import { EventCatalogue, IntegrationEvent, schemaProblems } from '@rcp/messaging';
 import { MAX_OPERATION_ATTEMPTS } from '../../src/contexts/inventory/domain/provisioning-policy';
 import { RuntimeEnvironment } from '../../src/contexts/inventory/domain/runtime-environment.aggregate';
 import { T0, anEnvironment } from '../../src/contexts/inventory/domain/runtime-environment.mother';
@@ -12,7 +12,6 @@ import { ServiceInventoryMapper } from '../../src/contexts/inventory/infrastruct
 import { RuntimeTenantBinding } from '../../src/contexts/tenancy/domain/runtime-tenant-binding.aggregate';
 import { aTenant } from '../../src/contexts/tenancy/domain/runtime-tenant-binding.mother';
 import { TenantBindingMapper } from '../../src/contexts/tenancy/infrastructure/tenant-binding.mapper';
-import { schemaProblems } from './support/json-schema';
 
 // Every context's published events join the catalogue, so a new context's events must be reached below too.
 for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
@@ -32,9 +31,9 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     spy.mockRestore();
   }
   return pulled.flatMap(({ aggregate, events }) => {
-    if (aggregate instanceof RuntimeEnvironment) return EnvironmentMapper.toIntegrationEvents(aggregate.id, events);
-    if (aggregate instanceof RuntimeServiceInventory) return ServiceInventoryMapper.toIntegrationEvents(aggregate.id, events);
-    if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events);
+    if (aggregate instanceof RuntimeEnvironment) return EnvironmentMapper.toIntegrationEvents(events as ReturnType<RuntimeEnvironment['pullEvents']>);
+    if (aggregate instanceof RuntimeServiceInventory) return ServiceInventoryMapper.toIntegrationEvents(events as ReturnType<RuntimeServiceInventory['pullEvents']>);
+    if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events as ReturnType<RuntimeTenantBinding['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }
@@ -90,18 +89,5 @@ describe('event catalogue (every published schema describes the events the code 
       return schemaProblems(entry.schema, JSON.parse(JSON.stringify(e.data))).map((p) => `${entry.type} ${p}`);
     });
     expect([...new Set(problems)]).toEqual([]);
-  });
-
-  it('the checker refuses a missing, mistyped, undeclared or unrequired field', () => {
-    const schema = { type: 'object', required: ['id', 'n'], properties: { id: { type: 'string', format: 'uuid' }, n: { type: 'integer', minimum: 1 }, flag: { type: 'boolean' } } };
-    expect(schemaProblems(schema, { id: '11111111-1111-4111-8111-111111111111', n: 1 })).toEqual([]);
-    expect(schemaProblems(schema, { id: 'x', n: 0, flag: true, extra: 1 })).toEqual([
-      '$.id: x is not a uuid',
-      '$.n: 0 < 1',
-      '$.flag: the data always carries it, the schema does not require it',
-      '$.extra: not declared in the schema',
-    ]);
-    expect(schemaProblems(schema, { n: 1.5 })).toEqual(['$: lacks required id', '$.n: is number, schema wants integer']);
-    expect(schemaProblems({ type: 'object', oneOf: [] }, {})).toEqual(['$: schema uses unsupported keywords oneOf']);
   });
 });

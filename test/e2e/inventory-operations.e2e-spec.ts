@@ -227,7 +227,7 @@ describe('Inventory operations (e2e)', () => {
       const agent = t.token({ tenantId: 'globex', roles: ['agent'], environmentId: created.body.id });
       const svc = (i: number) => ({ name: `svc-${i}`, image: `registry.example.com/svc:${i}`, replicas: 1, readyReplicas: 1 });
       const countEvents = async () =>
-        (await t.ds.query(`SELECT count(*)::int AS n FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%'`, [created.body.id]))[0].n;
+        (await t.ds.query(`SELECT count(*)::int AS n FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%'`, [`${created.body.id}/services`]))[0].n;
 
       const flood = await http().put(`/v1/environments/${created.body.id}/actual-state`).set(bearer(agent)).send({
         observedAt: new Date().toISOString(),
@@ -246,7 +246,7 @@ describe('Inventory operations (e2e)', () => {
       });
       expect(within.status).toBe(200);
       expect(within.body).toMatchObject({ applied: true, liveServices: 4, overQuotaServices: ['svc-3', 'svc-4'] });
-      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [created.body.id])).length === 0);
+      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [`${created.body.id}/services`])).length === 0);
       expect(await countEvents()).toBe(4);
     });
   });

@@ -287,7 +287,7 @@ describe('Inventory API (e2e)', () => {
     const svc = (name: string, patch: object = {}) => ({ name, image: `registry.example.com/${name}:1.0.0`, replicas: 2, readyReplicas: 2, configChecksum: `sha256:${name}`, ...patch });
     const serviceEvents = async () => {
       await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [ready.id])).length === 0);
-      return (await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%' ORDER BY position`, [ready.id])).map(
+      return (await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%' ORDER BY position`, [`${ready.id}/services`])).map(
         (r: { type: string }) => r.type.replace(/^rcp\.inventory\.|\.v1$/g, ''),
       );
     };
@@ -318,9 +318,9 @@ describe('Inventory API (e2e)', () => {
       expect(await serviceEvents()).toEqual(['service-observed', 'service-observed', 'service-observed']);
       const [observed] = await t.ds.query(
         `SELECT envelope FROM platform.event_log WHERE aggregate_id = $1 AND type = 'rcp.inventory.service-observed.v1' AND envelope->'data'->>'service' = 'worker'`,
-        [ready.id],
+        [`${ready.id}/services`],
       );
-      expect(observed.envelope).toMatchObject({ tenantid: 'acme', projectid: 'web', subject: ready.id, data: { environmentId: ready.id, overQuota: true, replicas: 2 } });
+      expect(observed.envelope).toMatchObject({ tenantid: 'acme', projectid: 'web', subject: `${ready.id}/services`, aggregatetype: 'RuntimeServiceInventory', data: { environmentId: ready.id, overQuota: true, replicas: 2 } });
     });
 
     it('publishes nothing for a report that changes nothing, changes and removals for one that does', async () => {

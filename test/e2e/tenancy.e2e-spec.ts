@@ -252,4 +252,14 @@ describe('Tenancy API (e2e)', () => {
     expect((await http().patch('/v1/tenants/nobody').set('authorization', `Bearer ${admin}`).send({ displayName: 'x' })).status).toBe(404);
     expect((await http().post('/v1/tenants/nobody/suspend').set('authorization', `Bearer ${admin}`).send({})).status).toBe(404);
   });
+
+  it('puts on the feed when the tenant was onboarded (its createdAt) as `time`, and the aggregate type', async () => {
+    const res = await onboard('timely');
+    expect(res.status).toBe(201);
+    const event = await eventually(async () => {
+      const feed = await http().get('/v1/events?type=rcp.tenancy.tenant-onboarded.v1').set('authorization', `Bearer ${admin}`);
+      return feed.body.items.find((e: { subject: string }) => e.subject === 'timely');
+    });
+    expect(event).toMatchObject({ time: res.body.createdAt, aggregatetype: 'RuntimeTenantBinding', aggregateversion: '1' });
+  });
 });

@@ -2,14 +2,15 @@ import { DomainEvent } from './domain-event';
 
 /**
  * Base of every aggregate. It records domain events instead of publishing them and carries the
- * persisted `version` used for optimistic concurrency.
+ * persisted `version` used for optimistic concurrency. `TEvent` is the union of the aggregate's domain
+ * event classes: it can record only those, and its repository's publish map must cover each.
  *
  * Versioning: `version` is what was loaded (0 for a new aggregate). A successful save writes
  * `version + 1` guarded by `WHERE version = :loaded`; the unit of work then calls `markPersisted()`.
  * Several changes in one command therefore bump the version once, which is what clients see in `ETag`.
  */
-export abstract class AggregateRoot<TId extends string = string> {
-  private recorded: DomainEvent[] = [];
+export abstract class AggregateRoot<TId extends string = string, TEvent extends DomainEvent = DomainEvent> {
+  private recorded: TEvent[] = [];
   protected constructor(
     readonly id: TId,
     private persistedVersion: number,
@@ -29,19 +30,19 @@ export abstract class AggregateRoot<TId extends string = string> {
     return this.persistedVersion === 0;
   }
 
-  protected record(event: DomainEvent): void {
+  protected record(event: TEvent): void {
     this.recorded.push(event);
   }
 
   /** The events recorded since the last pull, in order; clears them. */
-  pullEvents(): DomainEvent[] {
+  pullEvents(): TEvent[] {
     const events = this.recorded;
     this.recorded = [];
     return events;
   }
 
   /** Events recorded and not yet pulled (for tests and repositories that need to peek). */
-  peekEvents(): readonly DomainEvent[] {
+  peekEvents(): readonly TEvent[] {
     return this.recorded;
   }
 

@@ -9,6 +9,12 @@ export interface StoreRequest<E extends ObjectLiteral> {
   aggregate: AggregateRoot;
   /** e.g. `RuntimeTenantBinding`; written to the outbox row. */
   aggregateType: string;
+  /**
+   * The subject its events are published under, when that is not the aggregate's id: an aggregate keyed
+   * by another's id (a service inventory by its environment's) needs its own, so each subject has one
+   * version line.
+   */
+  subject?: string;
   entity: EntityTarget<E>;
   /** The full row to write, without `version` (the store sets it). */
   row: Omit<E, 'version'>;
@@ -64,7 +70,7 @@ export class AggregateStore {
     this.tx.noteProject(req.projectId);
     await this.outbox.append({
       aggregateType: req.aggregateType,
-      aggregateId: req.aggregate.id,
+      aggregateId: req.subject ?? req.aggregate.id,
       aggregateVersion: next,
       tenantId: req.tenantId,
       projectId: req.projectId,

@@ -14,7 +14,7 @@ export function buildAsyncApi(): Record<string, unknown> {
       contentType: 'application/cloudevents+json',
       payload: {
         type: 'object',
-        required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data', 'moduleid', 'correlationid', 'traceparent', 'aggregateversion'],
+        required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data', 'moduleid', 'correlationid', 'traceparent', 'aggregatetype', 'aggregateversion'],
         properties: {
           specversion: { const: '1.0' },
           id: { type: 'string', format: 'uuid' },
@@ -29,6 +29,7 @@ export function buildAsyncApi(): Record<string, unknown> {
           traceparent: { type: 'string' },
           correlationid: { type: 'string' },
           causationid: { type: 'string' },
+          aggregatetype: { type: 'string' },
           aggregateversion: { type: 'string' },
           data: e.schema,
         },

@@ -11,7 +11,7 @@ export class CloudEventResponse {
   @ApiProperty({ description: '`/rcp/<context>`', example: '/rcp/inventory' }) source: string;
   @ApiProperty({ description: '`rcp.<context>.<event-name>.v<N>`', example: 'rcp.inventory.environment-ready.v1' }) type: string;
   @ApiProperty({ description: 'The aggregate the event is about (one version line per subject)', example: '3f0c9a1e-2b7d-4c55-8e0f-1a2b3c4d5e6f' }) subject: string;
-  @ApiProperty({ format: 'date-time', description: 'When the change happened', example: '2026-01-15T10:30:00.000Z' }) time: string;
+  @ApiProperty({ format: 'date-time', description: 'When the change happened in the domain (not when it was stored or relayed)', example: '2026-01-15T10:30:00.000Z' }) time: string;
   @ApiProperty({ enum: ['application/json'], example: 'application/json' }) datacontenttype: 'application/json';
   @ApiProperty({
     type: 'object',
@@ -26,6 +26,7 @@ export class CloudEventResponse {
   @ApiProperty({ description: 'W3C traceparent of the work that caused the event', example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }) traceparent: string;
   @ApiProperty({ description: 'X-Correlation-Id of the request (or job) that caused the event', example: '7d7a6c0e-52a4-4a53-a0d5-3f3b1c3d1f09' }) correlationid: string;
   @ApiPropertyOptional({ description: 'Id of the event that caused this one, when an event handler published it' }) causationid?: string;
+  @ApiProperty({ description: 'The kind of aggregate the subject is', example: 'RuntimeEnvironment' }) aggregatetype: string;
   @ApiProperty({ description: 'Version of the subject after this change, as a string of digits (CloudEvents extension attributes are strings)', example: '3' })
   aggregateversion: string;
 }

@@ -9,3 +9,5 @@ export * from './asyncapi';
 export * from './messaging.module';
 export * from './aggregate-store';
 export * from './lock-keys';
+export * from './publish-map';
+export * from './json-schema';

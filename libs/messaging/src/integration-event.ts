@@ -15,6 +15,8 @@ export interface EventMeta {
   correlationid: string;
   causationid: string | null;
   traceparent: string;
+  /** The kind of aggregate the subject is, e.g. `RuntimeEnvironment`. */
+  aggregatetype: string;
   aggregateversion: number;
   /** Feed position, assigned by the relay when it claimed the event. */
   position?: number;
@@ -23,6 +25,11 @@ export interface EventMeta {
 export abstract class IntegrationEvent<TData extends object = object> {
   /** Set on delivery: the envelope attributes of the stored event. */
   meta?: EventMeta;
+  /**
+   * When the domain fact happened (the domain event's `occurredAt`), set by the publish map; it becomes
+   * the envelope's `time`, so a save that lags the change does not move the fact in time.
+   */
+  occurredAt?: Date;
   constructor(readonly data: TData) {}
 }
 
@@ -42,6 +49,7 @@ export interface CloudEventEnvelope<TData = unknown> {
   traceparent: string;
   correlationid: string;
   causationid?: string;
+  aggregatetype: string;
   aggregateversion: string;
 }
 
@@ -105,6 +113,7 @@ export const EventCatalogue = {
       correlationid: envelope.correlationid,
       causationid: envelope.causationid ?? null,
       traceparent: envelope.traceparent,
+      aggregatetype: envelope.aggregatetype,
       aggregateversion: Number(envelope.aggregateversion),
       position,
     };

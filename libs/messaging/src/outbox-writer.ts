@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RequestContexts } from '@rcp/observability';
 import { TransactionManager } from '@rcp/persistence';
 import { CloudEventEnvelope, EventCatalogue, IntegrationEvent } from './integration-event';
+import { schemaProblems } from './json-schema';
 import { RelayWakeup } from './relay-wakeup';
 
 export interface OutboxAppend {
@@ -20,12 +22,16 @@ export interface OutboxAppend {
  * canonical CloudEvents envelope with tenant, correlation, causation and trace context. Nothing is
  * published here: the relay does that after commit. After the commit a wake-up hint is sent, never
  * inside the transaction (a NOTIFY there serializes commits).
+ *
+ * Under NODE_ENV=test every event's `data` is checked against its catalogue schema and a mismatch throws,
+ * so a schema that drifts from what the code publishes fails the suite instead of reaching consumers.
  */
 @Injectable()
 export class OutboxWriter {
   constructor(
     private readonly tx: TransactionManager,
     private readonly wakeup: RelayWakeup,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
   ) {}
 
   async append(batch: OutboxAppend): Promise<CloudEventEnvelope[]> {
@@ -34,18 +40,23 @@ export class OutboxWriter {
     const now = new Date().toISOString();
     const envelopes = batch.events.map((event): CloudEventEnvelope => {
       const entry = EventCatalogue.ofClass(event.constructor);
+      if (this.settings.NODE_ENV === 'test') {
+        const problems = schemaProblems(entry.schema, JSON.parse(JSON.stringify(event.data)), { allCarried: false });
+        if (problems.length) throw new Error(`${entry.type} does not match its catalogue schema: ${problems.join('; ')}`);
+      }
       const env: CloudEventEnvelope = {
         specversion: '1.0',
         id: randomUUID(),
         source: `/rcp/${entry.context}`,
         type: entry.type,
         subject: batch.aggregateId,
-        time: now,
+        time: event.occurredAt?.toISOString() ?? now,
         datacontenttype: 'application/json',
         data: event.data,
         moduleid: entry.context,
         traceparent: ctx?.traceparent ?? '00-00000000000000000000000000000001-0000000000000001-01',
         correlationid: ctx?.correlationId ?? randomUUID(),
+        aggregatetype: batch.aggregateType,
         aggregateversion: String(batch.aggregateVersion),
       };
       if (batch.tenantId) env.tenantid = batch.tenantId;

@@ -290,6 +290,7 @@ export async function appendEvents(db: Pick<FaultDb, 'pool'>, events: OutboxEven
         moduleid: context,
         traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
         correlationid: randomUUID(),
+        aggregatetype: e.aggregateType ?? 'FaultTest',
         aggregateversion: String(e.aggregateVersion),
       };
       await client.query(

@@ -14,6 +14,7 @@ jest.setTimeout(30_000);
 const ID_A = '0b6a4d2e-5d1f-4c8e-9a3b-1f2e3d4c5b6a';
 const ID_B = '1c7b5e3f-6e2a-4d9f-8b4c-2a3f4e5d6c7b';
 const ID_C = '2d8c6f4a-7f3b-4eaf-9c5d-3b4a5f6e7d8c';
+const ID_D = '3e9d7a5b-8a4c-4fb0-8d6e-4c5b6a7f8e9d';
 const T = new Date('2026-03-01T12:00:00Z');
 
 describe('inventory: repositories on real Postgres', () => {
@@ -125,6 +126,57 @@ describe('inventory: repositories on real Postgres', () => {
       { name: 'api', removed: true, replicas: 2 },
       { name: 'web', removed: false, replicas: 2 },
       { name: 'worker', removed: true, replicas: 2 },
+    ]);
+  });
+
+  it('stamps each envelope with when its domain event happened (not when it was saved) and with its aggregate type', async () => {
+    const env = newEnv(ID_D, 'billing');
+    const inv = RuntimeServiceInventory.empty({ environmentId: ID_D, tenantId: 'acme', projectId: 'web' });
+    inv.applyReport({ observedAt: T, services: [aService('web')] }, 2, T);
+    await save(tenantAdmin('acme'), env);
+    await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+
+    const envelopes: { type: string; time: string; aggregatetype: string }[] = await t.ds.query(
+      `SELECT envelope->>'type' AS type, envelope->>'time' AS time, envelope->>'aggregatetype' AS aggregatetype
+       FROM (SELECT envelope FROM platform.outbox_events UNION ALL SELECT envelope FROM platform.event_log) x
+       WHERE envelope->'data'->>'environmentId' = $1 ORDER BY 1`,
+      [ID_D],
+    );
+    expect(envelopes).toEqual([
+      { type: 'rcp.inventory.environment-requested.v1', time: T.toISOString(), aggregatetype: 'RuntimeEnvironment' },
+      { type: 'rcp.inventory.service-observed.v1', time: T.toISOString(), aggregatetype: 'RuntimeServiceInventory' },
+    ]);
+  });
+
+  it('gives the service inventory its own subject, so each subject on the feed has one strictly increasing version line', async () => {
+    // The environment ID_D (versions 1..) and its service inventory (versions 1..) both save twice more.
+    const env = (await load(tenantAdmin('acme'), ID_D))!;
+    env.startProvisioningAttempt('6b2a8e1d-4c3f-4d7e-9f0a-1b2c3d4e5f60', T);
+    await save(tenantAdmin('acme'), env);
+    for (const minutes of [1, 2]) {
+      const inv = (await as(tenantAdmin('acme'), () => tx.run(() => inventories.findByEnvironment(ID_D))))!;
+      const when = new Date(T.getTime() + minutes * 60_000);
+      inv.applyReport({ observedAt: when, services: [aService('web', { replicas: 2 + minutes })] }, 2, when);
+      await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+    }
+
+    const rows: { subject: string; aggregatetype: string; version: number }[] = await t.ds.query(
+      `SELECT envelope->>'subject' AS subject, envelope->>'aggregatetype' AS aggregatetype, aggregate_version AS version
+       FROM (SELECT envelope, aggregate_version, seq AS o FROM platform.outbox_events
+             UNION ALL SELECT envelope, aggregate_version, position AS o FROM platform.event_log) x
+       WHERE envelope->'data'->>'environmentId' = $1 ORDER BY o`,
+      [ID_D],
+    );
+    const lines = new Map<string, { types: Set<string>; versions: number[] }>();
+    for (const r of rows) {
+      const line = lines.get(r.subject) ?? { types: new Set(), versions: [] };
+      line.types.add(r.aggregatetype);
+      line.versions.push(r.version);
+      lines.set(r.subject, line);
+    }
+    expect([...lines].map(([subject, l]) => [subject, [...l.types], l.versions])).toEqual([
+      [ID_D, ['RuntimeEnvironment'], [1, 2]],
+      [`${ID_D}/services`, ['RuntimeServiceInventory'], [1, 2, 3]],
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { Actor, RequestContexts } from '@rcp/observability';
 import { RuntimeTenantBinding } from '../../../src/contexts/tenancy/domain/runtime-tenant-binding.aggregate';
 import { TenantBindingRepository } from '../../../src/contexts/tenancy/domain/tenant-binding.repository';
 import { SpineApp, startSpineApp } from '../../support/spine-app';
+import { WidgetChanged, asTenantUser } from '../../support/spine-fixtures';
 
 const PLATFORM_OPERATOR: Actor = { sub: 'ops@platform', kind: 'user', tenantId: null, roles: ['platform:admin'] };
 const QUOTAS = { maxEnvironments: 1, maxServicesPerEnvironment: 1, maxReplicasPerService: 1, maxTotalReplicas: 1 };
@@ -24,6 +25,18 @@ describe('unit of work', () => {
   it('leaves no state, no outbox row and no audit row when the work throws after appending its event', async () => {
     await expect(t.change({ widgetId: 'w-fail', expectedVersion: 0, failAfterAppend: true })).rejects.toThrow('command failed after writing state and event');
     expect(await state('w-fail')).toEqual({ widgets: 0, outbox: 0, audit: 0 });
+  });
+
+  it('refuses, under NODE_ENV=test, to append an event whose data drifts from its catalogue schema, and appends nothing', async () => {
+    const drifted = new WidgetChanged({ widgetId: 'w-drift', n: 1, colour: 'red' } as never);
+    const append = () =>
+      asTenantUser(() =>
+        t.uow.execute({ action: 'widget.change', targetType: 'widget', targetId: 'w-drift' }, () =>
+          t.outbox.append({ aggregateType: 'Widget', aggregateId: 'w-drift', aggregateVersion: 1, tenantId: 'tenant-a', events: [drifted] }),
+        ),
+      );
+    await expect(append()).rejects.toThrow('rcp.spinetest.widget-changed.v1 does not match its catalogue schema: $.colour: not declared in the schema');
+    expect((await state('w-drift')).outbox).toBe(0);
   });
 
   it('commits the state, exactly one outbox row and exactly one allowed audit row together when the work succeeds', async () => {

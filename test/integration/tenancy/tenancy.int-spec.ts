@@ -101,11 +101,13 @@ describe('tenancy: repository and handlers on real Postgres', () => {
         ),
       );
     const placement = { model: 'pool' as const, cluster: 'pool-1', namespace: 'acme-web-a', dataStore: 'pool-1' };
-    for (const [i, env] of ['env-a', 'env-b', 'env-c'].entries()) {
+    // Environment ids are uuids: in tests the outbox writer checks every event against its catalogue schema.
+    const [envA, envB, envC] = ['a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b', 'c0000000-0000-4000-8000-00000000000c'];
+    for (const [i, env] of [envA, envB, envC].entries()) {
       await publish(env, 1, new EnvironmentRequestedV1({ environmentId: env, ...ref, name: `n${i}`, type: 'development', region: 'eu', labels: {}, placement }));
     }
-    const svc = { ...ref, environmentId: 'env-a', image: 'web:1', readyReplicas: 3, configChecksum: null, observedAt: new Date().toISOString(), overQuota: false };
-    await publish('env-a', 2, new ServiceObservedV1({ ...svc, service: 'web', replicas: 3 }), new ServiceObservedV1({ ...svc, service: 'api', replicas: 6 }));
+    const svc = { ...ref, environmentId: envA, image: 'web:1', readyReplicas: 3, configChecksum: null, observedAt: new Date().toISOString(), overQuota: false };
+    await publish(envA, 2, new ServiceObservedV1({ ...svc, service: 'web', replicas: 3 }), new ServiceObservedV1({ ...svc, service: 'api', replicas: 6 }));
 
     const usage = t.app.get(TenantUsageReader);
     const expected = { environments: 3, servicesPerEnvironment: 2, replicasPerService: 6, totalReplicas: 9 };
@@ -129,8 +131,8 @@ describe('tenancy: repository and handlers on real Postgres', () => {
     expect(await count(`SELECT count(*)::int AS n FROM tenancy.service_usage WHERE service = 'api'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM platform.inbox WHERE event_id = $1`, [eventId])).toBe(1);
 
-    await publish('env-b', 2, new EnvironmentDecommissionedV1({ environmentId: 'env-b', ...ref }));
-    await publish('env-a', 3, new ServiceRemovedV1({ ...ref, environmentId: 'env-a', service: 'web', observedAt: new Date().toISOString() }));
+    await publish(envB, 2, new EnvironmentDecommissionedV1({ environmentId: envB, ...ref }));
+    await publish(envA, 3, new ServiceRemovedV1({ ...ref, environmentId: envA, service: 'web', observedAt: new Date().toISOString() }));
     await eventually(async () => (await tx.run(() => usage.usageOf('acme'), { tenantId: 'acme', platform: false })).environments === 2);
     const view = await asOperator(() =>
       commands.execute(new UpdateTenantCommand('acme', { quotas: { ...quotas, maxEnvironments: 1 } })),

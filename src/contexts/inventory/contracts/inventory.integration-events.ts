@@ -147,7 +147,7 @@ const serviceState = {
 };
 @PublishedEvent({
   type: 'rcp.inventory.service-observed.v1',
-  description: 'A service was seen running in an environment for the first time.',
+  description: 'A service was seen running in an environment for the first time. Its subject is `<environmentId>/services` (the service inventory of the environment, with its own version line).',
   schema: {
     type: 'object',
     required: ['environmentId', 'tenantId', 'projectId', 'service', 'image', 'replicas', 'readyReplicas', 'configChecksum', 'observedAt', 'overQuota'],
@@ -161,7 +161,7 @@ export interface ServiceChangedData extends ServiceObservedData {
 }
 @PublishedEvent({
   type: 'rcp.inventory.service-changed.v1',
-  description: 'A running service changed image, replicas, readiness or config checksum.',
+  description: 'A running service changed image, replicas, readiness or config checksum. Its subject is `<environmentId>/services` (the service inventory of the environment, with its own version line).',
   schema: {
     type: 'object',
     required: ['environmentId', 'tenantId', 'projectId', 'service', 'image', 'replicas', 'readyReplicas', 'configChecksum', 'observedAt', 'overQuota', 'previous'],
@@ -183,7 +183,7 @@ export interface ServiceRemovedData extends EnvironmentRef {
 }
 @PublishedEvent({
   type: 'rcp.inventory.service-removed.v1',
-  description: 'A service disappeared from a full actual-state report.',
+  description: 'A service disappeared from a full actual-state report. Its subject is `<environmentId>/services` (the service inventory of the environment, with its own version line).',
   schema: {
     type: 'object',
     required: ['environmentId', 'tenantId', 'projectId', 'service', 'observedAt'],

@@ -73,3 +73,20 @@ export class ServiceChanged extends DomainEvent<
 export class ServiceRemoved extends DomainEvent<EnvironmentRefPayload & { service: string; observedAt: string }> {
   readonly name = 'ServiceRemoved';
 }
+
+/** Every domain event a RuntimeEnvironment records. */
+export type EnvironmentEvent =
+  | EnvironmentRequested
+  | EnvironmentProvisioningStarted
+  | EnvironmentProvisioningAttemptFailed
+  | EnvironmentReady
+  | EnvironmentProvisioningFailed
+  | EnvironmentRetryRequested
+  | EnvironmentDecommissioning
+  | EnvironmentDecommissioningAttemptStarted
+  | EnvironmentDecommissionDeferred
+  | EnvironmentDecommissioned
+  | EnvironmentDecommissioningFailed;
+
+/** Every domain event a RuntimeServiceInventory records. */
+export type ServiceInventoryEvent = ServiceObserved | ServiceChanged | ServiceRemoved;

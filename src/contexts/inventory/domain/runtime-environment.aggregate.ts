@@ -6,6 +6,7 @@ import {
   EnvironmentDecommissioning,
   EnvironmentDecommissioningAttemptStarted,
   EnvironmentDecommissioningFailed,
+  EnvironmentEvent,
   EnvironmentProvisioningAttemptFailed,
   EnvironmentProvisioningFailed,
   EnvironmentProvisioningStarted,
@@ -90,7 +91,7 @@ export type DecommissionResult = 'started' | 'deferred' | 'decommissioned' | 'un
  * user, it is refused (`invalid_state_transition`), because half-built infrastructure cannot be torn
  * down reliably.
  */
-export class RuntimeEnvironment extends AggregateRoot {
+export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> {
   private constructor(
     id: string,
     version: number,

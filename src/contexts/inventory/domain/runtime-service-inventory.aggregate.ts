@@ -1,5 +1,5 @@
 import { AggregateRoot, DomainError } from '@rcp/ddd';
-import { ServiceChanged, ServiceObserved, ServiceRemoved, ServiceStatePayload } from './inventory.domain-events';
+import { ServiceChanged, ServiceInventoryEvent, ServiceObserved, ServiceRemoved, ServiceStatePayload } from './inventory.domain-events';
 import { RuntimeService, RuntimeServiceSnapshot, ServiceReport } from './runtime-service.entity';
 
 /** Reports may be stamped at most this far in the future (agent clocks drift a little, not more). */
@@ -57,7 +57,7 @@ export type ReportOutcome =
  * more than {@link REPORT_QUOTA_FACTOR} times the quota is refused (`quota_exceeded`): one event per
  * reported or removed service stays bounded by the tenant's quota.
  */
-export class RuntimeServiceInventory extends AggregateRoot {
+export class RuntimeServiceInventory extends AggregateRoot<string, ServiceInventoryEvent> {
   private dirty = new Set<string>();
 
   private constructor(

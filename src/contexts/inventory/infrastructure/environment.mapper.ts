@@ -1,5 +1,4 @@
-import { DomainEvent } from '@rcp/ddd';
-import { IntegrationEvent } from '@rcp/messaging';
+import { publishing } from '@rcp/messaging';
 import {
   EnvironmentDecommissionedV1,
   EnvironmentDecommissioningFailedV1,
@@ -12,19 +11,7 @@ import {
   EnvironmentRetryRequestedV1,
 } from '../contracts';
 import { EnvironmentType } from '../domain/environment-name.value-object';
-import {
-  EnvironmentDecommissionDeferred,
-  EnvironmentDecommissioned,
-  EnvironmentDecommissioning,
-  EnvironmentDecommissioningAttemptStarted,
-  EnvironmentDecommissioningFailed,
-  EnvironmentProvisioningAttemptFailed,
-  EnvironmentProvisioningFailed,
-  EnvironmentProvisioningStarted,
-  EnvironmentReady,
-  EnvironmentRequested,
-  EnvironmentRetryRequested,
-} from '../domain/inventory.domain-events';
+import { EnvironmentEvent } from '../domain/inventory.domain-events';
 import { PlacementProps } from '../domain/placement.value-object';
 import { OperationKind } from '../domain/provisioning-policy';
 import { EnvironmentState, RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
@@ -97,23 +84,23 @@ export const EnvironmentMapper = {
    * and not published: a decommissioning attempt starting (consumers follow decommissioning and its
    * outcome) and a deferred decommission (nothing changed for consumers yet).
    */
-  toIntegrationEvents(environmentId: string, events: DomainEvent[]): IntegrationEvent[] {
-    return events.flatMap((e): IntegrationEvent[] => {
-      const ref = { environmentId, tenantId: (e.payload as { tenantId: string }).tenantId, projectId: (e.payload as { projectId: string }).projectId };
-      if (e instanceof EnvironmentRequested) return [new EnvironmentRequestedV1({ ...e.payload, ...ref })];
-      if (e instanceof EnvironmentProvisioningStarted) return [new EnvironmentProvisioningStartedV1({ ...ref, attempt: e.payload.attempt, operationId: e.payload.operationId })];
-      if (e instanceof EnvironmentProvisioningAttemptFailed) {
-        const p = e.payload;
-        return [new EnvironmentProvisioningAttemptFailedV1({ ...ref, operationId: p.operationId, attempt: p.attempt, reason: p.reason, willRetry: p.willRetry })];
-      }
-      if (e instanceof EnvironmentReady) return [new EnvironmentReadyV1({ ...e.payload, ...ref })];
-      if (e instanceof EnvironmentProvisioningFailed) return [new EnvironmentProvisioningFailedV1({ ...ref, reason: e.payload.reason, attempts: e.payload.attempts })];
-      if (e instanceof EnvironmentRetryRequested) return [new EnvironmentRetryRequestedV1({ ...ref, round: e.payload.round, previousFailureReason: e.payload.previousFailureReason })];
-      if (e instanceof EnvironmentDecommissioning) return [new EnvironmentDecommissioningV1({ ...ref, reason: e.payload.reason })];
-      if (e instanceof EnvironmentDecommissioned) return [new EnvironmentDecommissionedV1(ref)];
-      if (e instanceof EnvironmentDecommissioningFailed) return [new EnvironmentDecommissioningFailedV1({ ...ref, reason: e.payload.reason, attempts: e.payload.attempts })];
-      if (e instanceof EnvironmentDecommissioningAttemptStarted || e instanceof EnvironmentDecommissionDeferred) return [];
-      throw new Error(`No integration event for ${e.name}`);
-    });
-  },
+  toIntegrationEvents: publishing<EnvironmentEvent>({
+    EnvironmentRequested: (e) => new EnvironmentRequestedV1({ ...e.payload, ...ref(e) }),
+    EnvironmentProvisioningStarted: (e) => new EnvironmentProvisioningStartedV1({ ...ref(e), attempt: e.payload.attempt, operationId: e.payload.operationId }),
+    EnvironmentProvisioningAttemptFailed: (e) =>
+      new EnvironmentProvisioningAttemptFailedV1({ ...ref(e), operationId: e.payload.operationId, attempt: e.payload.attempt, reason: e.payload.reason, willRetry: e.payload.willRetry }),
+    EnvironmentReady: (e) => new EnvironmentReadyV1({ ...e.payload, ...ref(e) }),
+    EnvironmentProvisioningFailed: (e) => new EnvironmentProvisioningFailedV1({ ...ref(e), reason: e.payload.reason, attempts: e.payload.attempts }),
+    EnvironmentRetryRequested: (e) => new EnvironmentRetryRequestedV1({ ...ref(e), round: e.payload.round, previousFailureReason: e.payload.previousFailureReason }),
+    EnvironmentDecommissioning: (e) => new EnvironmentDecommissioningV1({ ...ref(e), reason: e.payload.reason }),
+    EnvironmentDecommissioningAttemptStarted: 'internal',
+    EnvironmentDecommissionDeferred: 'internal',
+    EnvironmentDecommissioned: (e) => new EnvironmentDecommissionedV1(ref(e)),
+    EnvironmentDecommissioningFailed: (e) => new EnvironmentDecommissioningFailedV1({ ...ref(e), reason: e.payload.reason, attempts: e.payload.attempts }),
+  }),
 };
+
+/** What every published environment event carries to name its environment. */
+function ref(e: EnvironmentEvent) {
+  return { environmentId: e.aggregateId, tenantId: e.payload.tenantId, projectId: e.payload.projectId };
+}

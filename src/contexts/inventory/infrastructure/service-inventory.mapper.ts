@@ -1,7 +1,6 @@
-import { DomainEvent } from '@rcp/ddd';
-import { IntegrationEvent } from '@rcp/messaging';
+import { publishing } from '@rcp/messaging';
 import { ServiceChangedV1, ServiceObservedV1, ServiceRemovedV1 } from '../contracts';
-import { ServiceChanged, ServiceObserved, ServiceRemoved } from '../domain/inventory.domain-events';
+import { ServiceInventoryEvent } from '../domain/inventory.domain-events';
 import { RuntimeServiceInventory } from '../domain/runtime-service-inventory.aggregate';
 import { RuntimeServiceSnapshot } from '../domain/runtime-service.entity';
 import { RuntimeServiceOrmEntity, ServiceInventoryOrmEntity } from './service-inventory.orm-entity';
@@ -38,12 +37,18 @@ export const ServiceInventoryMapper = {
     return { environmentId: s.environmentId, tenantId: s.tenantId, projectId: s.projectId, lastObservedAt: s.lastObservedAt, updatedAt: now };
   },
 
-  toIntegrationEvents(environmentId: string, events: DomainEvent[]): IntegrationEvent[] {
-    return events.map((e) => {
-      if (e instanceof ServiceObserved) return new ServiceObservedV1({ environmentId, ...e.payload });
-      if (e instanceof ServiceChanged) return new ServiceChangedV1({ environmentId, ...e.payload });
-      if (e instanceof ServiceRemoved) return new ServiceRemovedV1({ environmentId, ...e.payload });
-      throw new Error(`No integration event for ${e.name}`);
-    });
+  /**
+   * The subject of its events: its own, not its environment's id (the environment publishes under that
+   * with its own version counter), so a consumer guarding on `aggregateversion` sees one line per subject.
+   */
+  subjectOf(environmentId: string): string {
+    return `${environmentId}/services`;
   },
+
+  /** Domain events → the published integration events of `contracts/` (the aggregate's id is its environment's). */
+  toIntegrationEvents: publishing<ServiceInventoryEvent>({
+    ServiceObserved: (e) => new ServiceObservedV1({ environmentId: e.aggregateId, ...e.payload }),
+    ServiceChanged: (e) => new ServiceChangedV1({ environmentId: e.aggregateId, ...e.payload }),
+    ServiceRemoved: (e) => new ServiceRemovedV1({ environmentId: e.aggregateId, ...e.payload }),
+  }),
 };

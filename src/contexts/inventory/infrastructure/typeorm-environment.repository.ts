@@ -69,7 +69,7 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
       row: EnvironmentMapper.toRow(env),
       tenantId: s.tenantId,
       projectId: s.projectId,
-      events: EnvironmentMapper.toIntegrationEvents(env.id, env.pullEvents()),
+      events: EnvironmentMapper.toIntegrationEvents(env.pullEvents()),
       onDuplicate: () =>
         new DomainError('precondition_failed', `An environment named ${s.name} already exists in project ${s.projectId}`, {
           reasons: [`environment name ${s.name} is taken in project ${s.projectId}`],

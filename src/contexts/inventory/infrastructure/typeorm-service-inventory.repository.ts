@@ -35,12 +35,13 @@ export class TypeOrmServiceInventoryRepository extends ServiceInventoryRepositor
     await this.store.save({
       aggregate: inv,
       aggregateType: 'RuntimeServiceInventory',
+      subject: ServiceInventoryMapper.subjectOf(inv.id),
       entity: ServiceInventoryOrmEntity,
       idColumn: 'environment_id',
       row: ServiceInventoryMapper.toRootRow(inv, new Date()),
       tenantId: s.tenantId,
       projectId: s.projectId,
-      events: ServiceInventoryMapper.toIntegrationEvents(inv.id, inv.pullEvents()),
+      events: ServiceInventoryMapper.toIntegrationEvents(inv.pullEvents()),
       onDuplicate: () => new ConcurrentModificationError('RuntimeServiceInventory', inv.id),
     });
     if (writes.length === 0) return;

@@ -2,6 +2,7 @@ import { AggregateRoot, DomainError, Lifecycle, PreconditionFailedError } from '
 import { IsolationMode, Placement, placementFor } from './placement';
 import { NO_USAGE, Quotas, QuotasProps, Usage } from './quotas.value-object';
 import {
+  TenantEvent,
   TenantIsolationChanged,
   TenantOffboarded,
   TenantOnboarded,
@@ -44,7 +45,7 @@ export interface TenantBindingSnapshot {
  * the placement derived from it, its quotas, and its lifecycle `active ⇄ suspended → offboarded`
  * (terminal). Every rule lives here; every change records an event that the repository publishes.
  */
-export class RuntimeTenantBinding extends AggregateRoot {
+export class RuntimeTenantBinding extends AggregateRoot<string, TenantEvent> {
   private constructor(
     id: string,
     version: number,

@@ -23,3 +23,6 @@ export class TenantReactivated extends DomainEvent<{ reason: string | null }> {
 export class TenantOffboarded extends DomainEvent<{ reason: string | null }> {
   readonly name = 'TenantOffboarded';
 }
+
+/** Every domain event a RuntimeTenantBinding records. */
+export type TenantEvent = TenantOnboarded | TenantRenamed | TenantQuotasChanged | TenantIsolationChanged | TenantSuspended | TenantReactivated | TenantOffboarded;

@@ -1,5 +1,4 @@
-import { DomainEvent } from '@rcp/ddd';
-import { IntegrationEvent } from '@rcp/messaging';
+import { publishing } from '@rcp/messaging';
 import {
   TenantIsolationChangedV1,
   TenantOffboardedV1,
@@ -12,15 +11,7 @@ import {
 import { IsolationMode, Placement } from '../domain/placement';
 import { QuotasProps } from '../domain/quotas.value-object';
 import { RuntimeTenantBinding, TenantState } from '../domain/runtime-tenant-binding.aggregate';
-import {
-  TenantIsolationChanged,
-  TenantOffboarded,
-  TenantOnboarded,
-  TenantQuotasChanged,
-  TenantReactivated,
-  TenantRenamed,
-  TenantSuspended,
-} from '../domain/tenancy.domain-events';
+import { TenantEvent } from '../domain/tenancy.domain-events';
 import { TenantBindingOrmEntity } from './tenant-binding.orm-entity';
 
 /** Explicit mapping between the aggregate, its table row and its published events. */
@@ -59,17 +50,13 @@ export const TenantBindingMapper = {
   },
 
   /** Domain events → the published, versioned integration events of `contracts/`. */
-  toIntegrationEvents(events: DomainEvent[]): IntegrationEvent[] {
-    return events.map((e) => {
-      const tenantId = e.aggregateId;
-      if (e instanceof TenantOnboarded) return new TenantOnboardedV1({ tenantId, ...e.payload });
-      if (e instanceof TenantRenamed) return new TenantRenamedV1({ tenantId, displayName: e.payload.displayName });
-      if (e instanceof TenantQuotasChanged) return new TenantQuotasChangedV1({ tenantId, ...e.payload });
-      if (e instanceof TenantIsolationChanged) return new TenantIsolationChangedV1({ tenantId, ...e.payload });
-      if (e instanceof TenantSuspended) return new TenantSuspendedV1({ tenantId, reason: e.payload.reason });
-      if (e instanceof TenantReactivated) return new TenantReactivatedV1({ tenantId, reason: e.payload.reason });
-      if (e instanceof TenantOffboarded) return new TenantOffboardedV1({ tenantId, reason: e.payload.reason });
-      throw new Error(`No integration event for ${e.name}`);
-    });
-  },
+  toIntegrationEvents: publishing<TenantEvent>({
+    TenantOnboarded: (e) => new TenantOnboardedV1({ tenantId: e.aggregateId, ...e.payload }),
+    TenantRenamed: (e) => new TenantRenamedV1({ tenantId: e.aggregateId, displayName: e.payload.displayName }),
+    TenantQuotasChanged: (e) => new TenantQuotasChangedV1({ tenantId: e.aggregateId, ...e.payload }),
+    TenantIsolationChanged: (e) => new TenantIsolationChangedV1({ tenantId: e.aggregateId, ...e.payload }),
+    TenantSuspended: (e) => new TenantSuspendedV1({ tenantId: e.aggregateId, reason: e.payload.reason }),
+    TenantReactivated: (e) => new TenantReactivatedV1({ tenantId: e.aggregateId, reason: e.payload.reason }),
+    TenantOffboarded: (e) => new TenantOffboardedV1({ tenantId: e.aggregateId, reason: e.payload.reason }),
+  }),
 };

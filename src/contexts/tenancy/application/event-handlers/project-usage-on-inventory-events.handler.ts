@@ -13,6 +13,9 @@ type InventoryEvent = EnvironmentRequestedV1 | EnvironmentDecommissionedV1 | Ser
 /**
  * Keeps tenancy's usage read model from inventory's events: live environments, and the replicas of each
  * service in them. Every write is an idempotent upsert or delete, and the inbox runs each event once.
+ * An environment and its service inventory are two subjects, delivered in order each but not with
+ * each other: nothing here depends on that order, since usage counts only services of live environments
+ * and a decommissioned environment's inventory is emptied by service-removed events on its own subject.
  */
 @EventsHandler(EnvironmentRequestedV1, EnvironmentDecommissionedV1, ServiceObservedV1, ServiceChangedV1, ServiceRemovedV1)
 export class ProjectUsageOnInventoryEventsHandler implements IEventHandler<InventoryEvent> {
