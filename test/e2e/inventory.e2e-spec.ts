@@ -286,8 +286,9 @@ describe('Inventory API (e2e)', () => {
       http().put(`/v1/environments/${envId}/actual-state`).set(bearer(token)).send({ observedAt, services });
     const svc = (name: string, patch: object = {}) => ({ name, image: `registry.example.com/${name}:1.0.0`, replicas: 2, readyReplicas: 2, configChecksum: `sha256:${name}`, ...patch });
     const serviceEvents = async () => {
-      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [ready.id])).length === 0);
-      return (await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%' ORDER BY position`, [`${ready.id}/services`])).map(
+      const subject = `${ready.id}/services`;
+      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [subject])).length === 0);
+      return (await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%' ORDER BY position`, [subject])).map(
         (r: { type: string }) => r.type.replace(/^rcp\.inventory\.|\.v1$/g, ''),
       );
     };
