@@ -14,14 +14,13 @@
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { QueryRunner } from 'typeorm';
-import { loadSettings } from '../libs/config/src/settings';
 import { OutboxRelay } from '../libs/messaging/src';
 import { PlatformDeliveryQueues1764000012400 } from '../migrations/1764000012400-platform-delivery-queues';
 import { createApp } from '../src/bootstrap';
+import { BenchDatabase, runBench } from './support';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 50);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
@@ -87,13 +86,9 @@ async function timePoll(client: Client, sql: string, settings?: string): Promise
   return { rtt, exec, found };
 }
 
-async function main(): Promise<void> {
-  const db = `rcp_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
+async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
   const out: string[] = [];
-  try {
-    const settings = loadSettings({ ...process.env, DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, REDIS_PREFIX: `rcp-bench-${db}`, RCP_ROLE: 'api', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('base64url') });
+  {
     const app = await createApp(settings);
     const relay = app.get(OutboxRelay);
     const owner = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
@@ -168,17 +163,8 @@ async function main(): Promise<void> {
     out.push(`| poll after (queue heads, next one) | ${ms(median(after.rtt))} / ${ms(p95(after.rtt))} | ${ms(median(after.exec))} / ${ms(p95(after.exec))} |`);
     out.push(`| relay round of 100 events, with the backlog | ${ms(median(relayBacklog))} / ${ms(p95(relayBacklog))} | |`);
     out.push(`| relay round of 100 events, no backlog | ${ms(median(relayEmpty))} / ${ms(p95(relayEmpty))} | |`);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
   }
-  console.log(out.join('\n'));
+  return out;
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

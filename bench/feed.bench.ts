@@ -23,11 +23,9 @@
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { signLocalToken } from '../libs/auth/src/token-factory';
-import { loadSettings } from '../libs/config/src/settings';
 import { Keyset } from '../libs/http/src/pagination';
 import { listJobsQuery } from '../libs/jobs/src/jobs.controller';
 import { feedQuery } from '../libs/messaging/src/events.controller';
@@ -35,6 +33,7 @@ import { Actor } from '../libs/observability/src';
 import { TransactionManager, scopeOf } from '../libs/persistence/src';
 import { LEGACY_TENANT_PREDICATE } from '../migrations/rls';
 import { createApp } from '../src/bootstrap';
+import { BenchDatabase, runBench } from './support';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 40);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
@@ -63,22 +62,9 @@ interface Listing {
   statement: (actor: Actor) => { sql: string; params: unknown[] };
 }
 
-async function main(): Promise<void> {
-  const db = `rcp_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
+async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
   const out: string[] = [];
-  try {
-    const settings = loadSettings({
-      ...process.env,
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-      REDIS_PREFIX: `rcp-bench-${db}`,
-      RCP_ROLE: 'api',
-      LOG_LEVEL: 'silent',
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-    });
+  {
     const app = await createApp(settings);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
@@ -194,17 +180,8 @@ async function main(): Promise<void> {
     out.push(`| listing | statement | SQL | HTTP | scans of the table |`);
     out.push(`|---|---|---:|---:|---|`);
     out.push(...rows);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
   }
-  console.log(out.join('\n'));
+  return out;
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -22,29 +22,31 @@
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { signLocalToken } from '../libs/auth/src/token-factory';
-import { loadSettings } from '../libs/config/src/settings';
 import { listJobsQuery } from '../libs/jobs/src/jobs.controller';
 import { Actor } from '../libs/observability/src';
 import { TransactionManager, scopeOf } from '../libs/persistence/src';
 import { JobsListIndexes1764000011700 } from '../migrations/1764000011700-jobs-list-indexes';
 import { createApp } from '../src/bootstrap';
+import { BenchDatabase, runBench } from './support';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 40);
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const BIG = 'tenant-big';
 
+type OwnerQuery = (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 
 /** Adds jobs until the ledger holds `total`, continuing the one-a-second timeline. */
-async function growTo(ds: DataSource, total: number): Promise<void> {
-  const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM platform.jobs`);
-  await ds.query(
+/** `owner`: runs one statement as the database's owner (VACUUM needs it) and returns its rows. */
+async function growTo(owner: OwnerQuery, total: number): Promise<void> {
+  const [{ n }] = await owner(`SELECT count(*)::int AS n FROM platform.jobs`);
+  await owner(
     `INSERT INTO platform.jobs (id, tenant_id, name, state, max_attempts, project_id, created_at, updated_at, run_at, finished_at)
      SELECT gen_random_uuid(), CASE WHEN i % 10 < 3 THEN '${BIG}' ELSE 'tenant-' || (100 + i % 97) END, 'inventory.provision-environment',
             CASE WHEN i / 10 % 100 < 93 THEN 'completed' WHEN i / 10 % 100 < 95 THEN 'failed' WHEN i / 10 % 100 < 96 THEN 'dead_letter'
@@ -53,7 +55,7 @@ async function growTo(ds: DataSource, total: number): Promise<void> {
      FROM generate_series($1::int + 1, $2::int) i, LATERAL (SELECT timestamptz '2026-01-01' + (i || ' seconds')::interval AS at) a`,
     [n, total],
   );
-  await ds.query(`VACUUM (ANALYZE) platform.jobs`);
+  await owner(`VACUUM (ANALYZE) platform.jobs`);
 }
 
 interface Listing {
@@ -65,21 +67,9 @@ interface Listing {
   after?: { t: string; id: string };
 }
 
-async function main(): Promise<void> {
-  const db = `rcp_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
+async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
   const out: string[] = [];
-  try {
-    const settings = loadSettings({
-      ...process.env,
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-      REDIS_PREFIX: `rcp-bench-${db}`,
-      RCP_ROLE: 'api',
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-    });
+  {
     const app = await createApp(settings);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
@@ -130,14 +120,18 @@ async function main(): Promise<void> {
       return { http, sql };
     };
 
+    // Schema changes and VACUUM need the owner, not the app's login.
+    const ownerClient = new Client({ connectionString: settings.DATABASE_URL });
+    await ownerClient.connect();
+    const owner: OwnerQuery = async (sql, params) => (await ownerClient.query(sql, params)).rows;
     const migration = new JobsListIndexes1764000011700();
-    const runner = ds.createQueryRunner();
+    const runner = { query: (sql: string) => owner(sql) } as unknown as QueryRunner;
     const results = new Map<string, string[]>();
     for (const size of SIZES) {
-      await growTo(ds, size);
+      await growTo(owner, size);
       for (const schema of ['with list indexes', 'before (no list indexes)'] as const) {
         if (schema !== 'with list indexes') await migration.down(runner);
-        await ds.query(`ANALYZE platform.jobs`);
+        await owner(`ANALYZE platform.jobs`);
         for (const l of await listings()) {
           const { http, sql } = await measure(l);
           const key = `${l.name} | ${schema}`;
@@ -150,7 +144,7 @@ async function main(): Promise<void> {
         if (schema !== 'with list indexes') await migration.up(runner);
       }
     }
-    await runner.release();
+    await ownerClient.end();
     await app.close();
 
     out.push(`bench:jobs — ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${REPEAT} requests per listing`);
@@ -159,17 +153,8 @@ async function main(): Promise<void> {
     out.push(`| listing | schema | ${head.join(' | ')} |`);
     out.push(`|---|---|${head.map(() => '---:').join('|')}|`);
     for (const [key, cells] of results) out.push(`| ${key} | ${cells.join(' | ')} |`);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
   }
-  console.log(out.join('\n'));
+  return out;
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
