@@ -32,6 +32,7 @@ import { feedQuery } from '../libs/messaging/src/events.controller';
 import { Actor } from '../libs/observability/src';
 import { TransactionManager, scopeOf } from '../libs/persistence/src';
 import { LEGACY_TENANT_PREDICATE } from '../migrations/rls';
+import { PlanNode, planNodes } from '../libs/testing/src/query-plan';
 import { createApp } from '../src/bootstrap';
 import { BenchDatabase, runBench } from './support';
 
@@ -45,13 +46,6 @@ const QUIET_FROM = Math.floor(EVENTS * 0.95);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 interface Listing {
   name: string;
@@ -137,7 +131,7 @@ async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
       const scope = legacy ? { tenantId: l.actor.tenantId, platform: true } : scopeOf(l.actor);
       const [row] = await tx.run((m) => m.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.params), scope);
       const [plan] = row['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Execution Time': number }>;
-      const scans = nodes(plan.Plan)
+      const scans = planNodes(plan.Plan)
         .filter((n) => n['Relation Name'] === l.table)
         .map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}`);
       return { ms: plan['Execution Time'], scans: [...new Set(scans)].join(', ') };

@@ -1,20 +1,13 @@
 import { feedQuery } from '../../../libs/messaging/src/events.controller';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, scopeOf } from '@rcp/persistence';
-import { startTestApp } from '@rcp/testing';
+import { planNodes, planOf, startTestApp } from '@rcp/testing';
 
 jest.setTimeout(120_000);
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
 
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 const EVENTS = 150_000;
 const TENANTS = 100;
@@ -53,8 +46,8 @@ describe('GET /v1/events query plan for a tenant on 150k events', () => {
   const explain = async (actor: Actor, filter: { after: number; type?: string }) => {
     const { sql, params } = feedQuery(actor, { ...filter, limit: 50 });
     const [row] = await tx.run((m) => m.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params), scopeOf(actor));
-    const plan = (row['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0].Plan;
-    return nodes(plan)
+    const plan = planOf(row);
+    return planNodes(plan)
       .filter((n) => n['Relation Name'] === 'event_log')
       .map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}`);
   };

@@ -1,23 +1,13 @@
 import { listJobsQuery } from '../../../libs/jobs/src/jobs.controller';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, scopeOf } from '@rcp/persistence';
-import { startTestApp } from '@rcp/testing';
+import { planNodes, planOf, startTestApp } from '@rcp/testing';
 
 jest.setTimeout(120_000);
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
 
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 const JOBS = 120_000;
 const PAGE = 50;
@@ -68,15 +58,15 @@ describe('GET /v1/jobs query plans on 120k jobs', () => {
   const explain = async (actor: Actor, filter: { state?: string; after?: { t: string; id: string } }) => {
     const { sql, params } = listJobsQuery(actor, { ...filter, limit: PAGE });
     const [row] = await tx.run((m) => m.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params), scopeOf(actor));
-    const plan = (row['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0].Plan;
-    const all = nodes(plan);
+    const plan = planOf(row);
+    const all = planNodes(plan);
     const scans = all.filter((n) => n['Relation Name'] === 'jobs');
     return {
       /** How the table is read: `Index Scan jobs_…`, `Bitmap Heap Scan`, `Seq Scan`… */
       scans: scans.map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}`),
       indexes: all.filter((n) => n['Index Name']).map((n) => n['Index Name']),
       /** Rows of the table the statement looked at (returned by the scan or removed by its filter). */
-      examined: scans.reduce((s, n) => s + (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'], 0),
+      examined: scans.reduce((s, n) => s + ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0)) * (n['Actual Loops'] ?? 1), 0),
       returned: plan['Actual Rows'],
     };
   };

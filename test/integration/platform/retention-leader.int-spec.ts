@@ -1,16 +1,10 @@
 import { MetricsService } from '@rcp/observability';
-import { eventually } from '@rcp/testing';
+import { eventually, planNodes, planOf } from '@rcp/testing';
 import { JOB_GAUGE_SQL } from '../../../src/platform/worker-runtime';
 import { SpineApp, startSpineApp } from '../../support/spine-app';
 
 jest.setTimeout(60_000);
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 /**
  * Retention and the operational gauges run on the worker leader only, by their own timers: two worker
@@ -77,7 +71,7 @@ describe('retention and gauges on the worker leader', () => {
 
     // The statement reads the state index only, never the table's rows.
     const [row] = await leader.asOwner(`EXPLAIN (FORMAT JSON) ${JOB_GAUGE_SQL}`);
-    const plan = nodes((row['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0].Plan);
+    const plan = planNodes(planOf(row));
     expect(plan.filter((n) => n['Relation Name'] === 'jobs').map((n) => n['Node Type'])).not.toContainEqual(expect.stringMatching(/Seq Scan|Bitmap Heap Scan/));
   });
 });
