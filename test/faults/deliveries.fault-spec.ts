@@ -1,6 +1,6 @@
 import { signLocalToken } from '@rcp/auth';
 import { TEST_JWT_SECRET } from '@rcp/testing';
-import { AppProcess, FaultDb, createFaultDatabase, killAll, startAppProcess, until } from './support/harness';
+import { AppProcess, startAppProcess, until, useFaultDatabase } from './support/harness';
 import { ACT_HANDLER, RECORD_HANDLER, appendProbes, attempts, createProbeTables, effects, setBehaviour } from './support/probe';
 
 jest.setTimeout(120_000);
@@ -15,7 +15,7 @@ const MAX_ATTEMPTS = 3;
  * visibly, and a replay delivers them in order, a skip releases them.
  */
 describe('deliveries under hung, slow and failing handlers', () => {
-  let db: FaultDb;
+  const db = useFaultDatabase(createProbeTables);
   let app: AppProcess;
   const admin = signLocalToken({ roles: ['platform:admin'] }, TEST_JWT_SECRET);
   const api = (path: string, method = 'GET') => app.http(path, { method, headers: { authorization: `Bearer ${admin}` } });
@@ -29,8 +29,6 @@ describe('deliveries under hung, slow and failing handlers', () => {
   const ns = async (handler: string, aggregateId: string) => (await effects(db, { handler, aggregatePrefix: aggregateId })).filter((e) => e.aggregate_id === aggregateId).map((e) => e.n);
 
   beforeAll(async () => {
-    db = await createFaultDatabase();
-    await createProbeTables(db);
     app = await startAppProcess({
       db,
       role: 'all',
@@ -38,10 +36,6 @@ describe('deliveries under hung, slow and failing handlers', () => {
       name: 'all-1',
       env: { DELIVERY_HANDLER_TIMEOUT_MS: String(TIMEOUT_MS), DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS), DELIVERY_CONCURRENCY: '4' },
     });
-  });
-  afterAll(async () => {
-    await killAll();
-    await db?.close();
   });
 
   it('cuts off hung handlers and keeps every other handler and aggregate at its latency', async () => {

@@ -1,4 +1,4 @@
-import { AppProcess, FaultDb, createFaultDatabase, killAll, startAppProcess, until } from './support/harness';
+import { AppProcess, startAppProcess, until, useFaultDatabase } from './support/harness';
 import { createJobProbeTables, enqueueEffectJobs, jobCalls, jobEffects, jobTransitions, ledger, outsideWork } from './support/job-probe';
 
 jest.setTimeout(180_000);
@@ -11,15 +11,7 @@ const FIXTURE = 'fixtures/jobs.fixture';
  * most of the jobs; that second worker is the one frozen or killed.
  */
 describe('a job whose worker stops mid-run', () => {
-  let db: FaultDb;
-  beforeAll(async () => {
-    db = await createFaultDatabase();
-    await createJobProbeTables(db);
-  });
-  afterAll(async () => {
-    await killAll();
-    await db?.close();
-  });
+  const db = useFaultDatabase(createJobProbeTables);
 
   /** Starts the leader, waits until it leads, then starts the worker the test will stop. */
   async function leaderAndWorker(env: Record<string, string>): Promise<{ leader: AppProcess; worker: AppProcess }> {

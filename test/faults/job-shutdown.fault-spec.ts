@@ -1,4 +1,4 @@
-import { FaultDb, createFaultDatabase, killAll, startAppProcess, until } from './support/harness';
+import { startAppProcess, until, useFaultDatabase } from './support/harness';
 import { createJobProbeTables, enqueueEffectJobs, jobCalls, jobEffects, jobTransitions, ledger, outsideWork } from './support/job-probe';
 
 jest.setTimeout(180_000);
@@ -11,15 +11,7 @@ const FIXTURE = 'fixtures/jobs.fixture';
  * still running, and another worker finishes them at once.
  */
 describe('a worker stopped (SIGTERM) during long jobs', () => {
-  let db: FaultDb;
-  beforeAll(async () => {
-    db = await createFaultDatabase();
-    await createJobProbeTables(db);
-  });
-  afterAll(async () => {
-    await killAll();
-    await db?.close();
-  });
+  const db = useFaultDatabase(createJobProbeTables);
 
   it('hands its running jobs back: another worker finishes them within seconds of its exit, each effect once', async () => {
     const stopping = await startAppProcess({ db, role: 'worker', fixture: FIXTURE, name: 'stopping', env: { JOB_SHUTDOWN_GRACE_MS: '1500' } });

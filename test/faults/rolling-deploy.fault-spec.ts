@@ -1,4 +1,4 @@
-import { AppProcess, FaultDb, createFaultDatabase, killAll, startAppProcess, until } from './support/harness';
+import { AppProcess, startAppProcess, until, useFaultDatabase } from './support/harness';
 import { ACT_HANDLER, RECORD_HANDLER, appendProbes, attempts, createProbeTables, effects } from './support/probe';
 
 jest.setTimeout(120_000);
@@ -10,15 +10,7 @@ jest.setTimeout(120_000);
  * none is dead-lettered with "no handler named …").
  */
 describe('a rolling deploy that adds a handler', () => {
-  let db: FaultDb;
-  beforeAll(async () => {
-    db = await createFaultDatabase();
-    await createProbeTables(db);
-  });
-  afterAll(async () => {
-    await killAll();
-    await db?.close();
-  });
+  const db = useFaultDatabase(createProbeTables);
 
   const leads = async (p: AppProcess) => /^rcp_relay_leader 1$/m.test(await p.metrics());
 

@@ -1,4 +1,4 @@
-import { AppProcess, FaultDb, createFaultDatabase, killAll, startAppProcess, until } from './support/harness';
+import { AppProcess, startAppProcess, until, useFaultDatabase } from './support/harness';
 import { ACT_HANDLER, RECORD_HANDLER, appendProbes, createProbeTables, effects } from './support/probe';
 
 jest.setTimeout(120_000);
@@ -8,15 +8,7 @@ jest.setTimeout(120_000);
  * a stream of deliveries loses nothing, and the worker that takes over does nothing twice.
  */
 describe('a worker process killed while delivering', () => {
-  let db: FaultDb;
-  beforeAll(async () => {
-    db = await createFaultDatabase();
-    await createProbeTables(db);
-  });
-  afterAll(async () => {
-    await killAll();
-    await db?.close();
-  });
+  const db = useFaultDatabase(createProbeTables);
 
   it('loses no delivery and runs none twice when a second worker takes over', async () => {
     const first: AppProcess = await startAppProcess({ db, role: 'worker', fixture: 'fixtures/probe.fixture', name: 'worker-1' });

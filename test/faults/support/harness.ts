@@ -308,3 +308,26 @@ export async function appendEvents(db: Pick<FaultDb, 'pool'>, events: OutboxEven
   await db.pool.query(`NOTIFY rcp_outbox`).catch(() => undefined);
   return ids;
 }
+
+/**
+ * The suite's database, for a `describe` block: created (and given its tables by `prepare`) before the
+ * suite's tests, and after them every process is killed and the database dropped. The object stands for
+ * the database from the first test on.
+ */
+export function useFaultDatabase(prepare?: (db: FaultDb) => Promise<void>): FaultDb {
+  let db: FaultDb | undefined;
+  beforeAll(async () => {
+    db = await createFaultDatabase();
+    await prepare?.(db);
+  });
+  afterAll(async () => {
+    await killAll();
+    await db?.close();
+  });
+  return new Proxy({} as FaultDb, {
+    get: (_, key) => {
+      if (!db) throw new Error('The fault database exists only while the suite runs (from its first test on)');
+      return db[key as keyof FaultDb];
+    },
+  });
+}
