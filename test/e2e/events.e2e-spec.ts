@@ -142,4 +142,20 @@ describe('Event feed, catalogue and deliveries API (e2e)', () => {
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM platform.audit_log WHERE action = 'event-delivery.replay' AND result = 'denied'`);
     expect(n).toBe(3);
   });
+
+  it('refuses bad skips of a delivery (400, 401, 403, 404), each audited', async () => {
+    const tenantAdmin = t.token({ tenantId: 'acme', roles: ['tenant:admin'] });
+    const viewer = t.token({ roles: ['platform:viewer'] });
+    expect((await http().post('/v1/event-deliveries/1/skip')).status).toBe(401);
+    expect((await http().post('/v1/event-deliveries/1/skip').set('authorization', `Bearer ${tenantAdmin}`)).status).toBe(403);
+    expect((await http().post('/v1/event-deliveries/1/skip').set('authorization', `Bearer ${viewer}`)).status).toBe(403);
+    const malformed = await http().post('/v1/event-deliveries/one/skip').set('authorization', `Bearer ${admin}`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers['content-type']).toContain('application/problem+json');
+    const missing = await http().post('/v1/event-deliveries/999999/skip').set('authorization', `Bearer ${admin}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('not_found');
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM platform.audit_log WHERE action = 'event-delivery.skip' AND result = 'denied'`);
+    expect(n).toBe(5);
+  });
 });
