@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { AuditedCommand } from '@rcp/persistence';
 import { EnvironmentType } from '../../../domain/environment-name.value-object';
 import { AccessScope } from '../../access-scope';
 import { EnvironmentJobView } from '../../environment.view';
@@ -13,6 +14,13 @@ export interface RequestEnvironmentInput {
 }
 
 /** Requests a new environment (state `requested`) and schedules its provisioning. */
+@AuditedCommand<RequestEnvironmentCommand, EnvironmentJobView>({
+  action: 'environment.request',
+  targetType: 'environment',
+  targetId: (_, r) => r.environment.id,
+  tenantId: (c) => c.input.tenantId,
+  details: ({ input }) => ({ projectId: input.projectId, name: input.name, type: input.type }),
+})
 export class RequestEnvironmentCommand extends Command<EnvironmentJobView> {
   constructor(
     readonly input: RequestEnvironmentInput,
