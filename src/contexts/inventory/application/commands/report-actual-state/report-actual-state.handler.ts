@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, InvalidStateTransitionError } from '@rcp/ddd';
+import { Clock } from '@rcp/ddd';
 import { UnitOfWork } from '@rcp/persistence';
 import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from '../../../domain/inventory.repository';
 import { RuntimeServiceInventory } from '../../../domain/runtime-service-inventory.aggregate';
@@ -27,7 +27,7 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
     const { environmentId, report, scope } = cmd;
     return this.uow.run(cmd, async () => {
       const env = assertVisible(await this.environments.findById(environmentId), environmentId, scope);
-      if (!env.acceptsActualState) throw new InvalidStateTransitionError('Environment', env.state, 'accept actual-state reports (only ready or decommissioning environments do)');
+      env.assertAcceptsActualState();
       const terms = await this.tenants.termsOf(env.tenantId);
       const inventory =
         (await this.inventories.findByEnvironment(env.id)) ?? RuntimeServiceInventory.empty({ environmentId: env.id, tenantId: env.tenantId, projectId: env.projectId });
