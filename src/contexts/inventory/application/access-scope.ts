@@ -1,5 +1,4 @@
 import { DomainError, NotFoundError } from '@rcp/ddd';
-import { ChangeTarget } from '@rcp/persistence';
 import { RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
 
 /**
@@ -26,9 +25,4 @@ export function assertMayCreateIn(scope: AccessScope | undefined, projectId: str
   if (!canSee(scope, projectId)) {
     throw new DomainError('forbidden', `This token is limited to the projects ${scope!.projectIds!.join(', ')}`, { projectId });
   }
-}
-
-/** The environment a command changes, as the caller may reach it (`ChangeHandler`): another project's is `not_found`. */
-export function environmentTarget(id: string, scope: AccessScope | undefined, expectedVersion?: number): ChangeTarget<RuntimeEnvironment> {
-  return { id, expectedVersion, visible: (env) => canSee(scope, env.projectId) };
 }

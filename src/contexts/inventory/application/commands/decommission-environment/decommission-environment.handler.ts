@@ -1,11 +1,8 @@
 import { CommandHandler } from '@nestjs/cqrs';
-import { Clock } from '@rcp/ddd';
-import { AuditNote, ChangeHandler, unchanged, Unchanged, UnitOfWork } from '@rcp/persistence';
-import { RuntimeEnvironmentRepository } from '../../../domain/inventory.repository';
+import { AuditNote, unchanged, Unchanged } from '@rcp/persistence';
 import { DecommissionResult, RuntimeEnvironment } from '../../../domain/runtime-environment.aggregate';
-import { environmentTarget } from '../../access-scope';
+import { EnvironmentChangeHandler, environmentTarget } from '../../environment-change';
 import { EnvironmentJobView, environmentView } from '../../environment.view';
-import { ProvisioningScheduler } from '../../provisioning-scheduler';
 import { DecommissionEnvironmentCommand } from './decommission-environment.command';
 
 type Answer = EnvironmentJobView & { outcome: DecommissionResult };
@@ -17,16 +14,7 @@ type Answer = EnvironmentJobView & { outcome: DecommissionResult };
  * The audit row belongs to the environment's tenant, also when a platform admin or the system asked.
  */
 @CommandHandler(DecommissionEnvironmentCommand)
-export class DecommissionEnvironmentHandler extends ChangeHandler<DecommissionEnvironmentCommand, RuntimeEnvironment, DecommissionResult, Answer> {
-  constructor(
-    uow: UnitOfWork,
-    environments: RuntimeEnvironmentRepository,
-    private readonly scheduler: ProvisioningScheduler,
-    private readonly clock: Clock,
-  ) {
-    super(uow, environments, 'Environment');
-  }
-
+export class DecommissionEnvironmentHandler extends EnvironmentChangeHandler<DecommissionEnvironmentCommand, DecommissionResult, Answer> {
   protected target({ input }: DecommissionEnvironmentCommand) {
     return environmentTarget(input.environmentId, input.scope, input.expectedVersion);
   }
