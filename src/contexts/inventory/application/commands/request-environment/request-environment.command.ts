@@ -1,17 +1,11 @@
 import { Command } from '@nestjs/cqrs';
 import { AuditedCommand } from '@rcp/persistence';
-import { EnvironmentType } from '../../../domain/environment-name.value-object';
+import { RequestEnvironmentInput as NewEnvironment } from '../../../domain/runtime-environment.aggregate';
 import { AccessScope } from '../../access-scope';
 import { EnvironmentJobView } from '../../environment.view';
 
-export interface RequestEnvironmentInput {
-  tenantId: string;
-  projectId: string;
-  name: string;
-  type: EnvironmentType;
-  region: string;
-  labels?: Record<string, string>;
-}
+/** What the caller asks for; the handler gives the environment its id. */
+export type RequestEnvironmentInput = Omit<NewEnvironment, 'id'>;
 
 /** Requests a new environment (state `requested`) and schedules its provisioning. */
 @AuditedCommand<RequestEnvironmentCommand, EnvironmentJobView>({
