@@ -67,7 +67,7 @@ export class UnitOfWork {
    * Runs `command`'s work audited as its class declares (`@AuditedCommand`). The work may note what the
    * row needs from what it loaded, and may answer {@link unchanged}: then it commits without an audit row.
    */
-  run<C extends object, T>(command: C, work: (note: AuditNote) => Promise<T | Unchanged<T>>): Promise<T> {
+  async run<C extends object, T>(command: C, work: (note: AuditNote) => Promise<T | Unchanged<T>>): Promise<T> {
     const audit = requireCommandAudit(command.constructor as new () => C);
     return this.retrying(audit.action, async () => {
       const note: AuditNote = {};
