@@ -94,7 +94,7 @@ export class UnitOfWork {
    * victim or for a serialization failure. Inside a caller's transaction it runs once: that transaction is aborted
    * and only its owner can start over.
    */
-  async retrying<T>(what: string, transaction: () => Promise<T>): Promise<T> {
+  private async retrying<T>(what: string, transaction: () => Promise<T>): Promise<T> {
     if (this.tx.inTransaction()) return transaction();
     for (let attempt = 1; ; attempt++) {
       try {
