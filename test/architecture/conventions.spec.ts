@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { Controller, Delete, Get, Post, RequestMethod } from '@nestjs/common';
+import { Controller, Delete, Get, Post, RequestMethod, SetMetadata } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { CommandHandler, EventsHandler, QueryHandler } from '@nestjs/cqrs';
 import { COMMAND_HANDLER_METADATA, EVENTS_HANDLER_METADATA, QUERY_HANDLER_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AUDIT_KEY, Audited } from '@rcp/auth';
+import { AUDIT_KEY, Audited, Mutation, MUTATION_COMMAND_KEY } from '@rcp/auth';
 import { EventCatalogue, IntegrationEvent, PublishedEvent } from '@rcp/messaging';
+import { AuditedCommand, commandAuditOf, UnauditedCommand } from '@rcp/persistence';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -78,6 +79,33 @@ function unauditedRoutes(controller: new (...a: never[]) => unknown): string[] {
     .map((name) => `${controller.name}.${name}`);
 }
 
+type Class = new (...a: never[]) => unknown;
+
+/** Command classes of a `*.command.ts` file that declare neither `@AuditedCommand` nor `@UnauditedCommand('why')`. */
+function unauditedCommands(exports: Exports): string[] {
+  return classes(exports)
+    .filter((c) => c.name.endsWith('Command'))
+    .filter((c) => {
+      const audit = commandAuditOf(c);
+      return !audit || (audit.unaudited === undefined ? !audit.action || !audit.targetType : !audit.unaudited.trim());
+    })
+    .map((c) => c.name);
+}
+
+/** `@Mutation` routes whose command declares no audit (`@Mutation` refuses one when it is applied; this names the route). */
+function mutationsWithoutCommandAudit(controller: Class): string[] {
+  const proto = controller.prototype as Record<string, unknown>;
+  return Object.getOwnPropertyNames(proto)
+    .filter((name) => name !== 'constructor' && typeof proto[name] === 'function')
+    .filter((name) => {
+      const command = Reflect.getMetadata(MUTATION_COMMAND_KEY, proto[name] as object) as Class | undefined;
+      if (!command) return false;
+      const audit = commandAuditOf(command);
+      return !audit || audit.unaudited !== undefined;
+    })
+    .map((name) => `${controller.name}.${name}`);
+}
+
 describe('conventions of the code base', () => {
   const handlerFiles = filesEndingWith('src/contexts', '.handler.ts');
   const controllerFiles = [...filesEndingWith('src', '.controller.ts'), ...filesEndingWith('libs', '.controller.ts')];
@@ -119,10 +147,50 @@ describe('conventions of the code base', () => {
     ]);
   });
 
+  const controllers = () => controllerFiles.flatMap((f) => classes(load(f)).filter((c) => Reflect.getMetadata('path', c) !== undefined));
+
   it('every mutating route declares its audit action and target', () => {
-    const controllers = controllerFiles.flatMap((f) => classes(load(f)).filter((c) => Reflect.getMetadata('path', c) !== undefined));
-    expect(controllers.length).toBeGreaterThanOrEqual(8);
-    expect(controllers.flatMap(unauditedRoutes)).toEqual([]);
+    expect(controllers().length).toBeGreaterThanOrEqual(8);
+    expect(controllers().flatMap(unauditedRoutes)).toEqual([]);
+  });
+
+  it('every command declares its audit on its class, and every @Mutation sends a command that does', () => {
+    const commandFiles = filesEndingWith('src/contexts', '.command.ts');
+    expect(commandFiles.length).toBeGreaterThanOrEqual(12);
+    expect(commandFiles.flatMap((f) => unauditedCommands(load(f)))).toEqual([]);
+    const mutations = controllers().flatMap((c) => Object.getOwnPropertyNames(c.prototype).filter((n) => Reflect.getMetadata(MUTATION_COMMAND_KEY, (c.prototype as Record<string, object>)[n]) !== undefined));
+    expect(mutations.length).toBeGreaterThanOrEqual(7);
+    expect(controllers().flatMap(mutationsWithoutCommandAudit)).toEqual([]);
+  });
+
+  it('the command audit check refuses a command without a declaration, and @Mutation refuses to send one', () => {
+    @AuditedCommand<PaintWidgetCommand>({ action: 'widget.paint', targetType: 'widget', targetId: (c) => c.id })
+    class PaintWidgetCommand {
+      constructor(readonly id: string) {}
+    }
+    @UnauditedCommand('it only calls out')
+    class PingWidgetCommand {}
+    class SpinWidgetCommand {}
+    @UnauditedCommand(' ')
+    class HideWidgetCommand {}
+    expect(unauditedCommands({ PaintWidgetCommand, PingWidgetCommand, SpinWidgetCommand, HideWidgetCommand })).toEqual(['SpinWidgetCommand', 'HideWidgetCommand']);
+
+    const spec = { roles: ['platform:admin' as const], status: 200 as const, response: { type: Object, description: 'x' }, problems: [] };
+    expect(() => Mutation({ ...spec, command: SpinWidgetCommand })).toThrow('SpinWidgetCommand declares no audit');
+    expect(() => Mutation({ ...spec, command: PingWidgetCommand })).toThrow('PingWidgetCommand declares no audit');
+
+    @Controller('widgets')
+    class WidgetsController {
+      @Post(':id/paint')
+      @Mutation({ ...spec, command: PaintWidgetCommand, param: { name: 'id' } })
+      paint() {}
+      @Post(':id/spin')
+      @Audited('widget.spin', 'widget')
+      @SetMetadata(MUTATION_COMMAND_KEY, SpinWidgetCommand)
+      spin() {}
+    }
+    expect(Reflect.getMetadata(AUDIT_KEY, WidgetsController.prototype.paint)).toEqual({ action: 'widget.paint', targetType: 'widget', targetParam: 'id' });
+    expect(mutationsWithoutCommandAudit(WidgetsController)).toEqual(['WidgetsController.spin']);
   });
 
   it('the audit check refuses a mutating route without @Audited, and ignores reads', () => {

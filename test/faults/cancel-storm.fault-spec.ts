@@ -71,7 +71,7 @@ describe('an api process whose backends are cancelled over and over', () => {
       while (storming) seen((await status(probe)).status);
     };
     // Renames the tenant with If-Match: commands are cancelled too (opening, work, commit).
-    // Each name is new, so each allowed command changes the tenant (a no-op rename is audited but not versioned).
+    // Each name is new, so each allowed command changes the tenant (a no-op rename is neither audited nor versioned).
     const writer = async (no: number) => {
       for (let i = 0; storming; i++) {
         const { status: found, etag } = await status(() => get('/v1/tenants/storm', operator));

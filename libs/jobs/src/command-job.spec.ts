@@ -25,4 +25,10 @@ describe('commandJob', () => {
     await expect(new Job(bus).run({ target: 'env-1' }, job)).resolves.toBe('done');
     expect(sent).toEqual([new Ping('env-1', 'j1')]);
   });
+
+  it('hands the result of the command and the job to `then`, and answers what it returns', async () => {
+    const Then = commandJob('test.ping', 'PingThenJob', (p: { target: string }) => new Ping(p.target, ''), (r: string, job: JobInfo) => `${r} for ${job.id}`);
+    const bus = { execute: async () => 'pong' } as unknown as CommandBus;
+    await expect(new Then(bus).run({ target: 'env-1' }, { id: 'j2' } as JobInfo)).resolves.toBe('pong for j2');
+  });
 });

@@ -6,3 +6,5 @@ export * from './pg-errors';
 export * from './database';
 export * from './db-roles';
 export * from './persistence.module';
+export * from './command-audit';
+export * from './change-handler';

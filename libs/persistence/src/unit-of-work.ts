@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditWriter } from './audit-writer';
+import { auditAction, requireCommandAudit } from './command-audit';
 import { isSerializationFailure, pgCode } from './pg-errors';
 import { TransactionManager } from './transaction-manager';
 
@@ -10,7 +11,7 @@ export interface UnitOfWorkSpec<T> {
   /** Audit action, e.g. `tenant.suspend`. */
   action: string;
   targetType: string;
-  targetId?: string | ((result: T) => string | null);
+  targetId?: string | null | ((result: T) => string | null);
   /** Tenant the audit row belongs to when it is not the actor's (platform actions on a tenant). */
   tenantId?: string | null;
   /**
@@ -20,6 +21,22 @@ export interface UnitOfWorkSpec<T> {
   projectId?: string | null;
   details?: Record<string, unknown>;
 }
+
+/** What a handler learns while it works and the audit row needs (e.g. the tenant of the aggregate it loaded). */
+export interface AuditNote {
+  tenantId?: string | null;
+  projectId?: string | null;
+  /** Values for the declared action's `{field}` placeholders that the command does not carry. */
+  vars?: Record<string, string>;
+}
+
+/** A command's answer when it changed nothing: the unit of work commits no audit row for it. */
+export class Unchanged<T> {
+  constructor(readonly value: T) {}
+}
+
+/** Answers `value` without a change: no save, no event, no audit row. */
+export const unchanged = <T>(value: T): Unchanged<T> => new Unchanged(value);
 
 /**
  * One command, one transaction: the aggregate's state (saved with a version check by its repository),
@@ -43,16 +60,41 @@ export class UnitOfWork {
   ) {}
 
   execute<T>(spec: UnitOfWorkSpec<T>, work: () => Promise<T>): Promise<T> {
-    return this.retrying(spec.action, () => this.once(spec, work));
+    return this.retrying(spec.action, () => this.once(work, () => spec));
+  }
+
+  /**
+   * Runs `command`'s work audited as its class declares (`@AuditedCommand`). The work may note what the
+   * row needs from what it loaded, and may answer {@link unchanged}: then it commits without an audit row.
+   */
+  async run<C extends object, T>(command: C, work: (note: AuditNote) => Promise<T | Unchanged<T>>): Promise<T> {
+    const audit = requireCommandAudit(command.constructor as new () => C);
+    return this.retrying(audit.action, async () => {
+      const note: AuditNote = {};
+      const answer = await this.once(
+        () => work(note),
+        (result): UnitOfWorkSpec<T | Unchanged<T>> | null =>
+          result instanceof Unchanged
+            ? null
+            : {
+                action: auditAction(audit.action, { ...command, ...note.vars }),
+                targetType: audit.targetType,
+                targetId: audit.targetId?.(command, result as T) ?? null,
+                tenantId: note.tenantId !== undefined ? note.tenantId : audit.tenantId?.(command),
+                projectId: note.projectId,
+                details: audit.details?.(command),
+              },
+      );
+      return answer instanceof Unchanged ? answer.value : answer;
+    });
   }
 
   /**
    * Runs `transaction` (which opens its own transaction) again when Postgres aborted it as a deadlock
-   * victim or for a serialization failure; for command handlers that open the transaction themselves
-   * before their unit of work. Inside a caller's transaction it runs once: that transaction is aborted
+   * victim or for a serialization failure. Inside a caller's transaction it runs once: that transaction is aborted
    * and only its owner can start over.
    */
-  async retrying<T>(what: string, transaction: () => Promise<T>): Promise<T> {
+  private async retrying<T>(what: string, transaction: () => Promise<T>): Promise<T> {
     if (this.tx.inTransaction()) return transaction();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -65,9 +107,12 @@ export class UnitOfWork {
     }
   }
 
-  private once<T>(spec: UnitOfWorkSpec<T>, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` in a transaction with the audit row `specOf` its result asks for (none: no row). */
+  private once<T>(work: () => Promise<T>, specOf: (result: T) => UnitOfWorkSpec<T> | null): Promise<T> {
     return this.tx.run(async (manager) => {
       const result = await work();
+      const spec = specOf(result);
+      if (!spec) return result;
       const targetId = typeof spec.targetId === 'function' ? spec.targetId(result) : spec.targetId;
       await this.audit.write(
         {

@@ -55,6 +55,16 @@ describe('tenancy: repository and handlers on real Postgres', () => {
     expect(row).toEqual({ display_name: 'Acme', isolation_mode: 'pooled', version: 1 });
   });
 
+  it('an update to the values the tenant already has is unchanged: no version, no event, no audit row', async () => {
+    await asOperator(() => commands.execute(new OnboardTenantCommand({ id: 'steady', displayName: 'Steady', isolationMode: 'pooled', quotas })));
+    const view = await asOperator(() => commands.execute(new UpdateTenantCommand('steady', { displayName: ' Steady ', isolationMode: 'pooled', quotas: { ...quotas } }, 1)));
+    expect(view).toMatchObject({ id: 'steady', displayName: 'Steady', version: 1 });
+    expect(await count(`SELECT count(*)::int AS n FROM tenancy.tenant_bindings WHERE id = 'steady' AND version = 1`)).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM platform.audit_log WHERE target_id = 'steady' AND action = 'tenant.update'`)).toBe(0);
+    const events = await t.ds.query(`SELECT type FROM platform.outbox_events WHERE aggregate_id = 'steady' UNION ALL SELECT type FROM platform.event_log WHERE aggregate_id = 'steady'`);
+    expect(events).toEqual([{ type: 'rcp.tenancy.tenant-onboarded.v1' }]);
+  });
+
   it('the repository round-trips the aggregate and refuses a save from a stale copy (concurrent_modification)', async () => {
     const [a, b] = await asOperator(() =>
       Promise.all([tx.run(() => repo.findById('acme')), tx.run(() => repo.findById('acme'))]),

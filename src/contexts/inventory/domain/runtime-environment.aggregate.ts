@@ -1,4 +1,4 @@
-import { AggregateRoot, DomainError, InvalidStateTransitionError, PreconditionFailedError, QuotaExceededError } from '@rcp/ddd';
+import { AggregateRoot, DomainError, Lifecycle, PreconditionFailedError, QuotaExceededError } from '@rcp/ddd';
 import { ENVIRONMENT_TYPES, EnvironmentName, EnvironmentType, REGION_PATTERN } from './environment-name.value-object';
 import {
   EnvironmentDecommissionDeferred,
@@ -22,6 +22,25 @@ import { TenantTerms } from './tenant-terms';
 
 export type EnvironmentState = 'requested' | 'provisioning' | 'ready' | 'failed' | 'decommissioning' | 'decommissioned';
 export const ENVIRONMENT_STATES: readonly EnvironmentState[] = ['requested', 'provisioning', 'ready', 'failed', 'decommissioning', 'decommissioned'];
+
+const UNTIL_SETTLED = 'be decommissioned until provisioning has settled (ready or failed)';
+
+/**
+ * What a caller may ask of an environment in which state (the outcomes of operations, a timeout and a
+ * system's decommission never refuse, so they are not here). The attempts are guarded by the operation
+ * in flight: a new attempt starts only once the last one has ended.
+ */
+export const ENVIRONMENT_LIFECYCLE = new Lifecycle<
+  EnvironmentState,
+  'startProvisioningAttempt' | 'startDecommissioningAttempt' | 'retry' | 'decommission' | 'reportActualState',
+  { operation: OperationInFlight | null }
+>('Environment', {
+  startProvisioningAttempt: { from: ['requested', 'provisioning'], to: 'provisioning', guard: (env) => env.operation === null, describe: 'start a provisioning attempt' },
+  startDecommissioningAttempt: { from: ['decommissioning'], guard: (env) => env.operation === null, describe: 'start a decommissioning attempt' },
+  retry: { from: ['failed'], to: 'requested', describe: 'be retried' },
+  decommission: { from: ['ready', 'failed'], to: 'decommissioning', describe: 'be decommissioned again', refusals: { requested: UNTIL_SETTLED, provisioning: UNTIL_SETTLED } },
+  reportActualState: { from: ['ready', 'decommissioning'], describe: 'accept actual-state reports (only ready or decommissioning environments do)' },
+});
 
 export interface EnvironmentSnapshot {
   id: string;
@@ -174,17 +193,22 @@ export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> 
 
   /** True while the environment waits for its next provisioning attempt to start. */
   get awaitsProvisioningAttempt(): boolean {
-    return this.s.state === 'requested' || (this.s.state === 'provisioning' && this.s.operation === null);
+    return ENVIRONMENT_LIFECYCLE.allows(this.s.state, 'startProvisioningAttempt', this.s);
   }
 
   /** True while the environment waits for its next decommissioning attempt to start. */
   get awaitsDecommissioningAttempt(): boolean {
-    return this.s.state === 'decommissioning' && this.s.operation === null;
+    return ENVIRONMENT_LIFECYCLE.allows(this.s.state, 'startDecommissioningAttempt', this.s);
   }
 
   /** Agents report actual state only for environments that exist on real infrastructure. */
   get acceptsActualState(): boolean {
-    return this.s.state === 'ready' || this.s.state === 'decommissioning';
+    return ENVIRONMENT_LIFECYCLE.allows(this.s.state, 'reportActualState');
+  }
+
+  /** Refuses an actual-state report unless {@link acceptsActualState}. */
+  assertAcceptsActualState(): void {
+    ENVIRONMENT_LIFECYCLE.next(this.s.state, 'reportActualState');
   }
 
   /**
@@ -192,10 +216,9 @@ export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> 
    * `requested → provisioning` and starts the round's timeout clock.
    */
   startProvisioningAttempt(operationId: string, now: Date): { firstOfRound: boolean; attempt: number } {
-    if (!this.awaitsProvisioningAttempt) throw new InvalidStateTransitionError('Environment', this.describeState(), 'start a provisioning attempt');
     const firstOfRound = this.s.state === 'requested';
+    this.s.state = ENVIRONMENT_LIFECYCLE.next(this.s.state, 'startProvisioningAttempt', this.describeState(), this.s);
     if (firstOfRound) {
-      this.s.state = 'provisioning';
       this.s.attempts = 0;
       this.s.provisioningStartedAt = now;
     }
@@ -208,7 +231,7 @@ export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> 
 
   /** Starts the next decommissioning attempt under a new operation id. */
   startDecommissioningAttempt(operationId: string, now: Date): { attempt: number } {
-    if (!this.awaitsDecommissioningAttempt) throw new InvalidStateTransitionError('Environment', this.describeState(), 'start a decommissioning attempt');
+    ENVIRONMENT_LIFECYCLE.next(this.s.state, 'startDecommissioningAttempt', this.describeState(), this.s);
     this.s.attempts += 1;
     this.s.operation = { id: operationId, kind: 'decommission', attempt: this.s.attempts, startedAt: now };
     this.touch(now);
@@ -276,9 +299,8 @@ export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> 
 
   /** Sends a failed environment back to provisioning, as a new round. */
   retry(now: Date): void {
-    if (this.s.state !== 'failed') throw new InvalidStateTransitionError('Environment', this.describeState(), 'be retried');
     const previousFailureReason = this.s.failureReason;
-    this.s.state = 'requested';
+    this.s.state = ENVIRONMENT_LIFECYCLE.next(this.s.state, 'retry', this.describeState());
     this.s.round += 1;
     this.s.attempts = 0;
     this.s.failureReason = null;
@@ -296,14 +318,11 @@ export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> 
    */
   decommission(reason: string, now: Date, opts: { whenSettled?: boolean } = {}): DecommissionResult {
     const state = this.s.state;
-    if (state === 'ready' || state === 'failed') {
+    if (ENVIRONMENT_LIFECYCLE.allows(state, 'decommission')) {
       this.beginDecommission(reason, now);
       return 'started';
     }
-    if (!opts.whenSettled) {
-      const why = state === 'requested' || state === 'provisioning' ? 'be decommissioned until provisioning has settled (ready or failed)' : 'be decommissioned again';
-      throw new InvalidStateTransitionError('Environment', state, why);
-    }
+    if (!opts.whenSettled) ENVIRONMENT_LIFECYCLE.next(state, 'decommission');
     if (state === 'requested') {
       this.s.state = 'decommissioned';
       this.s.decommissionReason = reason;
@@ -335,7 +354,7 @@ export class RuntimeEnvironment extends AggregateRoot<string, EnvironmentEvent> 
   }
 
   private beginDecommission(reason: string, now: Date): void {
-    this.s.state = 'decommissioning';
+    this.s.state = ENVIRONMENT_LIFECYCLE.next(this.s.state, 'decommission');
     this.s.attempts = 0;
     this.s.lastError = null;
     this.s.failureReason = null;

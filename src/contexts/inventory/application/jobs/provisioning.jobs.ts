@@ -4,7 +4,7 @@ import { AwaitingOutcome, HandlesJob, JobHandler, JobInfo, NonRetryableJobError,
 import { OperationKind } from '../../domain/provisioning-policy';
 import { CompleteOperationCommand } from '../commands/complete-operation/complete-operation.command';
 import { DispatchOperationCommand } from '../commands/dispatch-operation/dispatch-operation.command';
-import { StartOperationAttemptCommand } from '../commands/start-operation-attempt/start-operation-attempt.command';
+import { StartAttemptResult, StartOperationAttemptCommand } from '../commands/start-operation-attempt/start-operation-attempt.command';
 import { TimeOutProvisioningCommand } from '../commands/time-out-provisioning/time-out-provisioning.command';
 import { DispatchJobPayload, EnvironmentJobPayload, INVENTORY_JOBS, TimeoutJobPayload } from '../inventory-jobs';
 import { ProvisionerUnavailableError } from '../ports/provisioner.port';
@@ -16,39 +16,26 @@ import { ProvisionerUnavailableError } from '../ports/provisioner.port';
  */
 
 /**
- * Starts an attempt. The job a round began with (no parent: the `jobId` a 202 answered with) then
- * awaits the round's outcome, so it stays `running` until the environment is ready, failed or
- * decommissioned (the scheduler ends it); if its round can no longer start, it fails with the reason.
- * A later attempt of the round is a step of that job and completes once the attempt started.
+ * `inventory.provision-environment` and `inventory.decommission-environment`: start the next attempt.
+ * The job a round began with (no parent: the `jobId` a 202 answered with) then awaits the round's
+ * outcome, so it stays `running` until the environment is ready, failed or decommissioned (the
+ * scheduler ends it); if its round can no longer start, it fails with the reason. A later attempt of
+ * the round is a step of that job and completes once the attempt started.
  */
-async function startAttempt(commands: CommandBus, kind: OperationKind, payload: EnvironmentJobPayload, job: JobInfo): Promise<unknown> {
-  const started = await commands.execute(new StartOperationAttemptCommand(payload.environmentId, kind));
-  if (job.parentId !== null) return started;
-  if (started.started) return new AwaitingOutcome(started);
-  throw new NonRetryableJobError(`The ${kind === 'provision' ? 'provisioning' : 'decommissioning'} did not start: ${started.reason}`);
-}
+const attemptJob = (jobName: string, className: string, kind: OperationKind) =>
+  commandJob(
+    jobName,
+    className,
+    (p: EnvironmentJobPayload) => new StartOperationAttemptCommand(p.environmentId, kind),
+    (started: StartAttemptResult, job) => {
+      if (job.parentId !== null) return started;
+      if (started.started) return new AwaitingOutcome(started);
+      throw new NonRetryableJobError(`The ${kind === 'provision' ? 'provisioning' : 'decommissioning'} did not start: ${started.reason}`);
+    },
+  );
 
-/** `inventory.provision-environment`: starts the next provisioning attempt (see {@link startAttempt}). */
-@Injectable()
-@HandlesJob(INVENTORY_JOBS.provision)
-export class ProvisionEnvironmentJob implements JobHandler<EnvironmentJobPayload> {
-  constructor(private readonly commands: CommandBus) {}
-
-  run(payload: EnvironmentJobPayload, job: JobInfo): Promise<unknown> {
-    return startAttempt(this.commands, 'provision', payload, job);
-  }
-}
-
-/** `inventory.decommission-environment`: starts the next decommissioning attempt (see {@link startAttempt}). */
-@Injectable()
-@HandlesJob(INVENTORY_JOBS.decommission)
-export class DecommissionEnvironmentJob implements JobHandler<EnvironmentJobPayload> {
-  constructor(private readonly commands: CommandBus) {}
-
-  run(payload: EnvironmentJobPayload, job: JobInfo): Promise<unknown> {
-    return startAttempt(this.commands, 'decommission', payload, job);
-  }
-}
+export const ProvisionEnvironmentJob = attemptJob(INVENTORY_JOBS.provision, 'ProvisionEnvironmentJob', 'provision');
+export const DecommissionEnvironmentJob = attemptJob(INVENTORY_JOBS.decommission, 'DecommissionEnvironmentJob', 'decommission');
 
 /**
  * `inventory.dispatch-operation`: hands the operation to the provisioner. While the provisioner cannot

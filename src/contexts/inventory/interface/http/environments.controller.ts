@@ -43,7 +43,7 @@ export class EnvironmentsController {
   @Post()
   @Mutation({
     roles: TENANT_WRITERS,
-    audit: { action: 'environment.request', target: 'environment' },
+    command: RequestEnvironmentCommand,
     status: 202,
     response: {
       type: EnvironmentAcceptedResponse,
@@ -94,7 +94,7 @@ export class EnvironmentsController {
   @Delete(':id')
   @Mutation({
     roles: [...TENANT_WRITERS, 'platform:admin'],
-    audit: { action: 'environment.decommission', target: 'environment', param: 'id' },
+    command: DecommissionEnvironmentCommand,
     status: 202,
     response: { type: EnvironmentAcceptedResponse, description: 'Accepted: the environment now decommissioning, and the jobId tearing it down' },
     param: ID_PARAM,
@@ -121,7 +121,7 @@ export class EnvironmentsController {
   @Post(':id/retry')
   @Mutation({
     roles: TENANT_WRITERS,
-    audit: { action: 'environment.retry', target: 'environment', param: 'id' },
+    command: RetryEnvironmentCommand,
     status: 202,
     response: { type: EnvironmentAcceptedResponse, description: 'Accepted: the environment requested again, and the provisioning jobId' },
     param: ID_PARAM,
@@ -156,7 +156,7 @@ export class EnvironmentsController {
   @Mutation({
     roles: ['agent', 'tenant:admin'],
     environmentParam: 'id',
-    audit: { action: 'environment.report-actual-state', target: 'environment', param: 'id' },
+    command: ReportActualStateCommand,
     status: 200,
     response: { type: ActualStateResponse, description: 'What the report changed, or why it was ignored' },
     param: ID_PARAM,

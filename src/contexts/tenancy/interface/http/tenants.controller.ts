@@ -17,10 +17,11 @@ import { TenantPageResponse, TenantResponse, TenantUsageResponse } from './tenan
 const TENANT_PARAM = { name: 'tenantId', example: 'acme' };
 
 /** A lifecycle transition: platform admins only, past the tenant gate (it is what moves the tenant through it). */
-const lifecycle = (action: TenantLifecycleAction, description: string): MutationSpec => ({
+const lifecycle = (action: TenantLifecycleAction, description: string): MutationSpec<ChangeTenantLifecycleCommand> => ({
   roles: ['platform:admin'],
   skipTenantGate: true,
-  audit: { action: `tenant.${action}`, target: 'tenant', param: 'tenantId' },
+  command: ChangeTenantLifecycleCommand,
+  commandFields: { action },
   status: 200,
   response: { type: TenantResponse, description },
   param: TENANT_PARAM,
@@ -43,7 +44,7 @@ export class TenantsController {
   @Post()
   @Mutation({
     roles: ['platform:admin'],
-    audit: { action: 'tenant.onboard', target: 'tenant' },
+    command: OnboardTenantCommand,
     status: 201,
     response: { type: TenantResponse, description: 'The new tenant; Location and ETag headers are set' },
     location: '/v1/tenants/:id',
@@ -94,7 +95,7 @@ export class TenantsController {
   @Patch(':tenantId')
   @Mutation({
     roles: ['platform:admin'],
-    audit: { action: 'tenant.update', target: 'tenant', param: 'tenantId' },
+    command: UpdateTenantCommand,
     status: 200,
     response: { type: TenantResponse, description: 'The changed tenant; ETag carries its new version' },
     param: TENANT_PARAM,

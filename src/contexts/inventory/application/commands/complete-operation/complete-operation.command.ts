@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { AuditedCommand } from '@rcp/persistence';
 import { OperationOutcome } from '../../../domain/provisioning-policy';
 import { EnvironmentState } from '../../../domain/runtime-environment.aggregate';
 
@@ -15,6 +16,12 @@ export interface CompletionView {
  * every adapter: the HTTP executor callback, the simulated provisioner's delayed job, and the
  * dispatcher when the provisioner stayed unreachable.
  */
+@AuditedCommand<CompleteOperationCommand>({
+  // {kind}: the kind of the operation in flight, which the handler notes once it found the environment.
+  action: 'environment.complete-{kind}',
+  targetType: 'environment',
+  details: ({ operationId, outcome, source }) => ({ operationId, succeeded: outcome.succeeded, reason: outcome.succeeded ? null : outcome.reason, via: source.via }),
+})
 export class CompleteOperationCommand extends Command<CompletionView> {
   constructor(
     readonly operationId: string,

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { AuditedCommand } from '@rcp/persistence';
 import { DecommissionResult } from '../../../domain/runtime-environment.aggregate';
 import { AccessScope } from '../../access-scope';
 import { EnvironmentJobView } from '../../environment.view';
@@ -16,6 +17,12 @@ export interface DecommissionEnvironmentInput {
 }
 
 /** Tears an environment down: `decommissioning` now, `decommissioned` once the provisioner is done. */
+@AuditedCommand<DecommissionEnvironmentCommand>({
+  action: 'environment.decommission',
+  targetType: 'environment',
+  targetId: (c) => c.input.environmentId,
+  details: ({ input }) => ({ reason: input.reason, whenSettled: !!input.whenSettled }),
+})
 export class DecommissionEnvironmentCommand extends Command<EnvironmentJobView & { outcome: DecommissionResult }> {
   constructor(readonly input: DecommissionEnvironmentInput) {
     super();

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { AuditedCommand } from '@rcp/persistence';
 import { ServiceReport } from '../../../domain/runtime-service.entity';
 import { AccessScope } from '../../access-scope';
 
@@ -22,6 +23,13 @@ export interface ActualStateResult {
 }
 
 /** A runtime agent's full report of what runs in its environment. */
+@AuditedCommand<ReportActualStateCommand>({
+  action: 'environment.report-actual-state',
+  targetType: 'environment',
+  targetId: (c) => c.environmentId,
+  // The domain validates observedAt; an invalid date must not fail here first.
+  details: ({ report }) => ({ observedAt: Number.isNaN(report.observedAt.getTime()) ? null : report.observedAt.toISOString(), services: report.services.length }),
+})
 export class ReportActualStateCommand extends Command<ActualStateResult> {
   constructor(
     readonly environmentId: string,

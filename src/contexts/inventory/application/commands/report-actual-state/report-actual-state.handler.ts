@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, InvalidStateTransitionError } from '@rcp/ddd';
+import { Clock } from '@rcp/ddd';
 import { UnitOfWork } from '@rcp/persistence';
 import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from '../../../domain/inventory.repository';
 import { RuntimeServiceInventory } from '../../../domain/runtime-service-inventory.aggregate';
@@ -23,57 +23,49 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
     private readonly clock: Clock,
   ) {}
 
-  execute({ environmentId, report, scope }: ReportActualStateCommand): Promise<ActualStateResult> {
-    return this.uow.execute(
-      {
-        action: 'environment.report-actual-state',
-        targetType: 'environment',
-        targetId: environmentId,
-        // The domain validates observedAt; an invalid date must not fail here first.
-        details: { observedAt: Number.isNaN(report.observedAt.getTime()) ? null : report.observedAt.toISOString(), services: report.services.length },
-      },
-      async () => {
-        const env = assertVisible(await this.environments.findById(environmentId), environmentId, scope);
-        if (!env.acceptsActualState) throw new InvalidStateTransitionError('Environment', env.state, 'accept actual-state reports (only ready or decommissioning environments do)');
-        const terms = await this.tenants.termsOf(env.tenantId);
-        const inventory =
-          (await this.inventories.findByEnvironment(env.id)) ?? RuntimeServiceInventory.empty({ environmentId: env.id, tenantId: env.tenantId, projectId: env.projectId });
-        const outcome = inventory.applyReport(report, terms?.quotas.maxServicesPerEnvironment ?? null, this.clock.now());
-        const observedAt = report.observedAt.toISOString();
-        if (!outcome.applied) {
-          const current = inventory.liveServices();
-          return {
-            environmentId,
-            applied: false,
-            reason: outcome.reason,
-            observedAt,
-            lastObservedAt: outcome.lastObservedAt,
-            observed: [],
-            changed: [],
-            removed: [],
-            unchanged: [],
-            overQuota: current.some((s) => s.overQuota),
-            overQuotaServices: current.filter((s) => s.overQuota).map((s) => s.name),
-            liveServices: current.length,
-            maxServicesPerEnvironment: terms?.quotas.maxServicesPerEnvironment ?? null,
-          };
-        }
-        await this.inventories.save(inventory);
+  execute(cmd: ReportActualStateCommand): Promise<ActualStateResult> {
+    const { environmentId, report, scope } = cmd;
+    return this.uow.run(cmd, async () => {
+      const env = assertVisible(await this.environments.findById(environmentId), environmentId, scope);
+      env.assertAcceptsActualState();
+      const terms = await this.tenants.termsOf(env.tenantId);
+      const inventory =
+        (await this.inventories.findByEnvironment(env.id)) ?? RuntimeServiceInventory.empty({ environmentId: env.id, tenantId: env.tenantId, projectId: env.projectId });
+      const outcome = inventory.applyReport(report, terms?.quotas.maxServicesPerEnvironment ?? null, this.clock.now());
+      const observedAt = report.observedAt.toISOString();
+      if (!outcome.applied) {
+        const current = inventory.liveServices();
         return {
           environmentId,
-          applied: true,
+          applied: false,
+          reason: outcome.reason,
           observedAt,
-          lastObservedAt: observedAt,
-          observed: outcome.observed,
-          changed: outcome.changed,
-          removed: outcome.removed,
-          unchanged: outcome.unchanged,
-          overQuota: outcome.overQuota.length > 0,
-          overQuotaServices: outcome.overQuota,
-          liveServices: outcome.liveServices,
-          maxServicesPerEnvironment: outcome.maxServicesPerEnvironment,
+          lastObservedAt: outcome.lastObservedAt,
+          observed: [],
+          changed: [],
+          removed: [],
+          unchanged: [],
+          overQuota: current.some((s) => s.overQuota),
+          overQuotaServices: current.filter((s) => s.overQuota).map((s) => s.name),
+          liveServices: current.length,
+          maxServicesPerEnvironment: terms?.quotas.maxServicesPerEnvironment ?? null,
         };
-      },
-    );
+      }
+      await this.inventories.save(inventory);
+      return {
+        environmentId,
+        applied: true,
+        observedAt,
+        lastObservedAt: observedAt,
+        observed: outcome.observed,
+        changed: outcome.changed,
+        removed: outcome.removed,
+        unchanged: outcome.unchanged,
+        overQuota: outcome.overQuota.length > 0,
+        overQuotaServices: outcome.overQuota,
+        liveServices: outcome.liveServices,
+        maxServicesPerEnvironment: outcome.maxServicesPerEnvironment,
+      };
+    });
   }
 }

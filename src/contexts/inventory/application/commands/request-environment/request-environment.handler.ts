@@ -26,24 +26,16 @@ export class RequestEnvironmentHandler implements ICommandHandler<RequestEnviron
     private readonly clock: Clock,
   ) {}
 
-  execute({ input, scope }: RequestEnvironmentCommand): Promise<EnvironmentJobView> {
-    return this.uow.execute(
-      {
-        action: 'environment.request',
-        targetType: 'environment',
-        targetId: (r) => r.environment.id,
-        tenantId: input.tenantId,
-        details: { projectId: input.projectId, name: input.name, type: input.type },
-      },
-      async () => {
-        assertMayCreateIn(scope, input.projectId);
-        const terms = await this.tenants.termsOf(input.tenantId, { lock: true });
-        const live = await this.environments.countLive(input.tenantId);
-        const env = RuntimeEnvironment.request({ id: randomUUID(), ...input }, terms, live, this.clock.now());
-        await this.environments.save(env);
-        const jobId = await this.scheduler.provision(env);
-        return { environment: environmentView(env.snapshot()), jobId };
-      },
-    );
+  execute(cmd: RequestEnvironmentCommand): Promise<EnvironmentJobView> {
+    const { input, scope } = cmd;
+    return this.uow.run(cmd, async () => {
+      assertMayCreateIn(scope, input.projectId);
+      const terms = await this.tenants.termsOf(input.tenantId, { lock: true });
+      const live = await this.environments.countLive(input.tenantId);
+      const env = RuntimeEnvironment.request({ id: randomUUID(), ...input }, terms, live, this.clock.now());
+      await this.environments.save(env);
+      const jobId = await this.scheduler.provision(env);
+      return { environment: environmentView(env.snapshot()), jobId };
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '@rcp/ddd';
-import { TransactionManager, UnitOfWork } from '@rcp/persistence';
+import { unchanged, Unchanged, UnitOfWork } from '@rcp/persistence';
 import { RuntimeEnvironmentRepository } from '../../../domain/inventory.repository';
 import { ProvisioningScheduler } from '../../provisioning-scheduler';
 import { StartAttemptResult, StartOperationAttemptCommand } from './start-operation-attempt.command';
@@ -15,38 +15,34 @@ import { StartAttemptResult, StartOperationAttemptCommand } from './start-operat
 @CommandHandler(StartOperationAttemptCommand)
 export class StartOperationAttemptHandler implements ICommandHandler<StartOperationAttemptCommand, StartAttemptResult> {
   constructor(
-    private readonly tx: TransactionManager,
     private readonly uow: UnitOfWork,
     private readonly environments: RuntimeEnvironmentRepository,
     private readonly scheduler: ProvisioningScheduler,
     private readonly clock: Clock,
   ) {}
 
-  execute({ environmentId, kind }: StartOperationAttemptCommand): Promise<StartAttemptResult> {
-    return this.tx.run(async () => {
+  execute(cmd: StartOperationAttemptCommand): Promise<StartAttemptResult> {
+    const { environmentId, kind } = cmd;
+    return this.uow.run(cmd, async (note): Promise<StartAttemptResult | Unchanged<StartAttemptResult>> => {
       const env = await this.environments.findById(environmentId);
-      if (!env) return { started: false, reason: `environment ${environmentId} does not exist` };
+      if (!env) return unchanged({ started: false, reason: `environment ${environmentId} does not exist` });
       const waiting = kind === 'provision' ? env.awaitsProvisioningAttempt : env.awaitsDecommissioningAttempt;
-      if (!waiting) return { started: false, reason: `environment is ${env.state}${env.operation ? ' with an operation in flight' : ''}` };
-      return this.uow.execute(
-        { action: `environment.start-${kind}-attempt`, targetType: 'environment', targetId: env.id, tenantId: env.tenantId },
-        async (): Promise<StartAttemptResult> => {
-          const operationId = randomUUID();
-          const now = this.clock.now();
-          let attempt: number;
-          if (kind === 'provision') {
-            const started = env.startProvisioningAttempt(operationId, now);
-            attempt = started.attempt;
-            await this.environments.save(env);
-            if (started.firstOfRound) await this.scheduler.timeout(env, now);
-          } else {
-            attempt = env.startDecommissioningAttempt(operationId, now).attempt;
-            await this.environments.save(env);
-          }
-          await this.scheduler.dispatch(env, kind, operationId);
-          return { started: true, operationId, attempt };
-        },
-      );
+      if (!waiting) return unchanged({ started: false, reason: `environment is ${env.state}${env.operation ? ' with an operation in flight' : ''}` });
+      note.tenantId = env.tenantId;
+      const operationId = randomUUID();
+      const now = this.clock.now();
+      let attempt: number;
+      if (kind === 'provision') {
+        const started = env.startProvisioningAttempt(operationId, now);
+        attempt = started.attempt;
+        await this.environments.save(env);
+        if (started.firstOfRound) await this.scheduler.timeout(env, now);
+      } else {
+        attempt = env.startDecommissioningAttempt(operationId, now).attempt;
+        await this.environments.save(env);
+      }
+      await this.scheduler.dispatch(env, kind, operationId);
+      return { started: true, operationId, attempt };
     });
   }
 }

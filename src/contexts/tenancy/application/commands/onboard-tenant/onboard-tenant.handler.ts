@@ -15,8 +15,9 @@ export class OnboardTenantHandler implements ICommandHandler<OnboardTenantComman
     private readonly clock: Clock,
   ) {}
 
-  execute({ input }: OnboardTenantCommand): Promise<TenantView> {
-    return this.uow.execute({ action: 'tenant.onboard', targetType: 'tenant', targetId: input.id, tenantId: input.id }, async () => {
+  execute(cmd: OnboardTenantCommand): Promise<TenantView> {
+    const { input } = cmd;
+    return this.uow.run(cmd, async () => {
       const binding = RuntimeTenantBinding.onboard(input, this.clock.now());
       await this.tenants.save(binding);
       return viewOf(binding, NO_USAGE);
