@@ -83,7 +83,7 @@ export abstract class Projection implements IEventHandler<IntegrationEvent> {
 /** The source aggregate version an event carries: what the version guard compares. */
 export function sourceVersionOf(event: IntegrationEvent): number {
   const v = event.meta?.aggregateversion;
-  if (!Number.isInteger(v)) throw new Error(`${event.constructor.name} has no aggregate version: a read model cannot guard by it`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${event.constructor.name} has no aggregate version: a read model cannot guard by it`);
   return v;
 }
 

@@ -55,6 +55,11 @@ export class ReadModelRebuilder implements OnModuleInit {
     }
   }
 
+  /** A read model's declaration (its tables and event types), or undefined if there is none of that name. */
+  declarationOf(name: string): ReadModelDeclaration | undefined {
+    return this.models.get(name)?.declaration;
+  }
+
   /** The read models this build can rebuild, by name. */
   names(): string[] {
     return [...this.models.keys()].sort();
