@@ -154,7 +154,9 @@ export class ReadModelTable<Row extends Record<string, unknown>> {
   }
 
   /** Changes some columns of an existing row (none if it does not exist, or reflects a newer version). */
-  async patch(db: EntityManager, key: Pick<Row, ReadModelTableSpec<Row>['key'][number]>, changes: Partial<Row>, version?: number): Promise<void> {
+  async patch(db: EntityManager, key: Partial<Row>, changes: Partial<Row>, version?: number): Promise<void> {
+    const missing = this.spec.key.filter((k) => key[k] === undefined);
+    if (missing.length) throw new Error(`a patch of ${this.spec.table} names its row by the whole key (missing ${missing.join(', ')})`);
     const props = Object.keys(changes).filter((p) => changes[p] !== undefined);
     const params: unknown[] = props.map((p) => this.value(p, changes[p]));
     const sets = props.map((p, i) => `${column(p)} = $${i + 1}`);
