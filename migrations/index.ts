@@ -10,6 +10,7 @@ import { PlatformRetention1764000011710 } from './1764000011710-platform-retenti
 import { JobLeaseToken1764000012100 } from './1764000012100-job-lease-token';
 import { RelayLeaderLease1764000012300 } from './1764000012300-relay-leader-lease';
 import { PlatformDeliveryQueues1764000012400 } from './1764000012400-platform-delivery-queues';
+import { ReadModelRebuild1764000012600 } from './1764000012600-read-model-rebuild';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   JobLeaseToken1764000012100,
   RelayLeaderLease1764000012300,
   PlatformDeliveryQueues1764000012400,
+  ReadModelRebuild1764000012600,
 ];

@@ -11,3 +11,5 @@ export * from './aggregate-store';
 export * from './lock-keys';
 export * from './publish-map';
 export * from './json-schema';
+export * from './projection';
+export * from './read-model-rebuilder';

@@ -8,6 +8,7 @@ import { EventsController } from './events.controller';
 import { OutboxWriter } from './outbox-writer';
 import { PgSession } from './pg-listener';
 import { OutboxRelay } from './relay';
+import { ReadModelRebuilder } from './read-model-rebuilder';
 import { RelayWakeup } from './relay-wakeup';
 
 /**
@@ -22,8 +23,8 @@ export class MessagingModule {
       module: MessagingModule,
       imports: [DiscoveryModule],
       controllers: opts.http ? [EventsController, DeliveriesController] : [],
-      providers: [RelayWakeup, OutboxWriter, AggregateStore, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker],
-      exports: [RelayWakeup, OutboxWriter, AggregateStore, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker],
+      providers: [RelayWakeup, OutboxWriter, AggregateStore, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker, ReadModelRebuilder],
+      exports: [RelayWakeup, OutboxWriter, AggregateStore, EventSubscriptions, PgSession, OutboxRelay, DeliveryWorker, ReadModelRebuilder],
     };
   }
 }

@@ -3,6 +3,7 @@ import { TenantSuspendedV1 } from '../../../tenancy/contracts';
 import { RuntimeEnvironmentRepository } from '../../domain/inventory.repository';
 import { DecommissionEnvironmentCommand } from '../commands/decommission-environment/decommission-environment.command';
 import { TenantReadModel } from '../read-models/tenant-read-model';
+import { ProjectTenantOnTenancyEventsHandler } from './project-tenant-on-tenancy-events.handler';
 
 /**
  * A suspended tenant may not request environments, but inventory learns of a suspension a moment
@@ -11,8 +12,9 @@ import { TenantReadModel } from '../read-models/tenant-read-model';
  * (as soon as provisioning settles, if it is provisioning) with a reason saying so. Environments
  * requested before the suspension stay; a suspended tenant keeps what it has.
  *
- * As for offboarding, the read model is marked suspended and its row locked before the environments
- * are listed, in this one transaction, so no request can commit unseen in between: one that got the
+ * As for offboarding, the event is applied to the read model (by its projection, whose version guard
+ * makes the projection's own delivery of it harmless) and the tenant's row locked before the
+ * environments are listed, in this one transaction, so no request can commit unseen in between: one that got the
  * tenant's row first is listed here, one that comes later reads `suspended` (403 tenant_suspended).
  */
 @EventsHandler(TenantSuspendedV1)
@@ -20,13 +22,13 @@ export class DecommissionLateRequestsOnTenantSuspendedHandler implements IEventH
   constructor(
     private readonly environments: RuntimeEnvironmentRepository,
     private readonly tenants: TenantReadModel,
+    private readonly projection: ProjectTenantOnTenancyEventsHandler,
     private readonly commands: CommandBus,
   ) {}
 
   async handle(event: TenantSuspendedV1): Promise<void> {
     const tenantId = event.data.tenantId;
-    const version = event.meta?.aggregateversion ?? 0;
-    await this.tenants.changed(tenantId, { state: 'suspended' }, version);
+    await this.projection.handle(event);
     const terms = await this.tenants.termsOf(tenantId, { lock: true });
     // A reactivation (or offboarding) inventory already applied supersedes this suspension.
     if (terms?.state !== 'suspended' || !event.meta?.time) return;

@@ -1,4 +1,4 @@
-import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
+import { On, Projection, ReadModel, sourceVersionOf } from '@rcp/messaging';
 import {
   TenantIsolationChangedV1,
   TenantOffboardedV1,
@@ -7,35 +7,48 @@ import {
   TenantReactivatedV1,
   TenantSuspendedV1,
 } from '../../../tenancy/contracts';
-import { TenantReadModel } from '../read-models/tenant-read-model';
+import { TENANTS, TenantRow } from '../read-models/tenant-read-model';
 
-type TenancyEvent = TenantOnboardedV1 | TenantQuotasChangedV1 | TenantIsolationChangedV1 | TenantSuspendedV1 | TenantReactivatedV1 | TenantOffboardedV1;
+type Change = TenantSuspendedV1 | TenantReactivatedV1 | TenantOffboardedV1 | TenantQuotasChangedV1 | TenantIsolationChangedV1;
 
 /**
  * Keeps inventory's read model of tenants (placement, quotas, lifecycle) from tenancy's published
- * events. The inbox runs each event once; the version guard of the read model also makes an event that
- * arrives after a newer one harmless.
+ * events. The table's version guard makes an event that arrives after a newer one harmless.
  */
-@EventsHandler(TenantOnboardedV1, TenantQuotasChangedV1, TenantIsolationChangedV1, TenantSuspendedV1, TenantReactivatedV1, TenantOffboardedV1)
-export class ProjectTenantOnTenancyEventsHandler implements IEventHandler<TenancyEvent> {
-  constructor(private readonly tenants: TenantReadModel) {}
+@ReadModel({ name: 'inventory.tenants', tables: [TENANTS] })
+export class ProjectTenantOnTenancyEventsHandler extends Projection {
+  @On(TenantOnboardedV1)
+  async onboarded(e: TenantOnboardedV1): Promise<void> {
+    const { tenantId, isolationMode, placement, quotas } = e.data;
+    await TENANTS.upsert(this.db, { tenantId, state: 'active', isolationMode, placement, quotas }, sourceVersionOf(e));
+  }
 
-  async handle(event: TenancyEvent): Promise<void> {
-    const version = event.meta?.aggregateversion ?? 0;
-    const tenantId = event.data.tenantId;
-    if (event instanceof TenantOnboardedV1) {
-      const d = event.data;
-      await this.tenants.onboarded({ tenantId, state: 'active', isolationMode: d.isolationMode, placement: d.placement, quotas: d.quotas }, version);
-    } else if (event instanceof TenantQuotasChangedV1) {
-      await this.tenants.changed(tenantId, { quotas: event.data.quotas }, version);
-    } else if (event instanceof TenantIsolationChangedV1) {
-      await this.tenants.changed(tenantId, { isolationMode: event.data.isolationMode, placement: event.data.placement }, version);
-    } else if (event instanceof TenantSuspendedV1) {
-      await this.tenants.changed(tenantId, { state: 'suspended' }, version);
-    } else if (event instanceof TenantReactivatedV1) {
-      await this.tenants.changed(tenantId, { state: 'active' }, version);
-    } else if (event instanceof TenantOffboardedV1) {
-      await this.tenants.changed(tenantId, { state: 'offboarded' }, version);
-    }
+  @On(TenantQuotasChangedV1)
+  quotasChanged(e: TenantQuotasChangedV1): Promise<void> {
+    return this.change(e, { quotas: e.data.quotas });
+  }
+
+  @On(TenantIsolationChangedV1)
+  isolationChanged(e: TenantIsolationChangedV1): Promise<void> {
+    return this.change(e, { isolationMode: e.data.isolationMode, placement: e.data.placement });
+  }
+
+  @On(TenantSuspendedV1)
+  suspended(e: TenantSuspendedV1): Promise<void> {
+    return this.change(e, { state: 'suspended' });
+  }
+
+  @On(TenantReactivatedV1)
+  reactivated(e: TenantReactivatedV1): Promise<void> {
+    return this.change(e, { state: 'active' });
+  }
+
+  @On(TenantOffboardedV1)
+  offboarded(e: TenantOffboardedV1): Promise<void> {
+    return this.change(e, { state: 'offboarded' });
+  }
+
+  private change(e: Change, changes: Partial<TenantRow>): Promise<void> {
+    return TENANTS.patch(this.db, { tenantId: e.data.tenantId }, changes, sourceVersionOf(e));
   }
 }
