@@ -84,8 +84,11 @@ export interface RemoveOperation extends OperationBase {
 
 export type ExecutorOperation = EnvironmentOperation | ApplyRevisionOperation | ScaleOperation | RemoveOperation;
 
+/** Whether an operation builds or tears down an environment (rather than changing what runs in one). */
+export const isEnvironmentOperation = (op: ExecutorOperation): op is EnvironmentOperation => op.kind === 'provision' || op.kind === 'decommission';
+
 /** The environment an operation concerns. */
-export const environmentIdOf = (op: ExecutorOperation): string => ('environment' in op ? op.environment.id : op.environmentId);
+export const environmentIdOf = (op: ExecutorOperation): string => (isEnvironmentOperation(op) ? op.environment.id : op.environmentId);
 
 /** The body of a callback: executor → control plane. */
 export interface ExecutorCallback {

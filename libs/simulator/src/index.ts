@@ -1,0 +1,3 @@
+export * from './behaviour';
+export * from './world';
+export * from './engine';
