@@ -1,3 +1,5 @@
 export * from './behaviour';
 export * from './world';
 export * from './engine';
+export * from './executor-server';
+export * from './settings';
