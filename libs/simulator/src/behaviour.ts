@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RevisionMetrics } from '@rcp/executor';
+import { EnvironmentOperation, RevisionMetrics } from '@rcp/executor';
 
 /**
  * How the simulated data plane behaves, as pure functions of time: readiness, the image-tag switches and
@@ -110,4 +110,34 @@ export function metricsOf(revisions: StoredRevision[], baseRps: number, now: Dat
       readyReplicas: ready,
     };
   });
+}
+
+/** Labels of an environment that ask the simulated data plane to misbehave, for demos and tests. */
+export const LABEL_SIMULATE_FAILURE = 'rcp.dev/simulate-failure';
+export const LABEL_SIMULATE_LATENCY_MS = 'rcp.dev/simulate-latency-ms';
+
+/**
+ * Why an environment operation fails (null: it succeeds), decided when it is taken:
+ * - label `rcp.dev/simulate-failure`: `provision` fails every provisioning attempt, `decommission` every
+ *   decommissioning attempt, `all` both; `provision-once` only the first attempt (the automatic retry
+ *   then succeeds); `provision-until-retry` the whole first round (a retry of the environment succeeds);
+ * - `failureRate`: the share of attempts that fail, chosen by a hash of environment, kind, round and
+ *   attempt, so the same attempt always has the same fate.
+ */
+export function environmentFailure(op: Pick<EnvironmentOperation, 'kind' | 'attempt' | 'round' | 'environment'>, failureRate: number): string | null {
+  const flag = op.environment.labels[LABEL_SIMULATE_FAILURE];
+  const onRequest =
+    flag === 'all' ||
+    flag === op.kind ||
+    (op.kind === 'provision' && flag === 'provision-once' && op.round === 1 && op.attempt === 1) ||
+    (op.kind === 'provision' && flag === 'provision-until-retry' && op.round === 1);
+  if (onRequest) {
+    const verb = op.kind === 'provision' ? 'provisioning' : 'decommissioning';
+    return `the simulated provisioner failed ${verb} on request (label ${LABEL_SIMULATE_FAILURE}=${flag})`;
+  }
+  if (failureRate > 0) {
+    const draw = createHash('sha256').update(`${op.environment.id}:${op.kind}:${op.round}:${op.attempt}`).digest().readUInt32BE(0) / 0x1_0000_0000;
+    if (draw < failureRate) return `simulated infrastructure failure (SIMULATED_FAILURE_RATE=${failureRate})`;
+  }
+  return null;
 }

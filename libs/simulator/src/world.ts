@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import {
   ActualService,
@@ -9,14 +8,11 @@ import {
   environmentIdOf,
   isEnvironmentOperation,
 } from '@rcp/executor';
-import { StoredRevision, Timings, isHealthy, metricsOf, readyAt, readyReplicasAt, traitOf } from './behaviour';
+import { LABEL_SIMULATE_LATENCY_MS, StoredRevision, Timings, environmentFailure, isHealthy, metricsOf, readyAt, readyReplicasAt, traitOf } from './behaviour';
 
 /** An operation on what runs in an environment (not on the environment itself). */
 type WorkloadOperation = Exclude<ExecutorOperation, EnvironmentOperation>;
 
-/** Labels of an environment that ask the simulator to misbehave, for demos and tests. */
-export const LABEL_SIMULATE_FAILURE = 'rcp.dev/simulate-failure';
-export const LABEL_SIMULATE_LATENCY_MS = 'rcp.dev/simulate-latency-ms';
 const MAX_LATENCY_MS = 600_000;
 
 export interface WorldSettings extends Timings {
@@ -84,6 +80,9 @@ const SCHEMA = [
      next_delivery_at timestamptz
    )`,
   `CREATE INDEX IF NOT EXISTS operations_due ON simulator.operations (due_at) WHERE state = 'pending'`,
+  // The control plane's runtime logins get no privilege here, and row-level security without a policy
+  // besides: only the simulator's own (owner) connection sees the simulated infrastructure.
+  ...['environments', 'revisions', 'loads', 'operations'].map((t) => `ALTER TABLE simulator.${t} ENABLE ROW LEVEL SECURITY`),
   `CREATE INDEX IF NOT EXISTS operations_undelivered ON simulator.operations (next_delivery_at) WHERE delivered_at IS NULL AND state <> 'pending'`,
 ];
 
@@ -164,7 +163,7 @@ export class SimulatedWorld {
     const later = (ms: number) => new Date(now.getTime() + ms);
     const { latencyMs, progressDeadlineMs } = this.settings;
     if (isEnvironmentOperation(request)) {
-      return { dueAt: later(this.latencyOf(request.environment.labels)), reason: this.environmentFailure(request) };
+      return { dueAt: later(this.latencyOf(request.environment.labels)), reason: environmentFailure(request, this.settings.failureRate) };
     }
     const op: WorkloadOperation = request;
     const env = await c.query(`SELECT 1 FROM simulator.environments WHERE id = $1 FOR UPDATE`, [op.environmentId]);
@@ -222,26 +221,6 @@ export class SimulatedWorld {
   private latencyOf(labels: Record<string, string>): number {
     const raw = labels[LABEL_SIMULATE_LATENCY_MS];
     return raw !== undefined && /^\d{1,6}$/.test(raw) ? Math.min(Number(raw), MAX_LATENCY_MS) : this.settings.latencyMs;
-  }
-
-  /** The fate of an environment operation; pure, so the same attempt always has the same fate. */
-  environmentFailure(op: EnvironmentOperation): string | null {
-    const flag = op.environment.labels[LABEL_SIMULATE_FAILURE];
-    const onRequest =
-      flag === 'all' ||
-      flag === op.kind ||
-      (op.kind === 'provision' && flag === 'provision-once' && op.round === 1 && op.attempt === 1) ||
-      (op.kind === 'provision' && flag === 'provision-until-retry' && op.round === 1);
-    if (onRequest) {
-      const verb = op.kind === 'provision' ? 'provisioning' : 'decommissioning';
-      return `the simulated data plane failed ${verb} on request (label ${LABEL_SIMULATE_FAILURE}=${flag})`;
-    }
-    const rate = this.settings.failureRate;
-    if (rate > 0) {
-      const draw = createHash('sha256').update(`${op.environment.id}:${op.kind}:${op.round}:${op.attempt}`).digest().readUInt32BE(0) / 0x1_0000_0000;
-      if (draw < rate) return `simulated infrastructure failure (failure rate ${rate})`;
-    }
-    return null;
   }
 
   /**

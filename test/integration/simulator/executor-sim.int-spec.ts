@@ -109,7 +109,7 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
   it('fails provisioning on request and tells the tenant the simulator\'s reason, sanitized', async () => {
     const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-bad', labels: { 'rcp.dev/simulate-failure': 'provision' } });
     const row = await waitForState(t, environment.id, 'failed', 20_000);
-    expect(row.failure_reason).toMatch(/the executor reported: the simulated data plane failed provisioning on request/);
+    expect(row.failure_reason).toMatch(/the executor reported: the simulated provisioner failed provisioning on request/);
   });
 
   it('runs revisions it is asked to apply, replica by replica, with metrics, and removes them', async () => {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { EnvironmentOperation, ExecutorClient, ExecutorUnavailableError } from '@rcp/executor';
+import { ExecutorClient, ExecutorUnavailableError } from '@rcp/executor';
 import { Provisioner, ProvisionerCall, ProvisionerOperation, ProvisionerUnavailableError } from '../../application/ports/provisioner.port';
+import { toEnvironmentOperation } from './environment-operation';
 
 /**
  * Provisioner adapter for an external executor (`PROVISIONER=http`), as `docs/executor-protocol.md`
@@ -26,11 +27,7 @@ export class HttpProvisioner extends Provisioner {
   }
 
   async start(op: ProvisionerOperation, call: ProvisionerCall = {}): Promise<void> {
-    const request: EnvironmentOperation = {
-      ...op,
-      environment: { ...op.environment, placement: { ...op.environment.placement } },
-      callbackUrl: `${this.settings.PUBLIC_BASE_URL.replace(/\/+$/, '')}/v1/executor-callbacks/${op.operationId}`,
-    };
+    const request = toEnvironmentOperation(op, `${this.settings.PUBLIC_BASE_URL.replace(/\/+$/, '')}/v1/executor-callbacks/${op.operationId}`);
     try {
       await this.client.send(request, call);
     } catch (err) {
