@@ -6,6 +6,7 @@ import { HttpConventionsModule } from '@rcp/http';
 import { JobsModule } from '@rcp/jobs';
 import { MessagingModule } from '@rcp/messaging';
 import { ObservabilityModule } from '@rcp/observability';
+import { SimulatorModule } from '@rcp/simulator';
 import { PersistenceModule } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
 import { PlatformModule } from './platform/platform.module';
@@ -36,6 +37,7 @@ export class AppModule {
         PersistenceModule.forRoot(MIGRATIONS),
         CqrsModule.forRoot(),
         MessagingModule.forRoot({ http }),
+        SimulatorModule,
         JobsModule.forRoot({ worker, http }),
         HttpConventionsModule,
         AuthModule.forRoot({ tenantGate: TenancyLifecycleGate }),

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { JobRunner } from '@rcp/jobs';
+import { JobRunner, PeriodicTasks } from '@rcp/jobs';
 import { DeliveryWorker, OutboxRelay } from '@rcp/messaging';
 import { MetricsService } from '@rcp/observability';
 import { RetentionPruner } from './retention-pruner';
@@ -45,6 +45,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
     private readonly ds: DataSource,
     private readonly metrics: MetricsService,
     private readonly pruner: RetentionPruner,
+    private readonly periodic: PeriodicTasks,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
   ) {}
 
@@ -76,8 +77,8 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
   }
 
   /**
-   * Leader-only maintenance round, every `JOB_SWEEP_INTERVAL_MS` (one at a time): the job sweep, and
-   * now and then the expiry of idempotency keys. Public so tests can run it on demand.
+   * Leader-only maintenance round, every `JOB_SWEEP_INTERVAL_MS` (one at a time): the job sweep, the
+   * contexts' periodic tasks (`PeriodicTasks`), and now and then the expiry of idempotency keys. Public so tests can run it on demand.
    */
   async maintain(): Promise<void> {
     if (!this.relay.isLeader || this.maintaining) return;
@@ -92,6 +93,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
   private async maintainOnce(): Promise<void> {
     try {
       await this.jobs.sweep();
+      await this.periodic.runDue();
       if (Date.now() - this.lastIdempotencySweep > 600_000) {
         this.lastIdempotencySweep = Date.now();
         await this.ds.query(`DELETE FROM platform.idempotency_keys WHERE expires_at < now()`);

@@ -72,13 +72,13 @@ describe('Inventory operations (e2e)', () => {
       await waitFor(res.body.id, 'ready');
       expect(await getJob(jobId, acme)).toMatchObject({ state: 'completed', lastError: null, finishedAt: expect.any(String) });
 
-      // The tenant's list shows the job it was given, not the steps behind it (dispatch, timeout timer, simulated answer).
+      // The tenant's list shows the job it was given, not the steps behind it (dispatch, timeout timer).
       const mine = (await http().get('/v1/jobs?limit=200').set(bearer(acme))).body.items.filter((j: { targetId: string }) => j.targetId === res.body.id);
       expect(mine.map((j: { id: string }) => j.id)).toEqual([jobId]);
       // A platform token sees the steps, each pointing at that job; none is left waiting (the timeout timer is closed at once).
       const all = (await http().get('/v1/jobs?limit=200').set(bearer(platform))).body.items.filter((j: { targetId: string }) => j.targetId === res.body.id);
       const steps = all.filter((j: { id: string }) => j.id !== jobId);
-      expect(steps.map((j: { name: string }) => j.name).sort()).toEqual(['inventory.dispatch-operation', 'inventory.provisioning-timeout', 'inventory.simulated-operation-complete']);
+      expect(steps.map((j: { name: string }) => j.name).sort()).toEqual(['inventory.dispatch-operation', 'inventory.provisioning-timeout']);
       expect(steps.every((j: { parentId: string; state: string }) => j.parentId === jobId && j.state === 'completed')).toBe(true);
     });
 

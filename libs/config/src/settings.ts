@@ -51,6 +51,11 @@ export interface Settings {
   PROVISION_TIMEOUT_SECONDS: number;
   SIMULATED_LATENCY_MS: number;
   SIMULATED_FAILURE_RATE: number;
+  SIMULATED_READY_STEP_MS: number;
+  SIMULATED_PROGRESS_DEADLINE_MS: number;
+  SIMULATED_LOAD_RPS: number;
+  SIMULATOR_DATABASE_URL: string;
+  EXECUTOR_SIM_PORT: number;
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
   EXECUTOR_TIMEOUT_MS: number;
@@ -245,6 +250,20 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   PROVISION_TIMEOUT_SECONDS: { default: '300', description: 'Provisioning that takes longer fails with a timeout reason', check: int(1, 86400), kind: 'int' },
   SIMULATED_LATENCY_MS: { default: '1500', description: 'Latency of each simulated infrastructure operation', check: int(0, 600000), kind: 'int' },
   SIMULATED_FAILURE_RATE: { default: '0', description: 'Probability (0-1) that a simulated operation fails', check: float(0, 1), kind: 'float' },
+  SIMULATED_READY_STEP_MS: { default: '500', description: 'Simulated data plane: one more replica of a revision becomes ready every step', check: int(1, 600000), kind: 'int' },
+  SIMULATED_PROGRESS_DEADLINE_MS: {
+    default: '30000',
+    description: 'Simulated data plane: a revision not ready this long after it was applied or scaled fails its operation (a -crashloop image always does)',
+    check: int(100, 3600000),
+    kind: 'int',
+  },
+  SIMULATED_LOAD_RPS: { default: '20', description: 'Simulated data plane: requests per second on a service until its load is set', check: float(0, 1000000), kind: 'float' },
+  SIMULATOR_DATABASE_URL: {
+    default: '',
+    description: 'Database of the simulated data plane (its own schema `simulator`); empty = DATABASE_URL. A standalone `npm run executor:sim` may use another',
+    check: url('postgres:', 'postgresql:'),
+  },
+  EXECUTOR_SIM_PORT: { default: '4010', description: 'Port of the standalone simulated executor (`npm run executor:sim`)', check: int(1, 65535), kind: 'int' },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },

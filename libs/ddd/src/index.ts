@@ -4,3 +4,4 @@ export * from './domain-error';
 export * from './value-object';
 export * from './clock';
 export * from './lifecycle';
+export * from './outside-text';

@@ -5,3 +5,4 @@ export * from './redis-options';
 export * from './jobs.module';
 export * from './redis-probe';
 export * from './command-job';
+export * from './periodic-tasks';

@@ -7,6 +7,7 @@ import { JobsController } from './jobs.controller';
 import { JobsProcessor } from './jobs.processor';
 import { JOBS_QUEUE, JobsService } from './jobs.service';
 import { bullConnection } from './redis-options';
+import { PeriodicTasks } from './periodic-tasks';
 import { RedisProbe } from './redis-probe';
 
 /**
@@ -28,8 +29,8 @@ export class JobsModule {
         BullModule.registerQueue({ name: JOBS_QUEUE }),
       ],
       controllers: opts.http ? [JobsController] : [],
-      providers: [JobsService, JobRunner, RedisProbe, ...(opts.worker ? [JobsProcessor] : [])],
-      exports: [JobsService, JobRunner, RedisProbe],
+      providers: [JobsService, JobRunner, RedisProbe, PeriodicTasks, ...(opts.worker ? [JobsProcessor] : [])],
+      exports: [JobsService, JobRunner, RedisProbe, PeriodicTasks],
     };
   }
 }

@@ -9,6 +9,8 @@ import { throttledRedisErrorLog } from './redis-error-log';
 import { withTimeout } from './with-timeout';
 
 export const JOBS_QUEUE = 'rcp-jobs';
+/** Seed of the advisory-lock keys `enqueueUnlessOpen` takes (one per job name and target). */
+const JOB_DEDUPE_LOCK_SEED = 7263200;
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -76,6 +78,21 @@ export class JobsService {
       this.tx.afterCommit(() => void this.hint(id, 0, delayMs));
     });
     return id;
+  }
+
+  /**
+   * Enqueues a job unless one of its own with this name and target is still open (queued, running or
+   * retrying), e.g. a periodic pull that must never run twice at once for one target. Serialized per
+   * name and target with a transaction-level advisory lock, so two callers at once enqueue one job.
+   * Returns the job that will do the work, and whether it is a new one.
+   */
+  async enqueueUnlessOpen(ref: JobRef, payload: object, opts: Omit<EnqueueOptions, 'targetType' | 'targetId' | 'parentId'> = {}): Promise<{ jobId: string; created: boolean }> {
+    return this.tx.run(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, ${JOB_DEDUPE_LOCK_SEED}))`, [JSON.stringify([ref.name, ref.targetType, ref.targetId])]);
+      const open = await this.openJobId(ref);
+      if (open) return { jobId: open, created: false };
+      return { jobId: await this.enqueue(ref.name, payload, { ...opts, targetType: ref.targetType, targetId: ref.targetId }), created: true };
+    });
   }
 
   /**

@@ -61,7 +61,7 @@ import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from './doma
 import { EnvironmentOrmEntity } from './infrastructure/environment.orm-entity';
 import { ExecutorCallbackRawBody } from './infrastructure/provisioning/executor-callback-raw-body';
 import { HttpProvisioner } from './infrastructure/provisioning/http.provisioner';
-import { SimulatedOperationCompleteJob, SimulatedProvisioner } from './infrastructure/provisioning/simulated.provisioner';
+import { SimulatedProvisioner } from './infrastructure/provisioning/simulated.provisioner';
 import { RuntimeServiceOrmEntity, ServiceInventoryOrmEntity } from './infrastructure/service-inventory.orm-entity';
 import { TypeOrmEnvironmentRepository } from './infrastructure/typeorm-environment.repository';
 import { TypeOrmExecutorCallbackLog } from './infrastructure/typeorm-executor-callback.log';
@@ -114,7 +114,6 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     DecommissionEnvironmentJob,
     DispatchOperationJob,
     ProvisioningTimeoutJob,
-    SimulatedOperationCompleteJob,
   ],
 })
 export class InventoryModule {}

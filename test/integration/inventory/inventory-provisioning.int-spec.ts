@@ -34,8 +34,13 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
     expect(jobs.filter((j) => j.name !== 'inventory.provisioning-timeout')).toEqual([
       { name: 'inventory.provision-environment', state: 'completed' },
       { name: 'inventory.dispatch-operation', state: 'completed' },
-      { name: 'inventory.simulated-operation-complete', state: 'completed' },
     ]);
+    // The simulated data plane took the operation once and reported its outcome (marked once the control plane accepted it).
+    const operations = await eventually(async () => {
+      const rows = await t.asOwner(`SELECT kind, state, delivered_at IS NOT NULL AS reported FROM simulator.operations WHERE environment_id = $1`, [environment.id]);
+      return rows.every((r: { reported: boolean }) => r.reported) ? rows : undefined;
+    });
+    expect(operations).toEqual([{ kind: 'provision', state: 'succeeded', reported: true }]);
   });
 
   it('fails after 3 attempts with a reason a user can act on when the label asks the provisioner to fail', async () => {

@@ -43,11 +43,12 @@ describe('inventory: a worker restart in the middle of provisioning', () => {
     await eventually(async () => (await second.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [environmentId])).length === 0);
     expect(await countEvents(second, environmentId, 'rcp.inventory.environment-ready.v1')).toBe(1);
     expect(await countEvents(second, environmentId, 'rcp.inventory.environment-provisioning-started.v1')).toBe(1);
-    const completions = await second.ds.query(
-      `SELECT state FROM platform.jobs WHERE name = 'inventory.simulated-operation-complete' AND payload->>'operationId' = $1`,
-      [operationId],
-    );
-    expect(completions).toEqual([{ state: 'completed' }]);
+    // The simulated data plane kept the operation across the restart, completed it once and reported it once.
+    const completions = await eventually(async () => {
+      const rows = await second.asOwner(`SELECT state, delivered_at IS NOT NULL AS reported FROM simulator.operations WHERE id = $1`, [operationId]);
+      return rows[0]?.reported ? rows : undefined;
+    });
+    expect(completions).toEqual([{ state: 'succeeded', reported: true }]);
     expect(await envRow(second, environmentId)).toMatchObject({ state: 'ready', version: 3 });
   }
 

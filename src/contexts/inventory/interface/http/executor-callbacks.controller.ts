@@ -5,7 +5,7 @@ import { Audited, Public } from '@rcp/auth';
 import { ApiProblems, isUuid, ProblemException } from '@rcp/http';
 import { CompleteOperationCommand, CompletionView } from '../../application/commands/complete-operation/complete-operation.command';
 import { sanitizeReportedReason } from '../../domain/provisioning-policy';
-import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from '../../infrastructure/provisioning/executor-signature';
+import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from '@rcp/executor';
 import { ExecutorCallbackRequest } from './environment.request';
 import { ExecutorCallbackResponse } from './environment.response';
 import { ExecutorSignatureGuard } from './executor-signature.guard';

@@ -3,7 +3,7 @@ import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { ProblemException } from '@rcp/http';
 import { RequestContexts } from '@rcp/observability';
 import { RawBodyRequest } from '../../infrastructure/provisioning/executor-callback-raw-body';
-import { basePathOf, verifyExecutorMessage } from '../../infrastructure/provisioning/executor-signature';
+import { basePathOf, verifyExecutorMessage } from '@rcp/executor';
 
 /**
  * Authenticates an executor callback by its HMAC signature over timestamp, method, path and raw body

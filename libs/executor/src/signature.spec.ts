@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { basePathOf, signExecutorMessage, verifyExecutorMessage } from './executor-signature';
+import { basePathOf, signExecutorMessage, verifyExecutorMessage } from './signature';
 
 const secret = 'shared-secret';
 const body = Buffer.from('{"callbackId":"cb-1","status":"succeeded"}');

@@ -1,9 +1,8 @@
-import { loadSettings } from '@rcp/config';
-import { JobsService } from '@rcp/jobs';
-import { ProvisionerOperation } from '../../application/ports/provisioner.port';
-import { SimulatedProvisioner } from './simulated.provisioner';
+import { EnvironmentOperation } from '@rcp/executor';
+import { environmentFailure } from './behaviour';
 
-const op = (patch: Partial<ProvisionerOperation> = {}, labels: Record<string, string> = {}): ProvisionerOperation => ({
+type Op = Omit<EnvironmentOperation, 'callbackUrl'>;
+const op = (patch: Partial<Op> = {}, labels: Record<string, string> = {}): Op => ({
   operationId: '7f0e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f',
   kind: 'provision',
   attempt: 1,
@@ -20,9 +19,15 @@ const op = (patch: Partial<ProvisionerOperation> = {}, labels: Record<string, st
   },
   ...patch,
 });
-const provisioner = (rate = '0') => new SimulatedProvisioner({} as JobsService, loadSettings({ SIMULATED_FAILURE_RATE: rate }));
+/** The fate of an attempt, as the old provisioner's outcome. */
+const provisioner = (rate = 0) => ({
+  outcomeOf: (o: Op) => {
+    const reason = environmentFailure(o, rate);
+    return reason === null ? { succeeded: true as const } : { succeeded: false as const, reason };
+  },
+});
 
-describe('SimulatedProvisioner: the fate of an attempt', () => {
+describe('simulated data plane: the fate of an environment operation', () => {
   it('succeeds by default', () => {
     expect(provisioner().outcomeOf(op())).toEqual({ succeeded: true });
   });
@@ -44,13 +49,13 @@ describe('SimulatedProvisioner: the fate of an attempt', () => {
   });
 
   it('fails a deterministic share of attempts with SIMULATED_FAILURE_RATE', () => {
-    const p = provisioner('0.5');
+    const p = provisioner(0.5);
     const fates = Array.from({ length: 200 }, (_, i) => p.outcomeOf(op({ attempt: 1 + (i % 3), round: 1 + Math.floor(i / 3) })).succeeded);
     const again = Array.from({ length: 200 }, (_, i) => p.outcomeOf(op({ attempt: 1 + (i % 3), round: 1 + Math.floor(i / 3) })).succeeded);
     expect(again).toEqual(fates);
     const failures = fates.filter((s) => !s).length;
     expect(failures).toBeGreaterThan(60);
     expect(failures).toBeLessThan(140);
-    expect(provisioner('1').outcomeOf(op())).toEqual({ succeeded: false, reason: 'simulated infrastructure failure (SIMULATED_FAILURE_RATE=1)' });
+    expect(provisioner(1).outcomeOf(op())).toEqual({ succeeded: false, reason: 'simulated infrastructure failure (SIMULATED_FAILURE_RATE=1)' });
   });
 });

@@ -1,0 +1,48 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+export interface PeriodicTask {
+  /** Names it in logs, e.g. `inventory.pull-actual-state`. */
+  name: string;
+  /** How often it runs; 0 or less: never. */
+  intervalMs: () => number;
+  /** Short work that starts longer work (enqueues jobs), so one slow task delays no other for long. */
+  run: () => Promise<void>;
+}
+
+/**
+ * Work a context wants done on a schedule across the whole deployment, e.g. enqueueing a pull of every
+ * environment's actual state. Contexts register tasks at start; the worker runtime calls `runDue` from
+ * its leader's maintenance round, so each task runs on one process at a time, whatever the number of
+ * workers. A task that throws is logged and runs again at its next interval.
+ */
+@Injectable()
+export class PeriodicTasks {
+  private readonly log = new Logger('PeriodicTasks');
+  private readonly tasks: Array<PeriodicTask & { lastRun: number }> = [];
+
+  register(task: PeriodicTask): void {
+    if (this.tasks.some((t) => t.name === task.name)) throw new Error(`Two periodic tasks are named ${task.name}`);
+    this.tasks.push({ ...task, lastRun: 0 });
+  }
+
+  names(): string[] {
+    return this.tasks.map((t) => t.name);
+  }
+
+  /** Runs every task whose interval has passed since its last run (one after another). */
+  async runDue(now = Date.now()): Promise<string[]> {
+    const ran: string[] = [];
+    for (const task of this.tasks) {
+      const every = task.intervalMs();
+      if (every <= 0 || now - task.lastRun < every) continue;
+      task.lastRun = now;
+      ran.push(task.name);
+      try {
+        await task.run();
+      } catch (err) {
+        this.log.warn(`periodic task ${task.name} failed: ${(err as Error).message}`);
+      }
+    }
+    return ran;
+  }
+}

@@ -1,0 +1,185 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ActualState, EnvironmentMetrics, ExecutorClient, ExecutorUnavailableError } from '@rcp/executor';
+import { eventually, startTestApp } from '@rcp/testing';
+import { CommandBus } from '@nestjs/cqrs';
+import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
+import { App, FAST_INVENTORY, as, onboardTenant, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
+
+jest.setTimeout(60_000);
+
+const SECRET = 'executor-sim-secret-for-tests';
+const ROOT = join(__dirname, '..', '..', '..');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** `npm run executor:sim` as its own process (the same script, without npm in between). */
+function startSim(env: Record<string, string>): { child: ChildProcess; output: string[]; ready: Promise<void> } {
+  const output: string[] = [];
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'scripts/executor-sim.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`executor:sim exited with ${code}: ${output.join('')}`)));
+    const poll = setInterval(() => {
+      if (output.join('').includes('simulated executor listening')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 50);
+  });
+  return { child, output, ready };
+}
+
+const stop = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+
+/**
+ * The standalone simulated executor, a separate process, driven over the executor protocol: by the
+ * control plane's own http provisioner (PROVISIONER=http) and by the shared executor client.
+ */
+describe('executor:sim: the simulated data plane over the executor protocol', () => {
+  let t: App;
+  let simPort: number;
+  let sim: ReturnType<typeof startSim>;
+  let client: ExecutorClient;
+  const simEnv = () => ({
+    DATABASE_URL: t.dbUrl,
+    EXECUTOR_SECRET: SECRET,
+    EXECUTOR_SIM_PORT: String(simPort),
+    SIMULATED_LATENCY_MS: '200',
+    SIMULATED_READY_STEP_MS: '100',
+    SIMULATED_PROGRESS_DEADLINE_MS: '3000',
+    EXECUTOR_TIMEOUT_MS: '2000',
+  });
+
+  beforeAll(async () => {
+    simPort = await freePort();
+    const port = await freePort();
+    t = await startTestApp({
+      ...FAST_INVENTORY,
+      PROVISIONER: 'http',
+      EXECUTOR_URL: `http://127.0.0.1:${simPort}`,
+      EXECUTOR_SECRET: SECRET,
+      EXECUTOR_TIMEOUT_MS: '2000',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    });
+    await t.app.listen(port, '127.0.0.1');
+    sim = startSim(simEnv());
+    await sim.ready;
+    client = new ExecutorClient(() => ({ url: `http://127.0.0.1:${simPort}`, secret: SECRET, timeoutMs: 2000 }), () => undefined);
+    await onboardTenant(t, 'acme', { maxEnvironments: 20 });
+  });
+  afterAll(async () => {
+    if (sim) await stop(sim.child);
+    await t?.close();
+  });
+
+  it('provisions and decommissions an environment for the control plane, calling it back signed', async () => {
+    const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-one' });
+    await waitForState(t, environment.id, 'ready');
+    const state = await client.read<ActualState>(`/environments/${environment.id}/state`, 'state');
+    expect(state).toMatchObject({ environmentId: environment.id, environment: 'present', services: [] });
+    // The callback was accepted: recorded once, under the simulator's stable callback id.
+    const callbacks = await t.asOwner(`SELECT callback_id, operation_id::text, status FROM inventory.executor_callbacks WHERE environment_id = $1`, [environment.id]);
+    expect(callbacks).toEqual([{ callback_id: `cb-${callbacks[0].operation_id}`, operation_id: expect.any(String), status: 'succeeded' }]);
+
+    await as(tenantAdmin('acme'), () => t.app.get(CommandBus).execute(new DecommissionEnvironmentCommand({ environmentId: environment.id, reason: 'done' })));
+    await waitForState(t, environment.id, 'decommissioned');
+    expect((await client.read<ActualState>(`/environments/${environment.id}/state`, 'state')).environment).toBe('absent');
+  });
+
+  it('fails provisioning on request and tells the tenant the simulator\'s reason, sanitized', async () => {
+    const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-bad', labels: { 'rcp.dev/simulate-failure': 'provision' } });
+    const row = await waitForState(t, environment.id, 'failed', 20_000);
+    expect(row.failure_reason).toMatch(/the executor reported: the simulated provisioner failed provisioning on request/);
+  });
+
+  it('runs revisions it is asked to apply, replica by replica, with metrics, and removes them', async () => {
+    const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-apps' });
+    await waitForState(t, environment.id, 'ready');
+    const callbackUrl = `http://127.0.0.1:1/unused`;
+    await client.send({
+      operationId: randomUUID(),
+      kind: 'apply-revision',
+      attempt: 1,
+      callbackUrl,
+      environmentId: environment.id,
+      service: 'api',
+      spec: { revision: 'r1', image: 'registry.example/api:1.0.0', configChecksum: 'sha256:abc', secretRefs: [], replicas: 3, trafficWeight: 100 },
+    });
+    const first = await client.read<ActualState>(`/environments/${environment.id}/state`, 'state');
+    expect(first.services[0]).toMatchObject({ name: 'api', replicas: 3 });
+    expect(first.services[0].readyReplicas).toBeLessThan(3);
+    const ready = await eventually(async () => {
+      const s = await client.read<ActualState>(`/environments/${environment.id}/state`, 'state');
+      return s.services[0]?.readyReplicas === 3 ? s : undefined;
+    });
+    expect(ready.services[0].revisions[0]).toMatchObject({ healthy: true, trafficWeight: 100 });
+    const metrics = await client.read<EnvironmentMetrics>(`/environments/${environment.id}/metrics`, 'metrics');
+    expect(metrics.revisions).toEqual([expect.objectContaining({ service: 'api', revision: 'r1', readyReplicas: 3 })]);
+    expect(metrics.revisions[0].requestsPerSecond).toBeGreaterThan(0);
+
+    await client.send({ operationId: randomUUID(), kind: 'remove', attempt: 1, callbackUrl, environmentId: environment.id, service: 'api' });
+    expect((await client.read<ActualState>(`/environments/${environment.id}/state`, 'state')).services).toEqual([]);
+  });
+
+  it('refuses unsigned, wrongly signed and re-targeted requests (401), invalid ones (400) and oversized ones (413)', async () => {
+    const base = `http://127.0.0.1:${simPort}`;
+    const body = JSON.stringify({ operationId: randomUUID(), kind: 'scale', attempt: 1, callbackUrl: 'http://x/cb', environmentId: 'e', service: 's', replicas: 1 });
+    const signed = (path: string, b: string, secret = SECRET, method = 'POST') => {
+      const ts = Math.floor(Date.now() / 1000);
+      return { 'x-rcp-timestamp': String(ts), 'x-rcp-signature': `v2=${createHmac('sha256', secret).update(`${ts}\n${method}\n${path}\n${b}`).digest('hex')}`, 'content-type': 'application/json' };
+    };
+    expect((await fetch(`${base}/operations`, { method: 'POST', body })).status).toBe(401);
+    expect((await fetch(`${base}/operations`, { method: 'POST', body, headers: signed('/operations', body, 'another-secret') })).status).toBe(401);
+    // Signed for reading one environment's state, sent for another's.
+    expect((await fetch(`${base}/environments/b/state`, { headers: signed('/environments/a/state', '', SECRET, 'GET') })).status).toBe(401);
+    const invalid = JSON.stringify({ operationId: 'x', kind: 'explode', attempt: 1, callbackUrl: 'http://x/cb' });
+    const refused = await fetch(`${base}/operations`, { method: 'POST', body: invalid, headers: signed('/operations', invalid) });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: expect.stringMatching(/^invalid operation: kind must be one of/) });
+    const huge = JSON.stringify({ pad: 'x'.repeat(300 * 1024) });
+    expect((await fetch(`${base}/operations`, { method: 'POST', body: huge, headers: signed('/operations', huge) })).status).toBe(413);
+    // The shared client turns a refusal into a fixed phrase.
+    const wrong = new ExecutorClient(() => ({ url: base, secret: 'another-secret', timeoutMs: 2000 }), () => undefined);
+    await expect(wrong.read('/environments/a/state', 'state')).rejects.toEqual(new ExecutorUnavailableError('executor returned HTTP 401'));
+  });
+
+  it('keeps its world across a crash: an operation in flight when it was killed completes once after it restarts', async () => {
+    const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-crash', labels: { 'rcp.dev/simulate-latency-ms': '1500' } });
+    await eventually(async () => (await t.asOwner(`SELECT 1 FROM simulator.operations WHERE environment_id = $1`, [environment.id])).length === 1);
+    await stop(sim.child, 'SIGKILL');
+    sim = startSim(simEnv());
+    await sim.ready;
+    await waitForState(t, environment.id, 'ready', 20_000);
+    // The control plane commits the callback before the simulator hears its answer and marks it reported.
+    const rows = await eventually(async () => {
+      const r = await t.asOwner(`SELECT state, delivered_at IS NOT NULL AS reported FROM simulator.operations WHERE environment_id = $1`, [environment.id]);
+      return r[0]?.reported ? r : undefined;
+    });
+    expect(rows).toEqual([{ state: 'succeeded', reported: true }]);
+    const [{ n }] = await t.asOwner(
+      `SELECT count(*)::int AS n FROM platform.event_log WHERE aggregate_id = $1 AND type = 'rcp.inventory.environment-ready.v1'`,
+      [environment.id],
+    );
+    expect(n).toBe(1);
+  });
+});
