@@ -6,3 +6,4 @@ export * from './pg-errors';
 export * from './database';
 export * from './db-roles';
 export * from './persistence.module';
+export * from './worker-scope';
