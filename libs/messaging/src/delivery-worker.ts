@@ -73,19 +73,19 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
  * Each delivery is its own transaction: the row lock that claims it, its inbox row (`platform.inbox`, key
  * event id + handler: a duplicate key means the effect already happened, so a redelivered event is
  * acknowledged without running the handler again), the handler's effect, and the removal of the delivery
- * with the promotion of its queue's next head.
- *
- * The handler runs in its event's tenant scope: for an event with a tenant, the transaction (platform,
- * for the bookkeeping) is narrowed to that tenant right after the claim's savepoint (role `rcp_app`,
- * `SET LOCAL`), so row-level security holds the handler, and every command it dispatches, to the
- * tenant's rows as it holds a request of that tenant's token; it is widened again with the removal, or by
- * rolling back to the savepoint on failure. A platform event (no tenant), or a handler declared
- * `@PlatformScope(reason)`, runs platform-scoped. Nothing another handler or aggregate does shares it. A
+ * with the promotion of its queue's next head. Nothing another handler or aggregate does shares it. A
  * handler that throws rolls back to a savepoint and its failure is recorded with a backoff; one that takes
  * longer than `DELIVERY_HANDLER_TIMEOUT_MS` is cut off (its backend terminated, so its locks go at once)
  * and its failure recorded in a new transaction. After `DELIVERY_MAX_ATTEMPTS` a delivery is
  * `dead_letter`. A worker claims only deliveries of handlers its own build has, so in a rolling deploy an
  * old worker leaves a new handler's deliveries to a new worker instead of failing them.
+ *
+ * The handler runs in its event's tenant scope: for an event with a tenant, the transaction (platform,
+ * for the bookkeeping) is narrowed to that tenant right after the claim's savepoint (role `rcp_app`,
+ * `SET LOCAL`), so row-level security holds the handler, and every command it dispatches, to the
+ * tenant's rows as it holds a request of that tenant's token; it is widened again with the removal, or
+ * by rolling back to the savepoint on failure. A platform event (no tenant), or a handler declared
+ * `@PlatformScope(reason)`, runs platform-scoped.
  */
 @Injectable()
 export class DeliveryWorker {
