@@ -8,7 +8,7 @@ const PLATFORM_SCOPE_METADATA = 'rcp:platform-scope';
  * scope (every tenant's rows) instead of its event's or job's tenant scope. Say why: this is the one
  * place where row-level security stops guarding the worker path.
  *
- *   @PlatformScope('counts every tenant's environments for the capacity report')
+ *   @PlatformScope('counts the environments of every tenant for the capacity report')
  */
 export function PlatformScope(reason: string): ClassDecorator {
   if (!reason.trim()) throw new Error('@PlatformScope needs a reason');
