@@ -9,15 +9,21 @@
  * Measured, one statement at a time: the poll that finds the next due delivery (rolled back, so the data
  * stays), as round-trip time and as `EXPLAIN ANALYZE` execution time; and a relay round that claims 100
  * new events of other aggregates and fans them out (new schema only: the fan-out of the old one is
- * gone), against the same round with no backlog. Starts the real application (api role, no background
- * relay or workers) on a fresh database, dropped at the end. BENCH_REPEAT: 50 polls per variant.
+ * gone), against the same round with no backlog. And deliveries run end to end, one after another, by
+ * `DeliveryWorker.runOnce` (claim, inbox, a handler that sends one statement in its tenant's scope, removal,
+ * commit): BENCH_DELIVERIES (2000) events of one tenant, each its own queue, after 200 to warm up.
+ * Starts the real application (api role, no background relay or workers) on a fresh database, dropped
+ * at the end. BENCH_REPEAT: 50 polls per variant.
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
+import { Injectable, Module } from '@nestjs/common';
+import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { QueryRunner } from 'typeorm';
-import { OutboxRelay } from '../libs/messaging/src';
+import { DeliveryWorker, EventSubscriptions, IntegrationEvent, OutboxRelay, PublishedEvent } from '../libs/messaging/src';
+import { TransactionManager } from '../libs/persistence/src';
 import { PlatformDeliveryQueues1764000012400 } from '../migrations/1764000012400-platform-delivery-queues';
 import { createApp } from '../src/bootstrap';
 import { BenchDatabase, runBench } from './support';
@@ -26,6 +32,25 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 50);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
 const HANDLER = 'BenchHandler';
 const TYPE = 'rcp.inventory.environment-requested.v1';
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
+const WARM_UP = 200;
+
+@PublishedEvent({ type: 'rcp.bench.ticked.v1', description: 'Benchmark only.', schema: { type: 'object' } })
+class BenchTicked extends IntegrationEvent<Record<string, never>> {}
+
+/** The handler of the end-to-end deliveries: one statement, as a small projection would send. */
+@EventsHandler(BenchTicked)
+@Injectable()
+class CountOnBenchTickedHandler implements IEventHandler<BenchTicked> {
+  constructor(private readonly tx: TransactionManager) {}
+
+  async handle(): Promise<void> {
+    await this.tx.manager().query('SELECT 1');
+  }
+}
+
+@Module({ providers: [CountOnBenchTickedHandler] })
+class BenchDeliveryModule {}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
@@ -89,7 +114,7 @@ async function timePoll(client: Client, sql: string, settings?: string): Promise
 async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
   const out: string[] = [];
   {
-    const app = await createApp(settings);
+    const app = await createApp(settings, { extraModules: [BenchDeliveryModule] });
     const relay = app.get(OutboxRelay);
     const owner = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
     owner.on('error', () => undefined);
@@ -151,6 +176,29 @@ async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
     await owner.query(`DELETE FROM platform.event_deliveries`);
     await owner.query(`VACUUM (ANALYZE) platform.event_deliveries`);
     const relayEmpty = await round();
+
+    // Deliveries end to end: BenchTicked events of one tenant, each its own queue (so each is a head).
+    await app.get(EventSubscriptions).registerAll();
+    await owner.query(
+      `INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at)
+       SELECT m.top + i, gen_random_uuid(), 'bench', 'rcp.bench.ticked.v1', 'Tick', 'tick-' || i, 1,
+              jsonb_build_object('type', 'rcp.bench.ticked.v1', 'id', gen_random_uuid(), 'tenantid', 'bench', 'data', '{}'::jsonb, 'aggregateversion', '1'), now()
+       FROM generate_series(1, $1::int) i, (SELECT max(position) AS top FROM platform.event_log) m`,
+      [DELIVERIES + WARM_UP],
+    );
+    await owner.query(
+      `INSERT INTO platform.event_deliveries (event_id, handler, position, aggregate_id, tenant_id, head)
+       SELECT id, 'CountOnBenchTickedHandler', position, aggregate_id, tenant_id, true FROM platform.event_log WHERE type = 'rcp.bench.ticked.v1'`,
+    );
+    await owner.query(`VACUUM (ANALYZE) platform.event_deliveries, platform.event_log`);
+    const worker = app.get(DeliveryWorker);
+    for (let done = 0; done < WARM_UP; ) done += await worker.runOnce(Math.min(64, WARM_UP - done));
+    const t0 = performance.now();
+    let delivered = 0;
+    for (let n; (n = await worker.runOnce(64)) > 0; ) delivered += n;
+    const deliveryMs = performance.now() - t0;
+    const left = Number((await owner.query(`SELECT count(*) AS n FROM platform.event_deliveries WHERE handler = 'CountOnBenchTickedHandler'`)).rows[0].n);
+    if (delivered !== DELIVERIES || left !== 0) throw new Error(`delivered ${delivered} of ${DELIVERIES}, ${left} left`);
     await owner.end();
     await app.close();
 
@@ -163,6 +211,7 @@ async function main({ name: db, settings }: BenchDatabase): Promise<string[]> {
     out.push(`| poll after (queue heads, next one) | ${ms(median(after.rtt))} / ${ms(p95(after.rtt))} | ${ms(median(after.exec))} / ${ms(p95(after.exec))} |`);
     out.push(`| relay round of 100 events, with the backlog | ${ms(median(relayBacklog))} / ${ms(p95(relayBacklog))} | |`);
     out.push(`| relay round of 100 events, no backlog | ${ms(median(relayEmpty))} / ${ms(p95(relayEmpty))} | |`);
+    out.push(`| ${DELIVERIES} deliveries end to end, one lane (mean per delivery; deliveries/s) | ${ms(deliveryMs / DELIVERIES)}; ${Math.round(DELIVERIES / (deliveryMs / 1000))}/s | |`);
   }
   return out;
 }

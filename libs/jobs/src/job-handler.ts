@@ -23,7 +23,8 @@ export interface JobInfo {
 /**
  * A unit of background work. `run` executes inside a Postgres transaction that also marks the job
  * completed, so its database effects happen exactly once even if BullMQ delivers the job twice (after a
- * Redis restart, say). Keep it short: call ports that start work, not ones that wait for it.
+ * Redis restart, say), in the job's tenant scope (platform for a job without a tenant, or a handler
+ * declared `@PlatformScope(reason)`). Keep it short: call ports that start work, not ones that wait for it.
  */
 export interface JobHandler<P = unknown> {
   run(payload: P, job: JobInfo): Promise<unknown>;

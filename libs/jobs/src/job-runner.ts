@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, systemContext } from '@rcp/observability';
-import { TransactionManager, rowsOf } from '@rcp/persistence';
+import { TransactionManager, rowsOf, workerActor, workerScope } from '@rcp/persistence';
 import { AwaitingOutcome, JOB_HANDLER_METADATA, JobHandler, JobInfo, NonRetryableJobError, jobBackoffMs } from './job-handler';
 import { JobsService } from './jobs.service';
 import { withTimeout } from './with-timeout';
@@ -15,6 +15,7 @@ interface ClaimedJob {
   attempts: number;
   max_attempts: number;
   tenant_id: string | null;
+  project_id: string | null;
   target_type: string | null;
   target_id: string | null;
   parent_id: string | null;
@@ -37,7 +38,12 @@ class LeaseLostError extends Error {
  * Runs one job from the ledger, whatever told it to (a BullMQ hint, a duplicate hint, the sweeper).
  * Claiming is a conditional UPDATE (`queued|retrying`, or `running` with an expired lease), so a job runs
  * in one place at a time; its effect and its `completed` mark commit in one transaction, so a job that
- * is run twice has its effect once. Failures are retried with backoff until `max_attempts`, then
+ * is run twice has its effect once. The transaction is opened in the job's tenant scope (on the tenant
+ * login, as a request of that tenant's token is), so row-level security holds the handler and every
+ * command it dispatches to the tenant's rows; the completion is an update of the job's own ledger row,
+ * which that scope may write. A job without a tenant, or whose handler is declared
+ * `@PlatformScope(reason)`, runs platform-scoped. (Claiming, renewing, failing and releasing are
+ * statements of their own on the system login.) Failures are retried with backoff until `max_attempts`, then
  * `dead_letter`; a `NonRetryableJobError` ends it `failed` at once. A handler that returns
  * `AwaitingOutcome` leaves its job `running` without a lease until `JobsService.settle` ends it.
  *
@@ -83,7 +89,7 @@ export class JobRunner implements OnModuleInit {
               lease_until = now() + ($2 || ' seconds')::interval, lease_token = gen_random_uuid()
        WHERE id = $1 AND run_at <= now() + interval '250 milliseconds'
          AND (state IN ('queued', 'retrying') OR (state = 'running' AND lease_until < now()))
-       RETURNING id, name, payload, attempts, max_attempts, tenant_id, target_type, target_id, parent_id, correlation_id, lease_token`,
+       RETURNING id, name, payload, attempts, max_attempts, tenant_id, project_id, target_type, target_id, parent_id, correlation_id, lease_token`,
       [id, String(this.settings.JOB_LEASE_SECONDS)],
     ).then((r: unknown) => rowsOf<ClaimedJob>(r));
     const job = claimed[0];
@@ -99,11 +105,12 @@ export class JobRunner implements OnModuleInit {
       parentId: job.parent_id,
       idempotencyKey: job.id,
     };
-    const ctx = systemContext(`job:${job.name}`, {
-      correlationId: job.correlation_id ?? undefined,
-      causationId: job.id,
-      actor: { sub: 'job', kind: 'system', tenantId: job.tenant_id, roles: [] },
-    });
+    const handler = this.handlers.get(job.name);
+    const scope = workerScope(job.tenant_id, handler);
+    const ctx = {
+      ...systemContext(`job:${job.name}`, { correlationId: job.correlation_id ?? undefined, causationId: job.id }),
+      actor: workerActor('job', [], job.tenant_id, job.project_id, scope),
+    };
     this.active.set(job.lease_token, job);
     const stopRenewing = this.renewLease(job);
     try {
@@ -111,7 +118,6 @@ export class JobRunner implements OnModuleInit {
       await RequestContexts.run(ctx, () =>
         this.tx.run(
           async (m) => {
-            const handler = this.handlers.get(job.name);
             if (!handler) throw new NonRetryableJobError(`no handler for job ${job.name}`);
             const result = await handler.run(job.payload, info);
             // clock_timestamp(), not now(): now() is when this transaction began, before the handler's work.
@@ -125,7 +131,7 @@ export class JobRunner implements OnModuleInit {
             ));
             if (done.length === 0) throw new LeaseLostError();
           },
-          { tenantId: job.tenant_id, platform: true },
+          scope,
         ),
       );
       this.metrics.jobRuns.inc({ name: job.name, outcome: awaiting ? 'awaiting' : 'completed' });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observability';
-import { DbScope, TransactionManager, TransactionTimeoutError } from '@rcp/persistence';
+import { DbScope, NARROW_TO_TENANT_SQL, TransactionManager, TransactionTimeoutError, WIDEN_TO_PLATFORM_SQL, platformScopeOf, workerActor } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
 import { DELIVERY_RUN_LOCK_CLASS } from './lock-keys';
@@ -21,6 +21,8 @@ interface DueDelivery {
   free: boolean;
   /** Its inbox row was new (false: the effect already happened once, the handler is not called). */
   fresh: boolean;
+  /** The tenant the claim narrowed the transaction to for the handler ('' : it stays platform-scoped). */
+  narrowed_to: string;
 }
 
 type Outcome = 'none' | 'done' | 'failed';
@@ -77,6 +79,13 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
  * and its failure recorded in a new transaction. After `DELIVERY_MAX_ATTEMPTS` a delivery is
  * `dead_letter`. A worker claims only deliveries of handlers its own build has, so in a rolling deploy an
  * old worker leaves a new handler's deliveries to a new worker instead of failing them.
+ *
+ * The handler runs in its event's tenant scope: for an event with a tenant, the transaction (platform,
+ * for the bookkeeping) is narrowed to that tenant right after the claim's savepoint (role `rcp_app`,
+ * `SET LOCAL`), so row-level security holds the handler, and every command it dispatches, to the
+ * tenant's rows as it holds a request of that tenant's token; it is widened again with the removal, or
+ * by rolling back to the savepoint on failure. A platform event (no tenant), or a handler declared
+ * `@PlatformScope(reason)`, runs platform-scoped.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -212,25 +221,27 @@ export class DeliveryWorker {
    * the connection): the next due head this build can run (or the given one), locked FOR NO KEY UPDATE
    * (so the relay may still lock it FOR KEY SHARE), its run lock taken shared, its inbox row inserted,
    * and the transaction's commit made asynchronous (a delivery lost with the last milliseconds of a
-   * database crash is simply delivered again: its effect, inbox row and removal commit together).
+   * database crash is simply delivered again: its effect, inbox row and removal commit together). It
+   * also sets `rcp.tenant_id` to the tenant the handler runs for ('' for a platform event or a
+   * `@PlatformScope` handler), which {@link NARROW_TO_TENANT_SQL} then narrows to.
    */
   private claimSql(client: object, only?: string): string {
-    const names = this.subscriptions.names().map((n) => {
-      if (!HANDLER_NAME.test(n)) throw new Error(`Refusing to claim for ${JSON.stringify(n)}: not a valid handler name`);
-      return `'${n}'`;
-    });
+    const names = this.subscriptions.names();
+    for (const n of names) if (!HANDLER_NAME.test(n)) throw new Error(`Refusing to claim for ${JSON.stringify(n)}: not a valid handler name`);
+    const array = (ns: string[]) => `ARRAY[${ns.map((n) => `'${n}'`).join(', ')}]::text[]`;
+    const platform = names.filter((n) => platformScopeOf(this.subscriptions.get(n)?.handler) !== undefined);
     // The planner, misled by the statistics of a table whose rows come and go by the thousand, would
     // read and sort every due head to find the first; the claim must walk the heads index in its order
     // and stop at the first it can lock. These settings hold for the claim only.
     const execute =
       `SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; ` +
-      `EXECUTE rcp_claim_delivery(ARRAY[${names.join(', ')}]::text[], ${only === undefined ? 'NULL' : BigInt(only)}); ` +
+      `EXECUTE rcp_claim_delivery(${array(names)}, ${only === undefined ? 'NULL' : BigInt(only)}, ${array(platform)}); ` +
       `RESET enable_sort; RESET enable_bitmapscan`;
     if (this.prepared.has(client)) return execute;
     this.prepared.add(client);
-    return `PREPARE rcp_claim_delivery(text[], bigint) AS
+    return `PREPARE rcp_claim_delivery(text[], bigint, text[]) AS
       WITH next AS (
-        SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position
+        SELECT d.id, d.event_id, d.handler, d.aggregate_id, d.attempts, d.position, d.tenant_id
         FROM platform.event_deliveries d
         WHERE d.head AND d.state IN ('pending', 'failed') AND d.next_attempt_at <= clock_timestamp() AND d.handler = ANY($1)
           AND ($2::bigint IS NULL OR d.id = $2)
@@ -245,14 +256,16 @@ export class DeliveryWorker {
       )
       SELECT claimed.*, e.envelope, e.recorded_at, EXISTS (SELECT 1 FROM inbox) AS fresh,
              set_config('synchronous_commit', 'off', true) AS async_commit,
-             set_config('idle_in_transaction_session_timeout', '${this.settings.DELIVERY_HANDLER_TIMEOUT_MS + 5000}', true) AS idle_limit
+             set_config('idle_in_transaction_session_timeout', '${this.settings.DELIVERY_HANDLER_TIMEOUT_MS + 5000}', true) AS idle_limit,
+             set_config('rcp.tenant_id', CASE WHEN claimed.free AND NOT claimed.handler = ANY($3) THEN COALESCE(claimed.tenant_id, '') ELSE '' END, true) AS narrowed_to
       FROM claimed JOIN platform.event_log e ON e.id = claimed.event_id; ${execute}`;
   }
 
   /**
    * Claims the next due head this build can run (or the given one, if still due) and runs it in its own
-   * transaction, in two round trips when it succeeds: BEGIN, the claim and a savepoint in one message,
-   * then (after the handler) the savepoint's release, the removal and COMMIT in another.
+   * transaction, in two round trips when it succeeds: BEGIN, the claim, a savepoint and the narrowing to
+   * the event's tenant in one message, then (after the handler) the savepoint's release, the widening,
+   * the removal and COMMIT in another.
    */
   private async runNext(only?: string): Promise<Outcome> {
     let claimed: DueDelivery | undefined;
@@ -260,8 +273,8 @@ export class DeliveryWorker {
     try {
       return await this.tx.run(
         async (m, opened) => {
-          // opened: [the claim's settings…, the claim, its two RESETs, SAVEPOINT]
-          const rows = opened[opened.length - 4] as unknown as DueDelivery[];
+          // opened: [the claim's settings…, the claim, its two RESETs, SAVEPOINT, the narrowing]
+          const rows = opened[opened.length - 5] as unknown as DueDelivery[];
           const d = rows[0];
           if (!d || !d.free) return 'none';
           claimed = d;
@@ -270,7 +283,7 @@ export class DeliveryWorker {
         },
         SYSTEM,
         {
-          openWith: (client) => `${this.claimSql((connection = client), only)}; SAVEPOINT delivery`,
+          openWith: (client) => `${this.claimSql((connection = client), only)}; SAVEPOINT delivery; ${NARROW_TO_TENANT_SQL}`,
           timeoutMs: this.settings.DELIVERY_HANDLER_TIMEOUT_MS,
           onTimeout: (cutOff) => this.cutOff(claimed!, cutOff),
         },
@@ -315,8 +328,9 @@ export class DeliveryWorker {
 
   /**
    * Runs one claimed delivery (its inbox row was inserted with the claim) in the savepoint opened with
-   * the claim; true when done. Success leaves the savepoint's release and the delivery's removal to be
-   * sent with COMMIT; failure rolls the savepoint back and removes the inbox row with the failure's record.
+   * the claim, in the scope the claim narrowed to; true when done. Success leaves the savepoint's
+   * release, the widening back to platform and the delivery's removal to be sent with COMMIT; failure
+   * rolls the savepoint back (which widens too) and removes the inbox row with the failure's record.
    */
   private async deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
     const sub = this.subscriptions.get(d.handler);
@@ -328,13 +342,14 @@ export class DeliveryWorker {
       // A fresh inbox row means the effect has not happened yet; an existing one, that it has (at-least-once
       // delivery, exactly-once effect): the handler is not called again.
       if (d.fresh) {
+        const scope: DbScope = d.narrowed_to ? { tenantId: d.narrowed_to, platform: false } : SYSTEM;
         const ctx = {
           correlationId: d.envelope.correlationid,
           traceparent: newTraceparent(d.envelope.traceparent?.split('-')[1]),
           causationId: d.envelope.id,
-          actor: { sub: `system:${d.handler}`, kind: 'system' as const, tenantId: d.envelope.tenantid ?? null, roles: ['system'] },
+          actor: workerActor(`system:${d.handler}`, ['system'], d.envelope.tenantid ?? null, d.envelope.projectid, scope),
         };
-        await RequestContexts.run(ctx, () => sub.handler.handle(event));
+        await RequestContexts.run(ctx, () => (scope.platform ? sub.handler.handle(event) : this.tx.narrowed(scope, () => sub.handler.handle(event))));
       }
     } catch (err) {
       if (err instanceof TransactionTimeoutError) throw err;
@@ -343,7 +358,7 @@ export class DeliveryWorker {
       await this.recordFailure(d, String((err as Error)?.message ?? err), m);
       return false;
     }
-    this.tx.beforeCommit(`RELEASE SAVEPOINT delivery; ${removeSql(d)}`);
+    this.tx.beforeCommit(`RELEASE SAVEPOINT delivery; ${d.narrowed_to ? `${WIDEN_TO_PLATFORM_SQL}; ` : ''}${removeSql(d)}`);
     this.metrics.deliveries.inc({ handler: d.handler, outcome: 'done' });
     this.metrics.commitToHandler.observe({ handler: d.handler }, (Date.now() - new Date(d.recorded_at).getTime()) / 1000);
     return true;

@@ -16,9 +16,9 @@ export const SYSTEM_LOGIN = 'rcp_system';
 export interface DatabaseUrls {
   /** The owner: creates the database, migrates, creates the logins. Never used for requests or jobs. */
   owner: string;
-  /** Tenant-scoped transactions. */
+  /** Tenant-scoped transactions: a tenant's requests and jobs. */
   tenant: string;
-  /** Platform-scoped and system work: relay, deliveries, jobs, idempotency keys, wake-ups. */
+  /** Platform-scoped and system work: relay, deliveries (narrowed to a tenant for its handlers), platform jobs, idempotency keys, wake-ups. */
   system: string;
 }
 

@@ -8,3 +8,4 @@ export * from './db-roles';
 export * from './persistence.module';
 export * from './command-audit';
 export * from './change-handler';
+export * from './worker-scope';

@@ -82,6 +82,21 @@ const describeScope = (s: DbScope) => `{ tenantId: ${s.tenantId === null ? 'null
 
 const sameScope = (a: DbScope, b: DbScope) => a.platform === b.platform && (a.tenantId ?? null) === (b.tenantId ?? null);
 
+/**
+ * Narrows the current platform transaction (on the system login) to the tenant its `rcp.tenant_id`
+ * names, for part of its work: role `rcp_app` for the rest of the transaction (`SET LOCAL`), so the
+ * tenant policies hold that work to the tenant's rows as they hold a tenant's own transaction. Does
+ * nothing when no tenant is set. One statement, no parameters. Send it after a SAVEPOINT: rolling back
+ * to that savepoint widens the transaction again, as {@link WIDEN_TO_PLATFORM_SQL} does. Tell the
+ * transaction manager with {@link TransactionManager.narrowed}. The system login may widen again with a
+ * statement of its own: this guards against work that forgets whose rows it may touch, not against
+ * work that means to leave its scope.
+ */
+export const NARROW_TO_TENANT_SQL = `SELECT set_config('role', '${APP_DB_ROLE}', true) WHERE current_setting('rcp.tenant_id', true) <> ''`;
+
+/** Gives a narrowed transaction its platform rights back (for the bookkeeping after the narrowed work). */
+export const WIDEN_TO_PLATFORM_SQL = 'SET LOCAL ROLE NONE';
+
 /** DI token of the DataSource connected as the tenant login (the default DataSource is the system login's). */
 export const TENANT_DATA_SOURCE = Symbol('TENANT_DATA_SOURCE');
 
@@ -229,6 +244,24 @@ export class TransactionManager {
     return (Array.isArray(results) ? results : [results]).map((r) => r.rows ?? []);
   }
 
+
+  /**
+   * Runs `work` in the current platform transaction as narrowed to `scope` (a tenant's) with
+   * {@link NARROW_TO_TENANT_SQL}: while it runs, the transaction's scope is `scope`, so a nested run that
+   * names a scope must name that one (`NestedScopeError` otherwise). Widening again is the caller's.
+   */
+  async narrowed<T>(scope: DbScope, work: () => Promise<T>): Promise<T> {
+    const store = this.storage.getStore();
+    if (!store) throw new Error('narrowed outside a transaction');
+    if (!store.scope.platform || scope.platform || !scope.tenantId) throw new NestedScopeError(scope, store.scope);
+    const outer = store.scope;
+    store.scope = scope;
+    try {
+      return await work();
+    } finally {
+      store.scope = outer;
+    }
+  }
 
   /** Read-only convenience: same scoping, for queries. */
   read<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
