@@ -56,6 +56,7 @@ export interface Settings {
   SIMULATED_LOAD_RPS: number;
   SIMULATOR_DATABASE_URL: string;
   EXECUTOR_SIM_PORT: number;
+  ACTUAL_STATE_PULL_INTERVAL_SECONDS: number;
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
   EXECUTOR_TIMEOUT_MS: number;
@@ -264,6 +265,12 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     check: url('postgres:', 'postgresql:'),
   },
   EXECUTOR_SIM_PORT: { default: '4010', description: 'Port of the standalone simulated executor (`npm run executor:sim`)', check: int(1, 65535), kind: 'int' },
+  ACTUAL_STATE_PULL_INTERVAL_SECONDS: {
+    default: '30',
+    description: 'How often inventory reads what runs in every ready environment from the data plane (besides agents\' reports, and right after an environment becomes ready); 0 = never on a schedule',
+    check: int(0, 86400),
+    kind: 'int',
+  },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },

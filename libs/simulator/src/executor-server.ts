@@ -48,7 +48,8 @@ class HttpError extends Error {
  *
  * - `POST /operations` (signed): takes any operation of the protocol, `202` at once (a resent operation
  *   id changes nothing), and calls back the operation's `callbackUrl` when it completes, signed, with a
- *   `callbackId` that stays the same across retries of that callback;
+ *   `callbackId` that stays the same across retries of that callback (retried on 5xx, 409, 429 and
+ *   network errors; another refusal is final);
  * - `GET /environments/{id}/state` and `GET /environments/{id}/metrics` (signed): what runs, and its
  *   request metrics;
  * - `PUT /environments/{id}/services/{service}/load` (signed, `{ "rps": 120 }`): the synthetic load on a
@@ -58,7 +59,7 @@ class HttpError extends Error {
  */
 export async function startExecutorServer(opts: ExecutorServerOptions): Promise<RunningExecutor> {
   const log = opts.log ?? (() => undefined);
-  const engine = new SimulatorEngine(opts.world, (o) => callBack(o, opts.secret, opts.callbackTimeoutMs), opts.tickMs, (err) => log(`tick failed: ${String(err)}`));
+  const engine = new SimulatorEngine(opts.world, (o) => callBack(o, opts.secret, opts.callbackTimeoutMs, log), opts.tickMs, (err) => log(`tick failed: ${String(err)}`));
   const server: Server = createServer((req, res) => {
     handle(req, opts)
       .then(({ status, body }) => reply(res, status, body))
@@ -160,8 +161,8 @@ function parseOperation(raw: Buffer): ExecutorOperation {
   return op as unknown as ExecutorOperation;
 }
 
-/** Reports an outcome on its callback URL, signed; anything but a 2xx answer is tried again later. */
-async function callBack(o: Outcome, secret: string, timeoutMs: number): Promise<void> {
+/** Reports an outcome on its callback URL, signed; a 5xx, 409 or 429 answer (or none) is tried again later. */
+async function callBack(o: Outcome, secret: string, timeoutMs: number, log: (line: string) => void): Promise<void> {
   if (!o.callbackUrl) return;
   const callback: ExecutorCallback = o.succeeded ? { callbackId: `cb-${o.operationId}`, status: 'succeeded' } : { callbackId: `cb-${o.operationId}`, status: 'failed', reason: o.reason ?? 'failed' };
   const body = JSON.stringify(callback);
@@ -179,5 +180,8 @@ async function callBack(o: Outcome, secret: string, timeoutMs: number): Promise<
     signal: AbortSignal.timeout(timeoutMs),
   });
   await res.body?.cancel().catch(() => undefined);
-  if (res.status < 200 || res.status >= 300) throw new Error(`callback for ${o.operationId} answered HTTP ${res.status}`);
+  if (res.status >= 200 && res.status < 300) return;
+  // As the protocol asks of executors: retry on 5xx, 409 and 429; any other refusal is final.
+  if (res.status >= 500 || res.status === 409 || res.status === 429) throw new Error(`callback for ${o.operationId} answered HTTP ${res.status}`);
+  log(`callback for ${o.operationId} refused with HTTP ${res.status}; not sent again`);
 }

@@ -16,10 +16,14 @@
  *   `inventory.provisioning-timeout` fails a round still running after `PROVISION_TIMEOUT_SECONDS`.
  *   Decommissioning works the same way (`inventory.decommission-environment`). The job a round starts
  *   with is the `jobId` of the 202: it stays `running` until the round ends; the other jobs are its steps.
- *   Adapters (`PROVISIONER`): `simulated` (default; `SIMULATED_LATENCY_MS`, `SIMULATED_FAILURE_RATE`,
- *   labels `rcp.dev/simulate-failure` and `rcp.dev/simulate-latency-ms`) and `http` (signed POST to
- *   `EXECUTOR_URL/operations`, callbacks to `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`;
- *   `docs/executor-protocol.md`).
+ *   Adapters (`PROVISIONER`): `simulated` (default: the simulated data plane of libs/simulator;
+ *   `SIMULATED_*`, labels `rcp.dev/simulate-failure` and `rcp.dev/simulate-latency-ms`) and `http`
+ *   (signed POST to `EXECUTOR_URL/operations`, callbacks to
+ *   `PUBLIC_BASE_URL/v1/executor-callbacks/{operationId}`; `docs/executor-protocol.md`).
+ * - What runs comes back two ways: agents push reports (`PUT …/actual-state`), and inventory pulls it
+ *   from the data plane through the `ActualStateSource` port (job `inventory.pull-actual-state`, one
+ *   open per environment): for every ready environment every `ACTUAL_STATE_PULL_INTERVAL_SECONDS`, and
+ *   right after an environment becomes ready. Both go through `ReportActualStateCommand`.
  * - Publishes (`contracts/`): rcp.inventory.environment-requested, -provisioning-started,
  *   -provisioning-attempt-failed, -ready, -provisioning-failed, -retry-requested, -decommissioning,
  *   -decommissioning-failed, -decommissioned, service-observed, -changed, -removed (v1).
@@ -28,7 +32,8 @@
  *   and place new environments); on -offboarded every environment of the tenant is decommissioned, and
  *   on -suspended every environment requested after the suspension (both under the read model's row
  *   lock, so no request in flight slips through).
- *   And to its own environment-decommissioned: the environment's live inventory is emptied.
+ *   And to its own environment-decommissioned (the environment's live inventory is emptied) and
+ *   environment-ready (what runs in it is pulled at once).
  * - Schema: `inventory` (environments, service_inventories, runtime_services, tenants,
  *   executor_callbacks), all under row-level security.
  */
@@ -52,6 +57,12 @@ import { ProjectTenantOnTenancyEventsHandler } from './application/event-handler
 import { DecommissionEnvironmentJob, DispatchOperationJob, ProvisionEnvironmentJob, ProvisioningTimeoutJob } from './application/jobs/provisioning.jobs';
 import { ExecutorCallbackLog } from './application/ports/executor-callback-log.port';
 import { Provisioner } from './application/ports/provisioner.port';
+import { ActualStateSource } from './application/ports/actual-state-source.port';
+import { ActualStatePuller } from './application/actual-state-puller';
+import { PullActualStateJob } from './application/jobs/actual-state.jobs';
+import { PullActualStateOnEnvironmentReadyHandler } from './application/event-handlers/pull-actual-state-on-environment-ready.handler';
+import { HttpActualStateSource } from './infrastructure/data-plane/http-actual-state.source';
+import { SimulatedActualStateSource } from './infrastructure/data-plane/simulated-actual-state.source';
 import { ProvisioningScheduler } from './application/provisioning-scheduler';
 import { GetEnvironmentHandler } from './application/queries/get-environment/get-environment.handler';
 import { ListEnvironmentsHandler } from './application/queries/list-environments/list-environments.handler';
@@ -87,7 +98,15 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
       inject: [SETTINGS_TOKEN, SimulatedProvisioner, HttpProvisioner],
       useFactory: (s: Settings, simulated: SimulatedProvisioner, http: HttpProvisioner): Provisioner => (s.PROVISIONER === 'http' ? http : simulated),
     },
+    SimulatedActualStateSource,
+    HttpActualStateSource,
+    {
+      provide: ActualStateSource,
+      inject: [SETTINGS_TOKEN, SimulatedActualStateSource, HttpActualStateSource],
+      useFactory: (s: Settings, simulated: SimulatedActualStateSource, http: HttpActualStateSource): ActualStateSource => (s.PROVISIONER === 'http' ? http : simulated),
+    },
     ProvisioningScheduler,
+    ActualStatePuller,
     ExecutorCallbackRawBody,
     ExecutorSignatureGuard,
     // commands
@@ -109,11 +128,13 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     DecommissionEnvironmentsOnTenantOffboardedHandler,
     DecommissionLateRequestsOnTenantSuspendedHandler,
     ClearInventoryOnEnvironmentDecommissionedHandler,
+    PullActualStateOnEnvironmentReadyHandler,
     // jobs
     ProvisionEnvironmentJob,
     DecommissionEnvironmentJob,
     DispatchOperationJob,
     ProvisioningTimeoutJob,
+    PullActualStateJob,
   ],
 })
 export class InventoryModule {}

@@ -80,6 +80,8 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
       EXECUTOR_SECRET: SECRET,
       EXECUTOR_TIMEOUT_MS: '2000',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      ACTUAL_STATE_PULL_INTERVAL_SECONDS: '1',
+      JOB_SWEEP_INTERVAL_MS: '200',
     });
     await t.app.listen(port, '127.0.0.1');
     sim = startSim(simEnv());
@@ -137,8 +139,16 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     expect(metrics.revisions).toEqual([expect.objectContaining({ service: 'api', revision: 'r1', readyReplicas: 3 })]);
     expect(metrics.revisions[0].requestsPerSecond).toBeGreaterThan(0);
 
+    // Inventory pulls it from the executor (GET …/state, signed) with no agent running.
+    const pulled = await eventually(async () => {
+      const rows = await t.asOwner(`SELECT name, image, replicas, ready_replicas FROM inventory.runtime_services WHERE environment_id = $1 AND NOT removed`, [environment.id]);
+      return rows[0]?.ready_replicas === 3 ? rows : undefined;
+    });
+    expect(pulled).toEqual([{ name: 'api', image: 'registry.example/api:1.0.0', replicas: 3, ready_replicas: 3 }]);
+
     await client.send({ operationId: randomUUID(), kind: 'remove', attempt: 1, callbackUrl, environmentId: environment.id, service: 'api' });
     expect((await client.read<ActualState>(`/environments/${environment.id}/state`, 'state')).services).toEqual([]);
+    await eventually(async () => (await t.asOwner(`SELECT 1 FROM inventory.runtime_services WHERE environment_id = $1 AND NOT removed`, [environment.id])).length === 0);
   });
 
   it('refuses unsigned, wrongly signed and re-targeted requests (401), invalid ones (400) and oversized ones (413)', async () => {

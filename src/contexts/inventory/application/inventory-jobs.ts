@@ -8,6 +8,8 @@ export const INVENTORY_JOBS = {
   dispatch: 'inventory.dispatch-operation',
   /** Fails a provisioning round still running PROVISION_TIMEOUT_SECONDS after it started. */
   timeout: 'inventory.provisioning-timeout',
+  /** Reads what runs in an environment from the data plane and records it like an agent's report. */
+  pullActualState: 'inventory.pull-actual-state',
 } as const;
 
 export interface EnvironmentJobPayload {

@@ -35,6 +35,8 @@ export abstract class RuntimeEnvironmentRepository {
   abstract liveIdsOf(tenantId: string, opts?: { createdFrom?: Date }): Promise<string[]>;
   /** `limit + 1` environments in creation order after a keyset position. */
   abstract page(filter: EnvironmentFilter): Promise<RuntimeEnvironment[]>;
+  /** Up to `limit` environments that run workloads (ready), in id order after `afterId`, for a pull of what runs. */
+  abstract running(limit: number, afterId?: string): Promise<Array<{ id: string; tenantId: string; projectId: string }>>;
 }
 
 /** Port: the live service inventory of an environment (one aggregate per environment). */

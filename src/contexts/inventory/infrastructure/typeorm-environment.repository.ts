@@ -60,6 +60,13 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
     return (await qb.getMany()).map(EnvironmentMapper.toDomain);
   }
 
+  async running(limit: number, afterId = ''): Promise<Array<{ id: string; tenantId: string; projectId: string }>> {
+    const rows: Array<{ id: string; tenant_id: string; project_id: string }> = await this.tx
+      .manager()
+      .query(`SELECT id, tenant_id, project_id FROM inventory.environments WHERE state = 'ready' AND id::text > $1 ORDER BY id::text LIMIT $2`, [afterId, limit]);
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, projectId: r.project_id }));
+  }
+
   async save(env: RuntimeEnvironment): Promise<void> {
     const s = env.snapshot();
     await this.store.save({

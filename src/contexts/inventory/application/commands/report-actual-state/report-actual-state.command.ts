@@ -22,19 +22,31 @@ export interface ActualStateResult {
   maxServicesPerEnvironment: number | null;
 }
 
-/** A runtime agent's full report of what runs in its environment. */
+/** Who says what runs: an agent pushing its report, or the control plane pulling it from the data plane. */
+export type ActualStateSourceKind = 'agent' | 'data-plane';
+
+/**
+ * A full report of what runs in an environment: pushed by its runtime agent, or pulled from the data
+ * plane. A pulled report that changes nothing is answered without a save or an audit row (pulls run on
+ * a schedule); an agent's report is recorded every time, as it always was.
+ */
 @AuditedCommand<ReportActualStateCommand>({
   action: 'environment.report-actual-state',
   targetType: 'environment',
   targetId: (c) => c.environmentId,
   // The domain validates observedAt; an invalid date must not fail here first.
-  details: ({ report }) => ({ observedAt: Number.isNaN(report.observedAt.getTime()) ? null : report.observedAt.toISOString(), services: report.services.length }),
+  details: ({ report, source }) => ({
+    observedAt: Number.isNaN(report.observedAt.getTime()) ? null : report.observedAt.toISOString(),
+    services: report.services.length,
+    ...(source === 'data-plane' ? { source } : {}),
+  }),
 })
 export class ReportActualStateCommand extends Command<ActualStateResult> {
   constructor(
     readonly environmentId: string,
     readonly report: { observedAt: Date; services: ServiceReport[] },
     readonly scope?: AccessScope,
+    readonly source: ActualStateSourceKind = 'agent',
   ) {
     super();
   }

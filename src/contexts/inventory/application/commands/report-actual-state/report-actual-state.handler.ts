@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '@rcp/ddd';
-import { UnitOfWork } from '@rcp/persistence';
+import { UnitOfWork, unchanged } from '@rcp/persistence';
 import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from '../../../domain/inventory.repository';
 import { RuntimeServiceInventory } from '../../../domain/runtime-service-inventory.aggregate';
 import { assertVisible } from '../../access-scope';
@@ -35,7 +35,7 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
       const observedAt = report.observedAt.toISOString();
       if (!outcome.applied) {
         const current = inventory.liveServices();
-        return {
+        const stale: ActualStateResult = {
           environmentId,
           applied: false,
           reason: outcome.reason,
@@ -50,9 +50,9 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
           liveServices: current.length,
           maxServicesPerEnvironment: terms?.quotas.maxServicesPerEnvironment ?? null,
         };
+        return cmd.source === 'data-plane' ? unchanged(stale) : stale;
       }
-      await this.inventories.save(inventory);
-      return {
+      const result: ActualStateResult = {
         environmentId,
         applied: true,
         observedAt,
@@ -66,6 +66,9 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
         liveServices: outcome.liveServices,
         maxServicesPerEnvironment: outcome.maxServicesPerEnvironment,
       };
+      if (cmd.source === 'data-plane' && outcome.observed.length + outcome.changed.length + outcome.removed.length === 0) return unchanged(result);
+      await this.inventories.save(inventory);
+      return result;
     });
   }
 }

@@ -1,0 +1,55 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Settings, SETTINGS_TOKEN } from '@rcp/config';
+import { JobsService, PeriodicTasks } from '@rcp/jobs';
+import { RequestContexts, systemContext } from '@rcp/observability';
+import { TransactionManager } from '@rcp/persistence';
+import { RuntimeEnvironmentRepository } from '../domain/inventory.repository';
+import { INVENTORY_JOBS } from './inventory-jobs';
+
+const PAGE = 500;
+
+/**
+ * Schedules pulls of what runs (`inventory.pull-actual-state`, one job per environment, never two open
+ * at once for one environment): for every ready environment every `ACTUAL_STATE_PULL_INTERVAL_SECONDS`
+ * (a periodic task of the worker leader), and for one environment right after an operation on it
+ * completed (`pullSoon`).
+ */
+@Injectable()
+export class ActualStatePuller implements OnModuleInit {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly environments: RuntimeEnvironmentRepository,
+    private readonly periodic: PeriodicTasks,
+    private readonly tx: TransactionManager,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+  ) {}
+
+  onModuleInit(): void {
+    this.periodic.register({ name: INVENTORY_JOBS.pullActualState, intervalMs: () => this.settings.ACTUAL_STATE_PULL_INTERVAL_SECONDS * 1000, run: async () => void (await this.pullAll()) });
+  }
+
+  /** Enqueues a pull of one environment unless one is open already; returns the job that will do it. */
+  async pullSoon(env: { id: string; tenantId: string; projectId: string }): Promise<string> {
+    const { jobId } = await this.jobs.enqueueUnlessOpen(
+      { name: INVENTORY_JOBS.pullActualState, targetType: 'environment', targetId: env.id },
+      { environmentId: env.id },
+      { tenantId: env.tenantId, projectId: env.projectId, maxAttempts: 3 },
+    );
+    return jobId;
+  }
+
+  /** Enqueues a pull of every ready environment (system work across tenants, page by page). Returns how many were asked for. */
+  pullAll(): Promise<number> {
+    return RequestContexts.run(systemContext('actual-state-puller'), async () => {
+      let after: string | undefined;
+      let n = 0;
+      for (;;) {
+        const page = await this.tx.read(() => this.environments.running(PAGE, after));
+        for (const env of page) await this.pullSoon(env);
+        n += page.length;
+        if (page.length < PAGE) return n;
+        after = page[page.length - 1].id;
+      }
+    });
+  }
+}
