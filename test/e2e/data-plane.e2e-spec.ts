@@ -59,11 +59,18 @@ describe('Actual state pulled from the data plane (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  it('pulls an environment right after it becomes ready, and finds it empty', async () => {
+  it('pulls an environment right after it becomes ready, and finds it empty; the pull is one recurring job per environment', async () => {
     const id = await readyEnvironment('fresh');
     const first = await eventually(async () => (await pulls(id)).find((j: { state: string }) => j.state === 'completed'));
     expect(first.result).toEqual({ pulled: true, observed: [], changed: [], removed: [] });
     expect(await services(id)).toEqual([]);
+    // Pulled again and again (every second here), always in the same row of the ledger.
+    const [{ updated }] = await t.asOwner(`SELECT updated_at AS updated FROM platform.jobs WHERE name = 'inventory.pull-actual-state' AND target_id = $1`, [id]);
+    await eventually(async () => {
+      const rows = await t.asOwner(`SELECT updated_at AS updated FROM platform.jobs WHERE name = 'inventory.pull-actual-state' AND target_id = $1`, [id]);
+      return rows.length === 1 && new Date(rows[0].updated) > new Date(updated);
+    }, 10_000);
+    expect(await pulls(id)).toHaveLength(1);
   });
 
   it('shows what runs in an environment within seconds, with no agent report, and follows its replicas becoming ready', async () => {
@@ -88,17 +95,18 @@ describe('Actual state pulled from the data plane (e2e)', () => {
     const id = await readyEnvironment('quiet');
     await world().submit(apply(id, 'api', 'registry.example/api:1.0.0', 1));
     await eventually(async () => (await services(id))[0]?.readyReplicas === 1, 10_000);
-    // Let several more pulls run: nothing changes any more.
-    const before = (await pulls(id)).length;
-    await eventually(async () => (await pulls(id)).filter((j: { state: string }) => j.state === 'completed').length >= before + 2, 10_000);
-    const audit = await t.asOwner(
-      `SELECT actor, result, details FROM platform.audit_log WHERE action = 'environment.report-actual-state' AND target_id = $1 ORDER BY id`,
-      [id],
-    );
-    const completed = (await pulls(id)).filter((j: { state: string }) => j.state === 'completed');
-    expect(audit.length).toBeLessThan(completed.length);
+    const auditOf = () =>
+      t.asOwner(`SELECT actor, result, details FROM platform.audit_log WHERE action = 'environment.report-actual-state' AND target_id = $1 ORDER BY id`, [id]);
+    const audit = await auditOf();
     expect(audit.length).toBeGreaterThanOrEqual(1);
     for (const row of audit) expect(row).toMatchObject({ result: 'allowed', details: expect.objectContaining({ source: 'data-plane' }) });
+    // Let several more pulls run (one a second): nothing changes any more, so nothing more is audited.
+    const runs = async () => (await t.asOwner(`SELECT updated_at FROM platform.jobs WHERE name = 'inventory.pull-actual-state' AND target_id = $1`, [id]))[0].updated_at as Date;
+    for (let i = 0; i < 2; i++) {
+      const last = await runs();
+      await eventually(async () => (await runs()) > last, 10_000);
+    }
+    expect(await auditOf()).toEqual(audit);
   });
 
   it('removes from the inventory what the data plane no longer runs, and stops pulling a decommissioned environment', async () => {

@@ -267,7 +267,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   EXECUTOR_SIM_PORT: { default: '4010', description: 'Port of the standalone simulated executor (`npm run executor:sim`)', check: int(1, 65535), kind: 'int' },
   ACTUAL_STATE_PULL_INTERVAL_SECONDS: {
     default: '30',
-    description: 'How often inventory reads what runs in every ready environment from the data plane (besides agents\' reports, and right after an environment becomes ready); 0 = never on a schedule',
+    description: 'How often inventory reads what runs in every ready environment from the data plane (besides agents\' reports; also right after an environment becomes ready); 0 = never (what runs then comes from agents only)',
     check: int(0, 86400),
     kind: 'int',
   },

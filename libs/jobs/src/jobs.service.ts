@@ -9,7 +9,7 @@ import { throttledRedisErrorLog } from './redis-error-log';
 import { withTimeout } from './with-timeout';
 
 export const JOBS_QUEUE = 'rcp-jobs';
-/** Seed of the advisory-lock keys `enqueueUnlessOpen` takes (one per job name and target). */
+/** Seed of the advisory-lock keys `enqueueRecurring` takes (one per job name and target). */
 const JOB_DEDUPE_LOCK_SEED = 7263200;
 
 export interface EnqueueOptions {
@@ -81,17 +81,31 @@ export class JobsService {
   }
 
   /**
-   * Enqueues a job unless one of its own with this name and target is still open (queued, running or
-   * retrying), e.g. a periodic pull that must never run twice at once for one target. Serialized per
-   * name and target with a transaction-level advisory lock, so two callers at once enqueue one job.
-   * Returns the job that will do the work, and whether it is a new one.
+   * Recurring work on one target (e.g. reading what runs in an environment every 30 s) that must never
+   * run twice at once and must not grow the ledger by a row per run: one row per name and target. If
+   * that job is open (queued, running, retrying), it will do the work and nothing is added; if it has
+   * finished, the same row is queued again (its attempts, result and error reset); otherwise a new job
+   * is enqueued. Serialized per name and target with a transaction-level advisory lock, so two callers
+   * at once queue it once. Returns the job and whether it was queued by this call.
    */
-  async enqueueUnlessOpen(ref: JobRef, payload: object, opts: Omit<EnqueueOptions, 'targetType' | 'targetId' | 'parentId'> = {}): Promise<{ jobId: string; created: boolean }> {
+  async enqueueRecurring(ref: JobRef, payload: object, opts: Omit<EnqueueOptions, 'targetType' | 'targetId' | 'parentId'> = {}): Promise<{ jobId: string; queued: boolean }> {
     return this.tx.run(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, ${JOB_DEDUPE_LOCK_SEED}))`, [JSON.stringify([ref.name, ref.targetType, ref.targetId])]);
-      const open = await this.openJobId(ref);
-      if (open) return { jobId: open, created: false };
-      return { jobId: await this.enqueue(ref.name, payload, { ...opts, targetType: ref.targetType, targetId: ref.targetId }), created: true };
+      const [latest]: Array<{ id: string; state: JobState }> = await m.query(
+        `SELECT id, state FROM platform.jobs WHERE target_type = $1 AND target_id = $2 AND name = $3 AND parent_id IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [ref.targetType, ref.targetId, ref.name],
+      );
+      if (latest && ['queued', 'running', 'retrying'].includes(latest.state)) return { jobId: latest.id, queued: false };
+      if (!latest) return { jobId: await this.enqueue(ref.name, payload, { ...opts, targetType: ref.targetType, targetId: ref.targetId }), queued: true };
+      const delayMs = Math.max(0, opts.delayMs ?? 0);
+      await m.query(
+        `UPDATE platform.jobs SET state = 'queued', payload = $2::jsonb, attempts = 0, last_error = NULL, result = NULL, run_at = clock_timestamp() + ($3 || ' milliseconds')::interval,
+           started_at = NULL, finished_at = NULL, lease_until = NULL, correlation_id = $4, updated_at = now()
+         WHERE id = $1`,
+        [latest.id, JSON.stringify(payload), String(delayMs), RequestContexts.current()?.correlationId ?? null],
+      );
+      this.tx.afterCommit(() => void this.hint(latest.id, 0, delayMs));
+      return { jobId: latest.id, queued: true };
     });
   }
 

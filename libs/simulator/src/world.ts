@@ -375,6 +375,12 @@ export class SimulatedWorld {
   private async inTransaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     let broken = false;
+    // A connection that dies while checked out emits 'error' on its client (the pool only listens to
+    // idle ones): the failing query rejects as well, so this only keeps the process from crashing.
+    const onError = () => {
+      broken = true;
+    };
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const result = await work(c);
@@ -386,6 +392,7 @@ export class SimulatedWorld {
       });
       throw err;
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }

@@ -39,6 +39,8 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
     REDIS_URL: TEST_REDIS_URL,
     SIMULATED_LATENCY_MS: '50',
     RELAY_IDLE_MAX_MS: '100',
+    // Tests play the agents (PUT …/actual-state); the ones about pulling from the data plane turn it on.
+    ACTUAL_STATE_PULL_INTERVAL_SECONDS: '0',
     ...overrides,
   });
 }

@@ -9,8 +9,8 @@ import { INVENTORY_JOBS } from './inventory-jobs';
 const PAGE = 500;
 
 /**
- * Schedules pulls of what runs (`inventory.pull-actual-state`, one job per environment, never two open
- * at once for one environment): for every ready environment every `ACTUAL_STATE_PULL_INTERVAL_SECONDS`
+ * Schedules pulls of what runs (`inventory.pull-actual-state`: one recurring job per environment, so it
+ * never runs twice at once for one environment and the ledger keeps one row per environment): for every ready environment every `ACTUAL_STATE_PULL_INTERVAL_SECONDS`
  * (a periodic task of the worker leader), and for one environment right after an operation on it
  * completed (`pullSoon`).
  */
@@ -28,9 +28,14 @@ export class ActualStatePuller implements OnModuleInit {
     this.periodic.register({ name: INVENTORY_JOBS.pullActualState, intervalMs: () => this.settings.ACTUAL_STATE_PULL_INTERVAL_SECONDS * 1000, run: async () => void (await this.pullAll()) });
   }
 
-  /** Enqueues a pull of one environment unless one is open already; returns the job that will do it. */
+  /** Whether inventory pulls at all (`ACTUAL_STATE_PULL_INTERVAL_SECONDS` > 0); otherwise what runs comes from agents only. */
+  get enabled(): boolean {
+    return this.settings.ACTUAL_STATE_PULL_INTERVAL_SECONDS > 0;
+  }
+
+  /** Queues the pull of one environment unless it is queued or running already; returns its job. */
   async pullSoon(env: { id: string; tenantId: string; projectId: string }): Promise<string> {
-    const { jobId } = await this.jobs.enqueueUnlessOpen(
+    const { jobId } = await this.jobs.enqueueRecurring(
       { name: INVENTORY_JOBS.pullActualState, targetType: 'environment', targetId: env.id },
       { environmentId: env.id },
       { tenantId: env.tenantId, projectId: env.projectId, maxAttempts: 3 },
