@@ -13,7 +13,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Pool } from 'pg';
 import { loadSettings } from '../libs/config/src/settings';
 import { ensureDatabase } from '../libs/persistence/src/database';
-import { SimulatedWorld, startExecutorServer, worldSettingsOf } from '../libs/simulator/src';
+import { SimulatedWorld, simulatorPoolOptions, startExecutorServer, worldSettingsOf } from '../libs/simulator/src';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true } as never);
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (!settings.EXECUTOR_SECRET) throw new Error('EXECUTOR_SECRET is required: the executor signs and checks every message with it');
   const url = settings.SIMULATOR_DATABASE_URL || settings.DATABASE_URL;
   await ensureDatabase(url);
-  const pool = new Pool({ connectionString: url, max: 4 });
+  const pool = new Pool(simulatorPoolOptions(url));
   const world = new SimulatedWorld(pool, worldSettingsOf(settings));
   await world.install();
   const log = (line: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), context: 'executor:sim', msg: line })}\n`);

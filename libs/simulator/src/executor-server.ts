@@ -70,6 +70,7 @@ export async function startExecutorServer(opts: ExecutorServerOptions): Promise<
       });
   });
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
+  opts.world.onSubmitted = () => engine.nudge();
   engine.start();
   const { port } = server.address() as AddressInfo;
   return {

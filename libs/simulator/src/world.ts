@@ -139,7 +139,7 @@ export class SimulatedWorld {
    */
   async submit(op: ExecutorOperation, callbackUrl: string | null = op.callbackUrl ?? null): Promise<boolean> {
     const now = this.clock();
-    return this.inTransaction(async (c) => {
+    const taken = await this.inTransaction(async (c) => {
       const envId = environmentIdOf(op);
       const inserted = await c.query(
         `INSERT INTO simulator.operations (id, kind, environment_id, request, callback_url, requested_at, due_at, planned_success)
@@ -156,7 +156,12 @@ export class SimulatedWorld {
       ]);
       return true;
     });
+    if (taken) this.onSubmitted?.();
+    return taken;
   }
+
+  /** Called after an operation was taken (the engine wakes up to plan its next round). */
+  onSubmitted?: () => void;
 
   /** Starts the operation's effect and plans its outcome: when it completes, and why it fails (null: it succeeds). */
   private async take(c: PoolClient, request: ExecutorOperation, now: Date): Promise<{ dueAt: Date; reason: string | null }> {
@@ -301,6 +306,15 @@ export class SimulatedWorld {
       if (done) reported++;
     }
     return reported;
+  }
+
+  /** When the next operation falls due or the next report is to be tried, or null if nothing waits. */
+  async nextWakeAt(): Promise<Date | null> {
+    const r = await this.pool.query<{ at: Date | null }>(
+      `SELECT least((SELECT min(due_at) FROM simulator.operations WHERE state = 'pending'),
+                    (SELECT min(next_delivery_at) FROM simulator.operations WHERE delivered_at IS NULL AND state <> 'pending')) AS at`,
+    );
+    return r.rows[0]?.at ?? null;
   }
 
   /** What runs in an environment now, as the executor protocol's actual state. */
