@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { IsString } from 'class-validator';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -17,6 +18,11 @@ class FlakyRequest {
   @IsString() name: string;
 }
 
+class FlakyResponse {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: 'integer' }) run: number;
+}
+
 /**
  * Test-only: a mutation that fails with a 500 as often as told, then succeeds, counting how often it
  * really ran. No real endpoint can be made to fail on the server's side on demand.
@@ -30,7 +36,8 @@ class FlakyCommandsController {
   @HttpCode(200)
   @Authorize(['platform:admin'])
   @Audited('test.flaky', 'test')
-  run(@Body() body: FlakyRequest): { name: string; run: number } {
+  @ApiOkResponse({ type: FlakyResponse, description: 'The command ran' })
+  run(@Body() body: FlakyRequest): FlakyResponse {
     FlakyCommandsController.runs++;
     if (FlakyCommandsController.failuresLeft-- > 0) throw new Error('simulated crash of the command');
     return { name: body.name, run: FlakyCommandsController.runs };
@@ -43,7 +50,7 @@ class FlakyCommandsModule {}
 describe('API conventions (e2e)', () => {
   let t: App;
   let admin: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const asAdmin = (token = admin) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
@@ -416,7 +423,7 @@ describe('rate limits (e2e)', () => {
   });
 
   const get = (app: App, path: string, ip: string, token?: string) => {
-    const req = request(app.app.getHttpServer()).get(path).set('X-Forwarded-For', ip);
+    const req = app.http().get(path).set('X-Forwarded-For', ip);
     return token ? req.set('authorization', `Bearer ${token}`) : req;
   };
 
@@ -488,7 +495,7 @@ describe('rate limits without Redis (e2e)', () => {
     try {
       const token = down.token({ roles: ['platform:viewer'] });
       for (let i = 0; i < 6; i++) {
-        const res = await request(down.app.getHttpServer()).get('/v1/jobs').set('authorization', `Bearer ${token}`);
+        const res = await down.http().get('/v1/jobs').set('authorization', `Bearer ${token}`);
         expect(res.status).toBe(200);
       }
     } finally {

@@ -1,5 +1,4 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { eventually, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -18,7 +17,7 @@ describe('Inventory API (e2e)', () => {
   let t: App;
   let platform: string;
   let acme: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   const onboard = async (id: string, q: Partial<typeof quotas> = {}) => {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -9,7 +8,7 @@ describe('Tenancy API (e2e)', () => {
   let t: App;
   let admin: string;
   let viewer: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp();

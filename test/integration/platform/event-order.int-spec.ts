@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually } from '@rcp/testing';
 import { SpineApp, adminClient, gate, startSpineApp } from '../../support/spine-app';
 
@@ -36,7 +35,7 @@ describe('event order and the feed', () => {
         // The relay runs while A is still open: it sees only B.
         expect(await t.relay.claimBatch()).toBe(1);
         const tenant = t.token({ tenantId: 'tenant-a', roles: ['tenant:viewer'] });
-        const first = await request(t.app.getHttpServer()).get('/v1/events').set('authorization', `Bearer ${tenant}`);
+        const first = await t.http().get('/v1/events').set('authorization', `Bearer ${tenant}`);
         expect(first.status).toBe(200);
         expect(first.body.items.map((e: { data: { label: string } }) => e.data.label)).toEqual(['B']);
         // Caught up: no next page, and the position to resume from is B's.
@@ -57,7 +56,7 @@ describe('event order and the feed', () => {
           { position: '1', aggregate_id: 'late-b' },
           { position: '2', aggregate_id: 'late-a' },
         ]);
-        const next = await request(t.app.getHttpServer()).get('/v1/events').query({ after: cursor }).set('authorization', `Bearer ${tenant}`);
+        const next = await t.http().get('/v1/events').query({ after: cursor }).set('authorization', `Bearer ${tenant}`);
         expect(next.body.items.map((e: { data: { label: string } }) => e.data.label)).toEqual(['A']);
         expect(await t.count(`SELECT count(*) AS n FROM platform.outbox_events`)).toBe(0);
       } finally {
