@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import { MetricsService } from '@rcp/observability';
 import { RETENTION_LOCK_KEY, RetentionPruner } from '../../../src/platform/retention-pruner';
 import { SpineApp, adminClient, startSpineApp } from '../../support/spine-app';
@@ -110,7 +111,7 @@ describe('retention', () => {
   it('refuses a feed cursor behind what was pruned (400 validation_failed on after) and serves one at or past it', async () => {
     const cursor = (p: number) => Buffer.from(JSON.stringify({ p })).toString('base64url');
     const feed = (token: string, after?: number) => {
-      const r = t.http().get('/v1/events').set('authorization', `Bearer ${token}`);
+      const r = request(t.app.getHttpServer()).get('/v1/events').set('authorization', `Bearer ${token}`);
       return after === undefined ? r : r.query({ after: cursor(after) });
     };
     const tenantA = t.token({ tenantId: 'tenant-a', roles: ['tenant:viewer'] });
