@@ -105,11 +105,11 @@ export async function givenReadyEnvironment(t: TestApp, tenant: GivenTenant, opt
 
 /**
  * Polls `GET /v1/environments/{id}` until the environment is in `state`, and returns it; fails at once
- * if it settles in another state (`ready`, `failed` or `decommissioned`) instead.
+ * if it lands in `failed` or `decommissioned` instead (states only a user's action leaves).
  */
 export async function environmentIn(t: TestApp, tenant: GivenTenant | string, id: string, state: string, timeoutMs = 15_000): Promise<Body> {
   const token = typeof tenant === 'string' ? tenant : tenant.admin;
-  const settled = ['ready', 'failed', 'decommissioned'];
+  const settled = ['failed', 'decommissioned'];
   let wrong: Body | undefined;
   const env = await eventually(
     async () => {
