@@ -45,6 +45,8 @@ export interface GivenTenant {
 export interface TenantOptions {
   /** Default: a fresh `t-<hex>`. */
   id?: string;
+  /** Default: `Tenant <id>`. */
+  displayName?: string;
   isolationMode?: 'shared' | 'pooled' | 'siloed';
   quotas?: Partial<Quotas>;
 }
@@ -71,7 +73,7 @@ export async function givenTenant(t: TestApp, opts: TenantOptions = {}): Promise
     .http()
     .post('/v1/tenants')
     .set('authorization', `Bearer ${platformTokens(t).admin}`)
-    .send({ id, displayName: `Tenant ${id}`, isolationMode: opts.isolationMode ?? 'pooled', quotas: { ...QUOTAS, ...opts.quotas } });
+    .send({ id, displayName: opts.displayName ?? `Tenant ${id}`, isolationMode: opts.isolationMode ?? 'pooled', quotas: { ...QUOTAS, ...opts.quotas } });
   if (res.status !== 201) throw new Error(`givenTenant(${id}): POST /v1/tenants answered ${res.status} ${res.text}`);
   await delivered(t, id);
   return { id, binding: res.body, ...tenantTokens(t, id) };
