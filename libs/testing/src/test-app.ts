@@ -79,6 +79,7 @@ export async function startTestApp(
   const asOwner = async (sql: string, params?: unknown[]) => {
     owner ??= (async () => {
       const c = new Client({ connectionString: db.url, application_name: 'rcp-test-owner' });
+      c.on('error', () => undefined); // dropping the database ends it, also after only the app was closed
       await c.connect();
       return c;
     })();
