@@ -6,6 +6,8 @@
  * required one it leaves out. An unknown schema keyword is a finding too, so nothing passes because this
  * checker skipped part of a schema. Every e2e request goes through it (`TestApp.http()`).
  */
+import { typeOf } from '../../messaging/src/json-schema';
+
 type Schema = Record<string, unknown>;
 
 interface OpenApiResponse {
@@ -39,13 +41,6 @@ const FORMATS: Record<string, RegExp> = {
 /** Formats that only describe a number's width or a string's use: nothing to check. */
 const ANNOTATION_FORMATS = new Set(['int32', 'int64', 'float', 'double', 'binary', 'byte', 'password']);
 const PROBLEM_REF = '#/components/schemas/ProblemDto';
-
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
 
 export class OpenApiResponses {
   private readonly routes: Array<{ template: string; pattern: RegExp; params: number }>;
