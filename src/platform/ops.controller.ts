@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { Public } from '@rcp/auth';
@@ -45,7 +45,8 @@ export class OpsController {
   @Get('readyz')
   @Public()
   @ApiOperation({ summary: 'Readiness: Postgres, Redis and migrations', description: '200 when every dependency answers, 503 otherwise.' })
-  @ApiOkResponse({ type: ReadinessResponse, description: 'Every dependency answers; a 503 carries the same body with the failing check `down`' })
+  @ApiOkResponse({ type: ReadinessResponse, description: 'Every dependency answers' })
+  @ApiServiceUnavailableResponse({ type: ReadinessResponse, description: 'Not ready: the same body, with the failing check `down` (or migrations `pending`)' })
   async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
     const checks: Record<string, string> = {};
     const timeout = <T>(p: Promise<T>): Promise<T> => {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -7,7 +6,7 @@ const quotas = { maxEnvironments: 3, maxServicesPerEnvironment: 10, maxReplicasP
 describe('Event feed, catalogue and deliveries API (e2e)', () => {
   let t: App;
   let admin: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Public } from '@rcp/auth';
 import { findOpenApiDrift } from '@rcp/http';
@@ -62,7 +61,7 @@ describe('HTTP hardening (e2e)', () => {
   let t: App;
   let admin: string;
   let port: number;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const bearer = (token = admin) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
@@ -318,7 +317,7 @@ describe('the per-IP rate limit before the body is read (e2e)', () => {
 
   it('answers 429 to a client over its limit before reading its 900 KB body', async () => {
     for (let i = 0; i < 3; i++) {
-      const ok = await request(t.app.getHttpServer()).get('/version').set('X-Forwarded-For', '10.9.9.9');
+      const ok = await t.http().get('/version').set('X-Forwarded-For', '10.9.9.9');
       expect(ok.status).toBe(200);
       expect(ok.headers['x-ratelimit-limit-ip']).toBe('3');
       expect(ok.headers['x-ratelimit-remaining-ip']).toBe(String(2 - i));
@@ -350,10 +349,10 @@ describe('the per-IP rate limit before the body is read (e2e)', () => {
   });
 
   it('refuses a flood of unknown routes too, and leaves no audit row per refused request', async () => {
-    for (let i = 0; i < 3; i++) expect((await request(t.app.getHttpServer()).get('/v1/nothing-here').set('X-Forwarded-For', '10.9.9.10')).status).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await t.http().get('/v1/nothing-here').set('X-Forwarded-For', '10.9.9.10')).status).toBe(404);
     const before = Number((await t.ds.query(`SELECT count(*) AS n FROM platform.audit_log`))[0].n);
     for (let i = 0; i < 5; i++) {
-      const res = await request(t.app.getHttpServer()).post('/v1/tenants').set('X-Forwarded-For', '10.9.9.10').send({ id: `flood-${i}` });
+      const res = await t.http().post('/v1/tenants').set('X-Forwarded-For', '10.9.9.10').send({ id: `flood-${i}` });
       expect(res.status).toBe(429);
     }
     expect(Number((await t.ds.query(`SELECT count(*) AS n FROM platform.audit_log`))[0].n)).toBe(before);

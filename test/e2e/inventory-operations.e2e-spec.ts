@@ -1,5 +1,4 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { eventually, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -23,7 +22,7 @@ const sign = (ts: number, path: string, raw: string) => `v2=${createHmac('sha256
 describe('Inventory operations (e2e)', () => {
   let t: App;
   let platform: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const admin = (tenantId: string) => t.token({ tenantId, roles: ['tenant:admin'], sub: `admin@${tenantId}` });
 

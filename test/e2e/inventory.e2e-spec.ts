@@ -1,6 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import request from 'supertest';
-import { eventually, startTestApp } from '@rcp/testing';
+import { environmentIn, eventsOf, eventually, givenEnvironment, givenReadyEnvironment, givenTenant, GivenTenant, platformTokens, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -17,23 +16,19 @@ const sign = (ts: number, path: string, raw: string, secret = EXECUTOR_SECRET) =
 describe('Inventory API (e2e)', () => {
   let t: App;
   let platform: string;
-  let acme: string;
-  const http = () => request(t.app.getHttpServer());
+  /** A tenant for tests that only need its tokens (they add nothing another test reads). */
+  let acme: GivenTenant;
+  const http = () => t.http();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-  const onboard = async (id: string, q: Partial<typeof quotas> = {}) => {
-    await http()
-      .post('/v1/tenants')
-      .set(bearer(platform))
-      .send({ id, displayName: `Tenant ${id}`, isolationMode: 'pooled', quotas: { ...quotas, ...q } })
-      .expect(201);
-  };
-  const readModelHas = (id: string) => eventually(async () => (await t.ds.query(`SELECT 1 FROM inventory.tenants WHERE tenant_id = $1`, [id])).length === 1);
-  const stateOf = async (id: string, token = acme) => (await http().get(`/v1/environments/${id}`).set(bearer(token))).body.state as string;
-  const waitFor = (id: string, state: string, token = acme) => eventually(async () => (await stateOf(id, token)) === state, 15_000);
+  const tenant = (q: Partial<typeof quotas> = {}) => givenTenant(t, { quotas: { ...quotas, ...q } });
+  const stateOf = async (id: string, token: string) => (await http().get(`/v1/environments/${id}`).set(bearer(token))).body.state as string;
   const create = (token: string, patch: object = {}) => http().post('/v1/environments').set(bearer(token)).send(body(patch));
-
-  let ready: { id: string; version: number };
+  /** A tenant with one environment `web-staging` of project web, ready. */
+  const readyIn = async (q: Partial<typeof quotas> = {}) => {
+    const owner = await tenant(q);
+    return { owner, ready: await givenReadyEnvironment(t, owner, { name: 'web-staging' }) };
+  };
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -44,22 +39,20 @@ describe('Inventory API (e2e)', () => {
       RELAY_IDLE_MAX_MS: '50',
       EXECUTOR_SECRET,
     });
-    platform = t.token({ roles: ['platform:admin'], sub: 'ops@platform' });
-    acme = t.token({ tenantId: 'acme', roles: ['tenant:admin'], sub: 'alice@acme' });
-    for (const id of ['acme', 'globex', 'initech', 'umbrella']) await onboard(id);
-    await onboard('tiny', { maxEnvironments: 1 });
-    for (const id of ['acme', 'globex', 'initech', 'umbrella', 'tiny']) await readModelHas(id);
+    platform = platformTokens(t).admin;
+    acme = await tenant();
   });
   afterAll(() => t.close());
 
   describe('POST /v1/environments', () => {
     it('answers 202 with the requested environment, Location, ETag and the provisioning jobId; it then becomes ready', async () => {
-      const res = await create(acme, { labels: { team: 'payments' } });
+      const { id, admin } = await tenant();
+      const res = await create(admin, { labels: { team: 'payments' } });
       expect(res.status).toBe(202);
       expect(res.headers.location).toBe(`/v1/environments/${res.body.id}`);
       expect(res.headers.etag).toBe('"1"');
       expect(res.body).toMatchObject({
-        tenantId: 'acme',
+        tenantId: id,
         projectId: 'web',
         name: 'web-staging',
         type: 'staging',
@@ -69,16 +62,15 @@ describe('Inventory API (e2e)', () => {
         failureReason: null,
         version: 1,
         jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        placement: { model: 'pool', cluster: expect.stringMatching(/^pool-\d$/), namespace: 'acme-web-web-staging', dataStore: expect.stringMatching(/tenant_acme$/) },
+        placement: { model: 'pool', cluster: expect.stringMatching(/^pool-\d$/), namespace: `${id}-web-web-staging`, dataStore: expect.stringMatching(new RegExp(`tenant_${id.replace(/-/g, '_')}$`)) },
       });
-      await waitFor(res.body.id, 'ready');
-      const job = await http().get(`/v1/jobs/${res.body.jobId}`).set(bearer(acme));
+      await environmentIn(t, admin, res.body.id, 'ready');
+      const job = await http().get(`/v1/jobs/${res.body.jobId}`).set(bearer(admin));
       expect(job.status).toBe(200);
       expect(job.body).toMatchObject({ name: 'inventory.provision-environment', state: 'completed', targetType: 'environment', targetId: res.body.id });
-      const got = await http().get(`/v1/environments/${res.body.id}`).set(bearer(acme));
+      const got = await http().get(`/v1/environments/${res.body.id}`).set(bearer(admin));
       expect(got.headers.etag).toBe(`"${got.body.version}"`);
       expect(got.body).toMatchObject({ state: 'ready', readyAt: expect.any(String), attempts: 1, operation: null });
-      ready = { id: res.body.id, version: got.body.version };
     });
 
     it.each([
@@ -91,7 +83,7 @@ describe('Inventory API (e2e)', () => {
       ['an unknown field', { tenantId: 'globex' }, 'tenantId'],
     ])('refuses %s with 400 validation_failed naming the field, and creates nothing', async (_, patch, field) => {
       const before = (await t.ds.query(`SELECT count(*)::int AS n FROM inventory.environments`))[0].n;
-      const res = await create(acme, { name: 'invalid-one', ...patch });
+      const res = await create(acme.admin, { name: 'invalid-one', ...patch });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body.code).toBe('validation_failed');
@@ -100,10 +92,12 @@ describe('Inventory API (e2e)', () => {
     });
 
     it('refuses a duplicate name in the same project with 409 precondition_failed, and allows it in another project', async () => {
-      const dup = await create(acme);
+      const { admin } = await tenant();
+      expect((await create(admin)).status).toBe(202);
+      const dup = await create(admin);
       expect(dup.status).toBe(409);
       expect(dup.body).toMatchObject({ code: 'precondition_failed', reasons: ['environment name web-staging is taken in project web'] });
-      const other = await create(acme, { projectId: 'shop', type: 'production' });
+      const other = await create(admin, { projectId: 'shop', type: 'production' });
       expect(other.status).toBe(202);
     });
 
@@ -114,12 +108,12 @@ describe('Inventory API (e2e)', () => {
     });
 
     it('refuses a request beyond maxEnvironments with 409 quota_exceeded', async () => {
-      const tiny = t.token({ tenantId: 'tiny', roles: ['tenant:deployer'] });
-      expect((await create(tiny, { name: 'first' })).status).toBe(202);
-      const res = await create(tiny, { name: 'second' });
+      const tiny = await tenant({ maxEnvironments: 1 });
+      expect((await create(tiny.deployer, { name: 'first' })).status).toBe(202);
+      const res = await create(tiny.deployer, { name: 'second' });
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ code: 'quota_exceeded', detail: 'maxEnvironments is 1; this request would need 2' });
-      const audit = await t.ds.query(`SELECT result, code FROM platform.audit_log WHERE tenant_id = 'tiny' AND action = 'environment.request' ORDER BY id`);
+      const audit = await t.ds.query(`SELECT result, code FROM platform.audit_log WHERE tenant_id = $1 AND action = 'environment.request' ORDER BY id`, [tiny.id]);
       expect(audit).toEqual([
         { result: 'allowed', code: null },
         { result: 'denied', code: 'quota_exceeded' },
@@ -127,8 +121,9 @@ describe('Inventory API (e2e)', () => {
     });
 
     it('refuses a suspended tenant with 403 tenant_suspended', async () => {
-      await http().post('/v1/tenants/initech/suspend').set(bearer(platform)).send({ reason: 'unpaid' }).expect(200);
-      const res = await create(t.token({ tenantId: 'initech', roles: ['tenant:admin'] }));
+      const initech = await tenant();
+      await http().post(`/v1/tenants/${initech.id}/suspend`).set(bearer(platform)).send({ reason: 'unpaid' }).expect(200);
+      const res = await create(initech.admin);
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('tenant_suspended');
     });
@@ -137,18 +132,27 @@ describe('Inventory API (e2e)', () => {
       const anon = await http().post('/v1/environments').send(body());
       expect(anon.status).toBe(401);
       expect(anon.body.code).toBe('unauthenticated');
-      const viewer = await create(t.token({ tenantId: 'acme', roles: ['tenant:viewer'] }), { name: 'viewer-made' });
+      const viewer = await create(acme.viewer, { name: 'viewer-made' });
       expect(viewer.status).toBe(403);
       expect(viewer.body.code).toBe('forbidden');
-      const agent = await create(t.token({ tenantId: 'acme', roles: ['agent'], environmentId: ready.id }), { name: 'agent-made' });
+      const agent = await create(acme.agent(randomUUID()), { name: 'agent-made' });
       expect(agent.status).toBe(403);
       const platformWrite = await create(platform, { name: 'platform-made' });
       expect(platformWrite.status).toBe(403);
     });
   });
 
+  /** A tenant with `web-staging` ready in project web and a `web-staging` requested in project shop. */
+  const webAndShop = async () => {
+    const { owner, ready } = await readyIn();
+    const shop = await givenEnvironment(t, owner, { name: 'web-staging', projectId: 'shop', type: 'production' });
+    return { owner, ready, shop, shopOnly: owner.token('tenant:admin', { projectIds: ['shop'] }) };
+  };
+
   describe('GET /v1/environments', () => {
     it('lists the tenant\'s environments in creation order, by project and state, with cursor pagination', async () => {
+      const { owner, ready } = await webAndShop();
+      const acme = owner.admin;
       const all = await http().get('/v1/environments').set(bearer(acme));
       expect(all.status).toBe(200);
       expect(all.body.items.map((e: { name: string; projectId: string }) => `${e.projectId}/${e.name}`)).toEqual(['web/web-staging', 'shop/web-staging']);
@@ -168,16 +172,20 @@ describe('Inventory API (e2e)', () => {
     });
 
     it('shows a platform reader every tenant\'s environments and a tenant only its own', async () => {
-      const globexEnv = await create(t.token({ tenantId: 'globex', roles: ['tenant:admin'] }), { name: 'globex-env' });
+      const [one, globex] = [await tenant(), await tenant()];
+      await givenEnvironment(t, one);
+      const globexEnv = await create(globex.admin, { name: 'globex-env' });
       expect(globexEnv.status).toBe(202);
-      const mine = await http().get('/v1/environments').set(bearer(acme));
-      expect(mine.body.items.every((e: { tenantId: string }) => e.tenantId === 'acme')).toBe(true);
-      const everyone = await http().get('/v1/environments?limit=200').set(bearer(t.token({ roles: ['platform:viewer'] })));
-      expect(new Set(everyone.body.items.map((e: { tenantId: string }) => e.tenantId))).toEqual(new Set(['acme', 'globex', 'tiny']));
+      const mine = await http().get('/v1/environments').set(bearer(one.admin));
+      expect(mine.body.items.every((e: { tenantId: string }) => e.tenantId === one.id)).toBe(true);
+      const everyone = await http().get('/v1/environments?limit=200').set(bearer(platformTokens(t).viewer));
+      const tenants: Array<{ tenant_id: string }> = await t.asOwner(`SELECT DISTINCT tenant_id FROM inventory.environments`);
+      expect(new Set(everyone.body.items.map((e: { tenantId: string }) => e.tenantId))).toEqual(new Set(tenants.map((r) => r.tenant_id)));
+      expect(tenants.map((r) => r.tenant_id)).toEqual(expect.arrayContaining([one.id, globex.id]));
     });
 
     it('narrows a token with project_ids to those projects: other projects are not found', async () => {
-      const shopOnly = t.token({ tenantId: 'acme', roles: ['tenant:admin'], projectIds: ['shop'] });
+      const { ready, shopOnly } = await webAndShop();
       const list = await http().get('/v1/environments').set(bearer(shopOnly));
       expect(list.body.items.map((e: { projectId: string }) => e.projectId)).toEqual(['shop']);
       for (const req of [
@@ -198,7 +206,7 @@ describe('Inventory API (e2e)', () => {
   });
 
   describe('a token limited to projects', () => {
-    const shopOnly = () => t.token({ tenantId: 'acme', roles: ['tenant:admin'], projectIds: ['shop'] });
+    const shopOnly = () => acme.token('tenant:admin', { projectIds: ['shop'] });
     const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
     it('refuses a forged cursor carrying projectIds with 400 and never shows another project\'s environments', async () => {
@@ -220,17 +228,19 @@ describe('Inventory API (e2e)', () => {
       ['an array', ['2025-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']],
       ['null', null],
     ])('refuses a cursor with %s with 400, never a 500', async (_, value) => {
-      const res = await http().get(`/v1/environments?cursor=${enc(value)}`).set(bearer(acme));
+      const res = await http().get(`/v1/environments?cursor=${enc(value)}`).set(bearer(acme.admin));
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation_failed');
     });
 
     it('sees only its projects\' events, jobs and audit entries, and not the tenant-wide usage', async () => {
-      const shopEnv = (await http().get('/v1/environments').set(bearer(shopOnly()))).body.items[0];
+      const { owner, ready, shopOnly } = await webAndShop();
+      const acme = owner.admin;
+      const shopEnv = (await http().get('/v1/environments').set(bearer(shopOnly))).body.items[0];
       expect(shopEnv.projectId).toBe('shop');
-      await eventually(async () => (await http().get('/v1/events?type=rcp.inventory.*').set(bearer(shopOnly()))).body.items.length > 0);
+      await eventually(async () => (await http().get('/v1/events?type=rcp.inventory.*').set(bearer(shopOnly))).body.items.length > 0);
 
-      const feed = await http().get('/v1/events?limit=200').set(bearer(shopOnly()));
+      const feed = await http().get('/v1/events?limit=200').set(bearer(shopOnly));
       expect(feed.status).toBe(200);
       expect(feed.body.items.length).toBeGreaterThan(0);
       expect(new Set(feed.body.items.map((e: { projectid?: string }) => e.projectid))).toEqual(new Set(['shop']));
@@ -238,23 +248,23 @@ describe('Inventory API (e2e)', () => {
       const projects = new Set(whole.body.items.map((e: { projectid?: string }) => e.projectid));
       expect(projects).toEqual(new Set(['web', 'shop', undefined])); // tenant-level events have no project
 
-      const jobs = await http().get('/v1/jobs?limit=200').set(bearer(shopOnly()));
+      const jobs = await http().get('/v1/jobs?limit=200').set(bearer(shopOnly));
       expect(jobs.status).toBe(200);
       expect(jobs.body.items.length).toBeGreaterThan(0);
       for (const job of jobs.body.items) expect(job).toMatchObject({ projectId: 'shop', targetId: shopEnv.id });
       const webJob = (await http().get('/v1/jobs?limit=200').set(bearer(acme))).body.items.find((j: { targetId: string }) => j.targetId === ready.id);
       expect(webJob).toMatchObject({ projectId: 'web' });
-      expect((await http().get(`/v1/jobs/${webJob.id}`).set(bearer(shopOnly()))).status).toBe(404);
+      expect((await http().get(`/v1/jobs/${webJob.id}`).set(bearer(shopOnly))).status).toBe(404);
 
-      const audit = await http().get('/v1/audit-log?limit=200').set(bearer(shopOnly()));
+      const audit = await http().get('/v1/audit-log?limit=200').set(bearer(shopOnly));
       expect(audit.status).toBe(200);
       expect(audit.body.items.length).toBeGreaterThan(0);
-      for (const entry of audit.body.items) expect(entry).toMatchObject({ tenantId: 'acme', projectId: 'shop' });
+      for (const entry of audit.body.items) expect(entry).toMatchObject({ tenantId: owner.id, projectId: 'shop' });
       expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('environment.request');
       const wholeAudit = (await http().get('/v1/audit-log?limit=200').set(bearer(acme))).body.items;
       expect(wholeAudit.find((e: { targetId: string; action: string }) => e.targetId === ready.id && e.action === 'environment.request')).toMatchObject({ projectId: 'web' });
 
-      const usage = await http().get('/v1/tenants/acme/usage').set(bearer(shopOnly()));
+      const usage = await http().get(`/v1/tenants/${owner.id}/usage`).set(bearer(shopOnly));
       expect(usage.status).toBe(403);
       expect(usage.body.code).toBe('forbidden');
     });
@@ -262,7 +272,8 @@ describe('Inventory API (e2e)', () => {
 
   describe('another tenant\'s environment', () => {
     it('is a 404 on every endpoint, and an unknown or malformed id too', async () => {
-      const globex = t.token({ tenantId: 'globex', roles: ['tenant:admin'] });
+      const { owner, ready } = await readyIn();
+      const globex = (await tenant()).admin;
       const requests = (id: string) => [
         http().get(`/v1/environments/${id}`),
         http().get(`/v1/environments/${id}/services`),
@@ -275,27 +286,32 @@ describe('Inventory API (e2e)', () => {
         expect(res.status).toBe(404);
         expect(res.body.code).toBe('not_found');
       }
-      for (const id of [randomUUID(), 'not-a-uuid']) expect((await http().get(`/v1/environments/${id}`).set(bearer(acme))).status).toBe(404);
-      expect(await stateOf(ready.id)).toBe('ready');
+      for (const id of [randomUUID(), 'not-a-uuid']) expect((await http().get(`/v1/environments/${id}`).set(bearer(owner.admin))).status).toBe(404);
+      expect(await stateOf(ready.id, owner.admin)).toBe('ready');
     });
   });
 
+  const svc = (name: string, patch: object = {}) => ({ name, image: `registry.example.com/${name}:1.0.0`, replicas: 2, readyReplicas: 2, configChecksum: `sha256:${name}`, ...patch });
+  const report = (token: string, envId: string, observedAt: string, services: object[]) =>
+    http().put(`/v1/environments/${envId}/actual-state`).set(bearer(token)).send({ observedAt, services });
+  /** The environment's agent reports `web`, `api` and `worker` (at 10:00), the first report of the tests below. */
+  const reportThree = (owner: GivenTenant, envId: string) =>
+    report(owner.agent(envId), envId, '2026-01-15T10:00:00Z', [svc('web'), svc('api'), svc('worker')]).expect(200);
+
   describe('PUT /v1/environments/{id}/actual-state and GET …/services', () => {
-    const agentOf = (envId: string, tenantId = 'acme') => t.token({ tenantId, roles: ['agent'], environmentId: envId, sub: `agent:${envId}` });
-    const report = (token: string, envId: string, observedAt: string, services: object[]) =>
-      http().put(`/v1/environments/${envId}/actual-state`).set(bearer(token)).send({ observedAt, services });
-    const svc = (name: string, patch: object = {}) => ({ name, image: `registry.example.com/${name}:1.0.0`, replicas: 2, readyReplicas: 2, configChecksum: `sha256:${name}`, ...patch });
-    const serviceEvents = async () => {
-      const subject = `${ready.id}/services`;
-      await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [subject])).length === 0);
-      return (await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 AND type LIKE 'rcp.inventory.service-%' ORDER BY position`, [subject])).map(
-        (r: { type: string }) => r.type.replace(/^rcp\.inventory\.|\.v1$/g, ''),
-      );
+    const serviceEvents = async (envId: string) =>
+      (await eventsOf(t, `${envId}/services`, 'rcp.inventory.service-')).map((e) => e.type.replace(/^rcp\.inventory\.|\.v1$/g, ''));
+    /** A ready environment whose agent then reported web, api and worker, and changed web's image and removed api (10:02). */
+    const reportedTwice = async () => {
+      const { owner, ready } = await readyIn();
+      await reportThree(owner, ready.id);
+      await report(owner.agent(ready.id), ready.id, '2026-01-15T10:02:00Z', [svc('web', { image: 'registry.example.com/web:1.1.0' }), svc('worker')]).expect(200);
+      return { owner, ready };
     };
 
     it('takes an agent\'s full report, lists the services and flags those beyond maxServicesPerEnvironment', async () => {
-      const agent = agentOf(ready.id);
-      const res = await report(agent, ready.id, '2026-01-15T10:00:00Z', [svc('web'), svc('api'), svc('worker')]);
+      const { owner, ready } = await readyIn();
+      const res = await report(owner.agent(ready.id), ready.id, '2026-01-15T10:00:00Z', [svc('web'), svc('api'), svc('worker')]);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         environmentId: ready.id,
@@ -308,7 +324,7 @@ describe('Inventory API (e2e)', () => {
         liveServices: 3,
         maxServicesPerEnvironment: 2,
       });
-      const list = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(t.token({ tenantId: 'acme', roles: ['tenant:viewer'] })));
+      const list = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(owner.viewer));
       expect(list.status).toBe(200);
       expect(list.body.lastObservedAt).toBe('2026-01-15T10:00:00.000Z');
       expect(list.body.items).toEqual([
@@ -316,30 +332,30 @@ describe('Inventory API (e2e)', () => {
         expect.objectContaining({ name: 'web', overQuota: false }),
         expect.objectContaining({ name: 'worker', overQuota: true }),
       ]);
-      expect(await serviceEvents()).toEqual(['service-observed', 'service-observed', 'service-observed']);
-      const [observed] = await t.ds.query(
-        `SELECT envelope FROM platform.event_log WHERE aggregate_id = $1 AND type = 'rcp.inventory.service-observed.v1' AND envelope->'data'->>'service' = 'worker'`,
-        [`${ready.id}/services`],
-      );
-      expect(observed.envelope).toMatchObject({ tenantid: 'acme', projectid: 'web', subject: `${ready.id}/services`, aggregatetype: 'RuntimeServiceInventory', data: { environmentId: ready.id, overQuota: true, replicas: 2 } });
+      expect(await serviceEvents(ready.id)).toEqual(['service-observed', 'service-observed', 'service-observed']);
+      const observed = (await eventsOf(t, `${ready.id}/services`, 'rcp.inventory.service-observed.v1')).find((e) => e.data.service === 'worker');
+      expect(observed).toMatchObject({ tenantid: owner.id, projectid: 'web', subject: `${ready.id}/services`, aggregatetype: 'RuntimeServiceInventory', data: { environmentId: ready.id, overQuota: true, replicas: 2 } });
     });
 
     it('publishes nothing for a report that changes nothing, changes and removals for one that does', async () => {
-      const agent = agentOf(ready.id);
+      const { owner, ready } = await readyIn();
+      await reportThree(owner, ready.id);
+      const agent = owner.agent(ready.id);
       const same = await report(agent, ready.id, '2026-01-15T10:01:00Z', [svc('web'), svc('api'), svc('worker')]);
       expect(same.body).toMatchObject({ applied: true, observed: [], changed: [], removed: [], unchanged: ['api', 'web', 'worker'] });
-      expect(await serviceEvents()).toHaveLength(3);
+      expect(await serviceEvents(ready.id)).toHaveLength(3);
       const next = await report(agent, ready.id, '2026-01-15T10:02:00Z', [svc('web', { image: 'registry.example.com/web:1.1.0' }), svc('worker')]);
       expect(next.body).toMatchObject({ applied: true, changed: ['web', 'worker'], removed: ['api'], overQuota: false, liveServices: 2 });
-      expect((await serviceEvents()).slice(3)).toEqual(['service-changed', 'service-changed', 'service-removed']);
-      const live = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme));
+      expect((await serviceEvents(ready.id)).slice(3)).toEqual(['service-changed', 'service-changed', 'service-removed']);
+      const live = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(owner.admin));
       expect(live.body.items.map((s: { name: string }) => s.name)).toEqual(['web', 'worker']);
-      const withRemoved = await http().get(`/v1/environments/${ready.id}/services?includeRemoved=true`).set(bearer(acme));
+      const withRemoved = await http().get(`/v1/environments/${ready.id}/services?includeRemoved=true`).set(bearer(owner.admin));
       expect(withRemoved.body.items.find((s: { name: string }) => s.name === 'api')).toMatchObject({ removed: true, removedAt: '2026-01-15T10:02:00.000Z' });
     });
 
     it('ignores a report older than the last applied one and says so (200, applied: false)', async () => {
-      const res = await report(agentOf(ready.id), ready.id, '2026-01-15T09:00:00Z', []);
+      const { owner, ready } = await reportedTwice();
+      const res = await report(owner.agent(ready.id), ready.id, '2026-01-15T09:00:00Z', []);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         applied: false,
@@ -347,11 +363,13 @@ describe('Inventory API (e2e)', () => {
         lastObservedAt: '2026-01-15T10:02:00.000Z',
         liveServices: 2,
       });
-      const live = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme));
+      const live = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(owner.admin));
       expect(live.body.items).toHaveLength(2);
     });
 
     it('lets a tenant admin report too, and refuses an invalid report with 400', async () => {
+      const { owner, ready } = await reportedTwice();
+      const acme = owner.admin;
       expect((await report(acme, ready.id, '2026-01-15T10:03:00Z', [svc('web', { image: 'registry.example.com/web:1.1.0' }), svc('worker')])).body.applied).toBe(true);
       for (const bad of [
         { observedAt: 'yesterday', services: [] },
@@ -367,22 +385,23 @@ describe('Inventory API (e2e)', () => {
     });
 
     it('refuses an agent of another environment (403), one of another tenant (404) and a deployer (403)', async () => {
-      const other = (await http().get('/v1/environments?projectId=shop').set(bearer(acme))).body.items[0];
-      const wrongEnv = await report(agentOf(other.id), ready.id, '2026-01-15T10:05:00Z', []);
+      const { owner, ready } = await reportedTwice();
+      const other = await givenEnvironment(t, owner, { projectId: 'shop' });
+      const wrongEnv = await report(owner.agent(other.id), ready.id, '2026-01-15T10:05:00Z', []);
       expect(wrongEnv.status).toBe(403);
       expect(wrongEnv.body).toMatchObject({ code: 'forbidden', detail: 'Agent credentials may only report for their own environment' });
-      const otherTenant = await report(agentOf(ready.id, 'globex'), ready.id, '2026-01-15T10:05:00Z', []);
+      const otherTenant = await report((await tenant()).agent(ready.id), ready.id, '2026-01-15T10:05:00Z', []);
       expect(otherTenant.status).toBe(404);
-      const deployer = await report(t.token({ tenantId: 'acme', roles: ['tenant:deployer'] }), ready.id, '2026-01-15T10:05:00Z', []);
+      const deployer = await report(owner.deployer, ready.id, '2026-01-15T10:05:00Z', []);
       expect(deployer.status).toBe(403);
-      const agentReads = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(agentOf(ready.id)));
+      const agentReads = await http().get(`/v1/environments/${ready.id}/services`).set(bearer(owner.agent(ready.id)));
       expect(agentReads.status).toBe(403);
-      expect((await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme))).body.items).toHaveLength(2);
+      expect((await http().get(`/v1/environments/${ready.id}/services`).set(bearer(owner.admin))).body.items).toHaveLength(2);
     });
 
     it('refuses a report for an environment that is not on infrastructure yet (409 invalid_state_transition)', async () => {
-      const slow = await create(acme, { name: 'slow-one', labels: { 'rcp.dev/simulate-latency-ms': '4000' } });
-      const res = await report(agentOf(slow.body.id), slow.body.id, new Date().toISOString(), []);
+      const slow = await create(acme.admin, { name: 'slow-one', labels: { 'rcp.dev/simulate-latency-ms': '4000' } });
+      const res = await report(acme.agent(slow.body.id), slow.body.id, new Date().toISOString(), []);
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('invalid_state_transition');
     });
@@ -390,29 +409,41 @@ describe('Inventory API (e2e)', () => {
 
   describe('DELETE /v1/environments/{id}', () => {
     it('refuses to decommission an environment that is still provisioning (409 invalid_state_transition)', async () => {
-      const slow = (await http().get('/v1/environments?projectId=web').set(bearer(acme))).body.items.find((e: { name: string }) => e.name === 'slow-one');
-      await waitFor(slow.id, 'provisioning');
-      const res = await http().delete(`/v1/environments/${slow.id}`).set(bearer(acme));
+      const owner = await tenant();
+      const slow = await givenEnvironment(t, owner, { labels: { 'rcp.dev/simulate-latency-ms': '4000' } });
+      await environmentIn(t, owner, slow.id, 'provisioning');
+      const res = await http().delete(`/v1/environments/${slow.id}`).set(bearer(owner.admin));
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ code: 'invalid_state_transition' });
-      expect(await stateOf(slow.id)).toBe('provisioning');
+      expect(await stateOf(slow.id, owner.admin)).toBe('provisioning');
     });
 
-    it('refuses a stale If-Match with 412 and changes nothing', async () => {
-      const res = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', `"${ready.version - 1}"`);
+    /** A stale If-Match (412, nothing changes) and a malformed one (400). */
+    const refusedDeletes = async (owner: GivenTenant, ready: { id: string; version: number }) => {
+      const res = await http().delete(`/v1/environments/${ready.id}`).set(bearer(owner.admin)).set('if-match', `"${ready.version - 1}"`);
       expect(res.status).toBe(412);
       expect(res.body.code).toBe('version_conflict');
-      expect(await stateOf(ready.id)).toBe('ready');
-      expect((await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', 'soon')).status).toBe(400);
+      expect(await stateOf(ready.id, owner.admin)).toBe('ready');
+      expect((await http().delete(`/v1/environments/${ready.id}`).set(bearer(owner.admin)).set('if-match', 'soon')).status).toBe(400);
+    };
+
+    it('refuses a stale If-Match with 412 and changes nothing', async () => {
+      const { owner, ready } = await readyIn();
+      await refusedDeletes(owner, { id: ready.id, version: ready.version });
     });
 
     it('answers 202 with the environment decommissioning and the jobId; it then becomes decommissioned', async () => {
-      const res = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', `"${ready.version}"`);
+      const { owner, ready } = await readyIn();
+      const acme = owner.admin;
+      await reportThree(owner, ready.id);
+      const { version } = (await http().get(`/v1/environments/${ready.id}`).set(bearer(acme))).body;
+      await refusedDeletes(owner, { id: ready.id, version });
+      const res = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme)).set('if-match', `"${version}"`);
       expect(res.status).toBe(202);
       expect(res.headers.location).toBe(`/v1/environments/${ready.id}`);
-      expect(res.headers.etag).toBe(`"${ready.version + 1}"`);
-      expect(res.body).toMatchObject({ state: 'decommissioning', decommissionReason: 'requested by alice@acme', jobId: expect.any(String) });
-      await waitFor(ready.id, 'decommissioned');
+      expect(res.headers.etag).toBe(`"${version + 1}"`);
+      expect(res.body).toMatchObject({ state: 'decommissioning', decommissionReason: `requested by admin@${owner.id}`, jobId: expect.any(String) });
+      await environmentIn(t, owner, ready.id, 'decommissioned');
       // Nothing runs there any more: the live inventory is emptied (service-removed for each).
       await eventually(async () => (await http().get(`/v1/environments/${ready.id}/services`).set(bearer(acme))).body.items.length === 0);
       const history = await http().get(`/v1/environments/${ready.id}/services?includeRemoved=true`).set(bearer(acme));
@@ -424,10 +455,9 @@ describe('Inventory API (e2e)', () => {
       const again = await http().delete(`/v1/environments/${ready.id}`).set(bearer(acme));
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('invalid_state_transition');
-      // (Earlier 404 denials of this target by another tenant and an out-of-scope token are recorded too; only acme's own attempts here.)
       const audit = await t.ds.query(
-        `SELECT result, status, code FROM platform.audit_log WHERE target_id = $1 AND action = 'environment.decommission' AND actor = 'alice@acme' ORDER BY id`,
-        [ready.id],
+        `SELECT result, status, code FROM platform.audit_log WHERE target_id = $1 AND action = 'environment.decommission' AND actor = $2 ORDER BY id`,
+        [ready.id, `admin@${owner.id}`],
       );
       expect(audit).toEqual([
         { result: 'denied', status: 412, code: 'version_conflict' },
@@ -440,16 +470,17 @@ describe('Inventory API (e2e)', () => {
 
   describe('POST /v1/environments/{id}/retry', () => {
     it('sends a failed environment back to provisioning (202) and refuses one that is not failed (409)', async () => {
-      const globex = t.token({ tenantId: 'globex', roles: ['tenant:deployer'] });
+      const owner = await tenant();
+      const globex = owner.deployer;
       const created = await create(globex, { name: 'unlucky', labels: { 'rcp.dev/simulate-failure': 'provision-until-retry' } });
-      await waitFor(created.body.id, 'failed', globex);
+      await environmentIn(t, globex, created.body.id, 'failed');
       const failed = (await http().get(`/v1/environments/${created.body.id}`).set(bearer(globex))).body;
       expect(failed.failureReason).toMatch(/^Provisioning failed after 3 attempt\(s\): the simulated provisioner failed provisioning on request/);
       expect((await http().post(`/v1/environments/${created.body.id}/retry`).set(bearer(globex)).set('if-match', '"1"')).status).toBe(412);
       const res = await http().post(`/v1/environments/${created.body.id}/retry`).set(bearer(globex)).set('if-match', `"${failed.version}"`);
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ state: 'requested', round: 2, failureReason: null, jobId: expect.any(String) });
-      await waitFor(created.body.id, 'ready', globex);
+      await environmentIn(t, globex, created.body.id, 'ready');
       const notFailed = await http().post(`/v1/environments/${created.body.id}/retry`).set(bearer(globex));
       expect(notFailed.status).toBe(409);
       expect(notFailed.body.code).toBe('invalid_state_transition');
@@ -489,24 +520,26 @@ describe('Inventory API (e2e)', () => {
 
   describe('tenant offboarding', () => {
     it('decommissions every environment of an offboarded tenant', async () => {
-      const umbrella = t.token({ tenantId: 'umbrella', roles: ['tenant:admin'] });
+      const owner = await tenant();
+      const umbrella = owner.admin;
       const ids: string[] = [];
-      for (const name of ['one', 'two']) ids.push((await create(umbrella, { name })).body.id);
-      for (const id of ids) await waitFor(id, 'ready', umbrella);
-      await http().post('/v1/tenants/umbrella/offboard').set(bearer(platform)).send({ reason: 'contract ended' }).expect(200);
+      for (const name of ['one', 'two']) ids.push((await givenReadyEnvironment(t, owner, { name })).id);
+      await http().post(`/v1/tenants/${owner.id}/offboard`).set(bearer(platform)).send({ reason: 'contract ended' }).expect(200);
       expect((await http().get(`/v1/environments/${ids[0]}`).set(bearer(umbrella))).body.code).toBe('tenant_offboarded');
-      for (const id of ids) await waitFor(id, 'decommissioned', platform);
+      for (const id of ids) await environmentIn(t, platform, id, 'decommissioned');
       const env = (await http().get(`/v1/environments/${ids[0]}`).set(bearer(platform))).body;
-      expect(env).toMatchObject({ state: 'decommissioned', decommissionReason: 'tenant umbrella was offboarded: contract ended', decommissionedAt: expect.any(String) });
+      expect(env).toMatchObject({ state: 'decommissioned', decommissionReason: `tenant ${owner.id} was offboarded: contract ended`, decommissionedAt: expect.any(String) });
     });
   });
 
   describe('events and documentation', () => {
     it('publishes the lifecycle as CloudEvents on the tenant\'s feed', async () => {
-      const feed = await http().get('/v1/events?type=rcp.inventory.*&limit=200').set(bearer(acme));
+      const { owner, ready } = await readyIn();
+      await eventsOf(t, ready.id); // every event recorded so far is on the feed
+      const feed = await http().get('/v1/events?type=rcp.inventory.*&limit=200').set(bearer(owner.admin));
       const ofReady = feed.body.items.filter((e: { subject: string }) => e.subject === ready.id).map((e: { type: string }) => e.type);
       expect(ofReady.slice(0, 3)).toEqual(['rcp.inventory.environment-requested.v1', 'rcp.inventory.environment-provisioning-started.v1', 'rcp.inventory.environment-ready.v1']);
-      const odd = feed.body.items.filter((e: { tenantid: string; moduleid: string; source: string }) => !(e.tenantid === 'acme' && e.moduleid === 'inventory' && e.source === '/rcp/inventory'));
+      const odd = feed.body.items.filter((e: { tenantid: string; moduleid: string; source: string }) => !(e.tenantid === owner.id && e.moduleid === 'inventory' && e.source === '/rcp/inventory'));
       expect(odd).toEqual([]);
       const catalog = await http().get('/v1/event-catalog');
       expect(JSON.stringify(catalog.body)).toContain('rcp.inventory.environment-retry-requested.v1');

@@ -7,7 +7,7 @@ type App = Awaited<ReturnType<typeof startTestApp>>;
 describe('Jobs API (e2e)', () => {
   let t: App;
   let admin: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const insertJob = async (state: string, tenantId: string | null, name = 'test.unknown-job', more: { projectId?: string; createdAt?: string } = {}) => {
     const id = randomUUID();
     const columns = ['id', 'tenant_id', 'name', 'payload', 'state', 'attempts', 'max_attempts', 'last_error'];

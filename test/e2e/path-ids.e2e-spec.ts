@@ -9,7 +9,7 @@ describe('Malformed ids in paths (e2e)', () => {
   let t: App;
   let platform: string;
   let acme: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {

@@ -52,19 +52,22 @@ describe('findOpenApiDrift', () => {
 });
 
 describe('documentApiConventions', () => {
-  it('documents Idempotency-Key and its 400 on every mutation, and the 400 of If-Match, keeping statuses in order', () => {
+  it('documents Idempotency-Key and its 400/409/422 and a body\'s 413/415 on every mutation, the 400 of If-Match, and 429/500 everywhere, keeping statuses in order', () => {
     const doc = documentApiConventions({
       paths: {
         '/v1/things/{id}': {
           get: { parameters: [{ name: 'If-Match', in: 'header' }], responses: { 200: ok, 404: problem } },
           delete: { responses: { 202: ok, 404: problem } },
         },
+        '/healthz': { get: { responses: { 200: ok } } },
       },
     } as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>> });
     const item = doc.paths['/v1/things/{id}'];
-    expect(Object.keys(item.get.responses)).toEqual(['200', '400', '404']);
-    expect(Object.keys(item.delete.responses)).toEqual(['202', '400', '404']);
+    expect(Object.keys(item.get.responses)).toEqual(['200', '400', '404', '429', '500']);
+    expect(Object.keys(item.delete.responses)).toEqual(['202', '400', '404', '409', '413', '415', '422', '429', '500']);
     expect(item.delete.parameters?.map((p) => p.name)).toEqual(['Idempotency-Key']);
+    // Not rate limited: no 429.
+    expect(Object.keys(doc.paths['/healthz'].get.responses)).toEqual(['200', '500']);
     expect(findOpenApiDrift(doc)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { ERROR_CATALOGUE, ErrorCode } from './error-catalogue';
+import { isRateLimitExempt } from './rate-limit.guard';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'quotas.maxEnvironments' }) field: string;
@@ -29,8 +30,10 @@ const DESCRIPTIONS: Partial<Record<number, string>> = {
   409: 'invalid_state_transition, concurrent_modification, idempotency_in_progress, quota_exceeded or precondition_failed',
   412: 'version_conflict: If-Match does not match the current version',
   413: 'payload_too_large: the body is over 1 MiB',
+  415: 'unsupported_media_type: the body is not application/json',
   422: 'idempotency_key_reused or secret_value_forbidden',
   429: 'rate_limited: retry after the Retry-After header',
+  500: 'internal: an unexpected error (the trace id names it in the logs)',
 };
 
 /** Documents the problem responses an endpoint can produce. */
@@ -62,28 +65,32 @@ interface OpenApiOperation {
 
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } };
 
-/** Adds the `400` an operation can answer when its controller did not list it, keeping responses in status order. */
-function documentBadRequest(op: OpenApiOperation): void {
-  const responses = op.responses ?? {};
-  if (responses['400']) return;
-  const entries = Object.entries({ ...responses, 400: { description: DESCRIPTIONS[400], content: PROBLEM_CONTENT } });
-  op.responses = Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+/** Adds the problem responses an operation can answer when its controller did not list them, keeping responses in status order. */
+function documentProblems(op: OpenApiOperation, ...statuses: number[]): void {
+  const responses = { ...op.responses };
+  for (const status of statuses) responses[status] ??= { description: DESCRIPTIONS[status], content: PROBLEM_CONTENT };
+  op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**
- * Documents, once for every operation, the conventions the HTTP layer applies to all of them: each
- * POST, PUT, PATCH and DELETE accepts `Idempotency-Key` (added where a controller did not declare it),
- * and so can answer `400` for a malformed key, as can every operation taking `If-Match`.
+ * Documents, once for every operation, the conventions the HTTP layer applies to all of them: any
+ * operation can fail with `500`, and one the per-IP rate limit counts with `429`; each POST, PUT, PATCH
+ * and DELETE accepts `Idempotency-Key` (added where a controller did not declare it), and so can answer
+ * `400` for a malformed key, `409` while its first use runs and `422` for a key reused with another
+ * request, and its body can be too large (`413`) or not JSON (`415`); every operation taking `If-Match`
+ * can answer `400`.
  */
 export function documentApiConventions<D extends { paths: Record<string, unknown> }>(document: D): D {
-  for (const item of Object.values(document.paths) as Array<Partial<Record<string, OpenApiOperation>>>) {
+  for (const [path, item] of Object.entries(document.paths) as Array<[string, Partial<Record<string, OpenApiOperation>>]>) {
     for (const op of Object.values(item)) {
-      if (op?.parameters?.some((p) => p.in === 'header' && p.name?.toLowerCase() === 'if-match')) documentBadRequest(op);
+      if (!op) continue;
+      documentProblems(op, ...(isRateLimitExempt(path) ? [500] : [429, 500]));
+      if (op.parameters?.some((p) => p.in === 'header' && p.name?.toLowerCase() === 'if-match')) documentProblems(op, 400);
     }
     for (const method of MUTATIONS) {
       const op = item[method];
       if (!op) continue;
-      documentBadRequest(op);
+      documentProblems(op, 400, 409, 413, 415, 422);
       op.parameters ??= [];
       if (op.parameters.some((p) => p.in === 'header' && p.name?.toLowerCase() === 'idempotency-key')) continue;
       op.parameters.push({

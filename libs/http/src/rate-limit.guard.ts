@@ -8,6 +8,8 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /** Paths a load balancer, Prometheus or a browser on the docs may call as often as it likes. */
 const EXEMPT = /^\/(?:healthz|readyz|metrics)\/?$|^\/docs/;
+/** Whether the rate limits leave `path` alone (so it never answers 429). */
+export const isRateLimitExempt = (path: string): boolean => EXEMPT.test(path);
 const MINUTE_MS = 60_000;
 
 export type RateLimitName = 'ip' | 'token';
@@ -38,7 +40,7 @@ abstract class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<{ url: string }>();
-    return EXEMPT.test(req.url.split('?')[0]);
+    return isRateLimitExempt(req.url.split('?')[0]);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
@@ -83,7 +85,7 @@ export class IpRateLimit {
 
   /** Counts one request from `ip` to `path` (exempt paths are not counted). */
   async check(ip: string, path: string): Promise<IpRateLimitDecision> {
-    if (EXEMPT.test(path)) return { headers: {} };
+    if (isRateLimitExempt(path)) return { headers: {} };
     const limit = this.limit.limit as number;
     const key = `ip:${sha256Hex(normalizeIp(ip)).slice(0, 32)}`;
     const hit = await this.storage.increment(key, this.limit.ttl as number, limit, 0, 'ip');

@@ -14,7 +14,8 @@ const FORMATS: Record<string, RegExp> = {
 
 type Schema = Record<string, unknown>;
 
-function typeOf(v: unknown): string {
+/** The JSON Schema type of a JSON value (`integer` for a whole number). */
+export function typeOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';

@@ -4,3 +4,6 @@ export * from './test-app';
 export * from './redis';
 export * from './domain';
 export * from './query-plan';
+export * from './openapi-responses';
+export * from './http';
+export * from './scenario';

@@ -9,6 +9,8 @@ import { createApp } from '../../../src/bootstrap';
 import type { AppModuleImport } from '../../../src/app.module';
 import { createTestDatabase, testRedisPrefix } from './test-database';
 import { TEST_REDIS_URL } from './test-env';
+import { checkedHttp, Http } from './http';
+import { OpenApiDocument, OpenApiResponses } from './openapi-responses';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -22,6 +24,13 @@ export interface TestApp {
    * statement, for a multi-statement string).
    */
   asOwner(sql: string, params?: unknown[]): Promise<any>;
+  /**
+   * A supertest client of the app whose every response is checked against `/docs-json` (status and
+   * body: {@link OpenApiResponses}). Use it for every request a test sends.
+   */
+  http(): Http;
+  /** The served OpenAPI document as a response checker (undefined for a worker-only app, which serves none). */
+  responses?: OpenApiResponses;
   close(): Promise<void>;
 }
 
@@ -67,10 +76,12 @@ export async function startTestApp(
   const app = await createApp(settings, { migrate: false, extraModules: opts.extraModules, logDestination: opts.logDestination });
   await app.getHttpAdapter().getInstance().ready();
   const ds = app.get(DataSource);
+  const responses = await servedOpenApi(app);
   let owner: Promise<Client> | undefined;
   const asOwner = async (sql: string, params?: unknown[]) => {
     owner ??= (async () => {
       const c = new Client({ connectionString: db.url, application_name: 'rcp-test-owner' });
+      c.on('error', () => undefined); // dropping the database ends it, also after only the app was closed
       await c.connect();
       return c;
     })();
@@ -87,12 +98,20 @@ export async function startTestApp(
     dropDb: db.drop,
     token: (spec) => signLocalToken(spec, settings.JWT_SECRET, settings.JWT_ISSUER, settings.JWT_AUDIENCE),
     asOwner,
+    http: () => checkedHttp(app.getHttpServer(), responses),
+    responses,
     close: async () => {
       if (owner) await (await owner).end().catch(() => undefined);
       await app.close();
       if (!database) await db.drop();
     },
   };
+}
+
+/** The document the app serves at `/docs-json` (not counted by the rate limits), if it serves one. */
+async function servedOpenApi(app: NestFastifyApplication): Promise<OpenApiResponses | undefined> {
+  const res = await app.inject({ method: 'GET', url: '/docs-json' });
+  return res.statusCode === 200 ? new OpenApiResponses(res.json() as OpenApiDocument) : undefined;
 }
 
 /** Polls until `check` returns a truthy value (or throws, naming `what` and the last error, after `timeoutMs`). */

@@ -1,7 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { Actor, RequestContexts, systemContext } from '@rcp/observability';
-import { eventually, startTestApp } from '@rcp/testing';
-import { OnboardTenantCommand } from '../../../src/contexts/tenancy/application/commands/onboard-tenant/onboard-tenant.command';
+import { eventsOf, eventually, startTestApp } from '@rcp/testing';
 import { RequestEnvironmentCommand, RequestEnvironmentInput } from '../../../src/contexts/inventory/application/commands/request-environment/request-environment.command';
 import { EnvironmentJobView } from '../../../src/contexts/inventory/application/environment.view';
 
@@ -16,21 +15,11 @@ export const FAST_INVENTORY: Record<string, string> = {
   RELAY_IDLE_MAX_MS: '50',
 };
 
-export const QUOTAS = { maxEnvironments: 10, maxServicesPerEnvironment: 5, maxReplicasPerService: 10, maxTotalReplicas: 100 };
-
 export const operator: Actor = { sub: 'ops@platform', kind: 'user', tenantId: null, roles: ['platform:admin'] };
 export const tenantAdmin = (tenantId: string): Actor => ({ sub: `admin@${tenantId}`, kind: 'user', tenantId, roles: ['tenant:admin'] });
 
 /** Runs work as an actor, the way an HTTP request would (row-level security follows the actor). */
 export const as = <T>(actor: Actor, fn: () => Promise<T>): Promise<T> => RequestContexts.run({ ...systemContext('test'), actor }, fn);
-
-/** Onboards a tenant through tenancy's own command and waits until inventory's read model has it. */
-export async function onboardTenant(t: App, tenantId: string, quotas: Partial<typeof QUOTAS> = {}, isolationMode: 'shared' | 'pooled' | 'siloed' = 'pooled') {
-  await as(operator, () =>
-    t.app.get(CommandBus).execute(new OnboardTenantCommand({ id: tenantId, displayName: `Tenant ${tenantId}`, isolationMode, quotas: { ...QUOTAS, ...quotas } })),
-  );
-  await eventually(async () => (await t.ds.query(`SELECT 1 FROM inventory.tenants WHERE tenant_id = $1`, [tenantId])).length === 1);
-}
 
 export function requestEnvironment(t: App, tenantId: string, input: Partial<RequestEnvironmentInput> & { name: string }): Promise<EnvironmentJobView> {
   return as(tenantAdmin(tenantId), () =>
@@ -58,9 +47,6 @@ export async function waitForState(t: App, id: string, state: string, timeoutMs 
   }, timeoutMs);
 }
 
-/** Published event types of one environment, in feed order (waits for the relay to catch up first). */
-export async function eventTypes(t: App, aggregateId: string): Promise<string[]> {
-  await eventually(async () => (await t.ds.query(`SELECT 1 FROM platform.outbox_events WHERE aggregate_id = $1`, [aggregateId])).length === 0);
-  const rows: Array<{ type: string }> = await t.ds.query(`SELECT type FROM platform.event_log WHERE aggregate_id = $1 ORDER BY position`, [aggregateId]);
-  return rows.map((r) => r.type.replace(/^rcp\.inventory\./, '').replace(/\.v1$/, ''));
-}
+/** Published event types of one environment, in feed order, without `rcp.inventory.` and `.v1`. */
+export const eventTypes = async (t: App, environmentId: string): Promise<string[]> =>
+  (await eventsOf(t, environmentId)).map((e) => e.type.replace(/^rcp\.inventory\./, '').replace(/\.v1$/, ''));

@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { eventually, startTestApp } from '@rcp/testing';
-import { App, FAST_INVENTORY, envRow, eventTypes, onboardTenant, requestEnvironment, waitForState } from './inventory-fixtures';
+import { eventually, givenTenant, startTestApp } from '@rcp/testing';
+import { App, FAST_INVENTORY, envRow, eventTypes, requestEnvironment, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
 jest.setTimeout(30_000);
@@ -170,7 +170,7 @@ describe('inventory: the http provisioner against an external executor', () => {
       JOB_MAX_ATTEMPTS: '2',
     });
     await t.app.listen(port, '127.0.0.1');
-    await onboardTenant(t, 'acme', { maxEnvironments: 50 });
+    await givenTenant(t, { id: 'acme', quotas: { maxEnvironments: 50 } });
   });
   afterAll(async () => {
     await t.close();
@@ -365,7 +365,7 @@ describe('inventory: the http provisioner against an external executor', () => {
       const closed = await freePort();
       const other = await startTestApp({ ...FAST_INVENTORY, PROVISIONER: 'http', EXECUTOR_URL: `http://127.0.0.1:${closed}`, EXECUTOR_SECRET: SECRET, JOB_MAX_ATTEMPTS: '1' });
       try {
-        await onboardTenant(other, 'acme');
+        await givenTenant(other, { id: 'acme' });
         const { environment } = await requestEnvironment(other, 'acme', { name: 'nowhere' });
         const failed = await waitForState(other, environment.id, 'failed');
         expect(failed.failure_reason).toBe(

@@ -1,11 +1,11 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { eventually, startTestApp } from '@rcp/testing';
+import { eventually, givenTenant, QUOTAS, startTestApp } from '@rcp/testing';
 import { ChangeTenantLifecycleCommand } from '../../../src/contexts/tenancy/application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
 import { UpdateTenantCommand } from '../../../src/contexts/tenancy/application/commands/update-tenant/update-tenant.command';
 import { CompleteOperationCommand } from '../../../src/contexts/inventory/application/commands/complete-operation/complete-operation.command';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
 import { RetryEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/retry-environment/retry-environment.command';
-import { App, FAST_INVENTORY, QUOTAS, as, envRow, eventTypes, onboardTenant, operator, requestEnvironment, tenantAdmin, waitForState } from './inventory-fixtures';
+import { App, FAST_INVENTORY, as, envRow, eventTypes, operator, requestEnvironment, tenantAdmin, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
 jest.setTimeout(30_000);
@@ -17,7 +17,7 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
   beforeAll(async () => {
     t = await startTestApp({ ...FAST_INVENTORY, PROVISION_TIMEOUT_SECONDS: '3' });
     commands = t.app.get(CommandBus);
-    await onboardTenant(t, 'acme');
+    await givenTenant(t, { id: 'acme' });
   });
   afterAll(() => t.close());
 
@@ -122,7 +122,7 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
 
   describe('the tenant\'s terms, as inventory learns them from tenancy\'s events', () => {
     it('refuses a suspended tenant in the command itself, not only at the API gate', async () => {
-      await onboardTenant(t, 'paused');
+      await givenTenant(t, { id: 'paused' });
       await as(operator, () => commands.execute(new ChangeTenantLifecycleCommand('paused', 'suspend', 'unpaid')));
       await eventually(async () => (await t.ds.query(`SELECT state FROM inventory.tenants WHERE tenant_id = 'paused'`))[0].state === 'suspended');
       await expect(requestEnvironment(t, 'paused', { name: 'nope' })).rejects.toMatchObject({ code: 'tenant_suspended' });
@@ -132,7 +132,7 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
     });
 
     it('gives the last environment of the quota to exactly one of two concurrent requests', async () => {
-      await onboardTenant(t, 'racy', { maxEnvironments: 1 });
+      await givenTenant(t, { id: 'racy', quotas: { maxEnvironments: 1 } });
       const results = await Promise.allSettled([requestEnvironment(t, 'racy', { name: 'left' }), requestEnvironment(t, 'racy', { name: 'right' })]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'quota_exceeded' });
@@ -141,7 +141,7 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
     });
 
     it('lets a tenant grow once a raised quota reached inventory', async () => {
-      await onboardTenant(t, 'growing', { maxEnvironments: 1 });
+      await givenTenant(t, { id: 'growing', quotas: { maxEnvironments: 1 } });
       await requestEnvironment(t, 'growing', { name: 'first' });
       await expect(requestEnvironment(t, 'growing', { name: 'second' })).rejects.toMatchObject({ code: 'quota_exceeded' });
       await as(operator, () => commands.execute(new UpdateTenantCommand('growing', { quotas: { ...QUOTAS, maxEnvironments: 2 } })));
@@ -151,7 +151,7 @@ describe('inventory: provisioning through the simulated provisioner (real Postgr
   });
 
   it('decommissions every environment of an offboarded tenant, one still provisioning as soon as it settles', async () => {
-    await onboardTenant(t, 'leaving');
+    await givenTenant(t, { id: 'leaving' });
     const { environment: ready } = await requestEnvironment(t, 'leaving', { name: 'ready-one' });
     await waitForState(t, ready.id, 'ready');
     const { environment: busy } = await requestEnvironment(t, 'leaving', { name: 'busy-one', labels: { 'rcp.dev/simulate-latency-ms': '1500' } });

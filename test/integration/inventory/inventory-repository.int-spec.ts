@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { DomainError } from '@rcp/ddd';
 import { TransactionManager, UnitOfWork } from '@rcp/persistence';
-import { startTestApp } from '@rcp/testing';
+import { startTestApp, uniqueId } from '@rcp/testing';
 import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from '../../../src/contexts/inventory/domain/inventory.repository';
 import { RuntimeEnvironment } from '../../../src/contexts/inventory/domain/runtime-environment.aggregate';
 import { RuntimeServiceInventory } from '../../../src/contexts/inventory/domain/runtime-service-inventory.aggregate';
@@ -11,10 +12,6 @@ import { App, FAST_INVENTORY, as, operator, tenantAdmin } from './inventory-fixt
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
 jest.setTimeout(30_000);
 
-const ID_A = '0b6a4d2e-5d1f-4c8e-9a3b-1f2e3d4c5b6a';
-const ID_B = '1c7b5e3f-6e2a-4d9f-8b4c-2a3f4e5d6c7b';
-const ID_C = '2d8c6f4a-7f3b-4eaf-9c5d-3b4a5f6e7d8c';
-const ID_D = '3e9d7a5b-8a4c-4fb0-8d6e-4c5b6a7f8e9d';
 const T = new Date('2026-03-01T12:00:00Z');
 
 describe('inventory: repositories on real Postgres', () => {
@@ -36,19 +33,50 @@ describe('inventory: repositories on real Postgres', () => {
 
   const save = (actor: ReturnType<typeof tenantAdmin>, env: RuntimeEnvironment) => as(actor, () => uow.execute({ action: 'test.save', targetType: 'environment' }, () => repo.save(env)));
   const load = (actor: ReturnType<typeof tenantAdmin>, id: string) => as(actor, () => tx.run(() => repo.findById(id)));
-  const newEnv = (id: string, name: string, tenant = 'acme') =>
+  const newEnv = (id: string, name: string, tenant: string) =>
     RuntimeEnvironment.request({ id, tenantId: tenant, projectId: 'web', name, type: 'production', region: 'eu-west-1', labels: { team: 'payments' } }, aTenantTerms().withId(tenant).build(), 0, T);
+  /** Each test saves its own environments, of a tenant of its own (the repository needs no onboarding). */
+  let acme: string;
+  let ID_A: string;
+  beforeEach(() => {
+    acme = uniqueId('acme');
+    ID_A = randomUUID();
+  });
+  /** Saves environment ID_A `checkout` and starts its provisioning (version 2, an operation in flight). */
+  const provisioningA = async () => {
+    const env = newEnv(ID_A, 'checkout', acme);
+    await save(tenantAdmin(acme), env);
+    const loaded = (await load(tenantAdmin(acme), ID_A))!;
+    loaded.startProvisioningAttempt(randomUUID(), T);
+    await save(tenantAdmin(acme), loaded);
+    return { env, loaded };
+  };
+  /** ID_A provisioned: ready, version 3. */
+  const readyA = async () => {
+    const { loaded: a } = await provisioningA();
+    a.completeOperation(a.operation!.id, { succeeded: true }, T);
+    await save(tenantAdmin(acme), a);
+  };
+  /** Environment `billing` and its service inventory after a first report, each saved once. */
+  const billingWithReport = async (id: string) => {
+    const env = newEnv(id, 'billing', acme);
+    const inv = RuntimeServiceInventory.empty({ environmentId: id, tenantId: acme, projectId: 'web' });
+    inv.applyReport({ observedAt: T, services: [aService('web')] }, 2, T);
+    await save(tenantAdmin(acme), env);
+    await as(tenantAdmin(acme), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+  };
 
   it('round-trips an environment with its operation in flight, and writes state, events and audit row together', async () => {
-    const env = newEnv(ID_A, 'checkout');
-    await save(tenantAdmin('acme'), env);
+    const env = newEnv(ID_A, 'checkout', acme);
+    await save(tenantAdmin(acme), env);
     expect(env.version).toBe(1);
-    const loaded = (await load(tenantAdmin('acme'), ID_A))!;
+    const loaded = (await load(tenantAdmin(acme), ID_A))!;
     expect(loaded.snapshot()).toEqual(env.snapshot());
 
-    loaded.startProvisioningAttempt('5a1f7d0c-3b2e-4c6d-8e9f-0a1b2c3d4e5f', T);
-    await save(tenantAdmin('acme'), loaded);
-    const again = (await as(operator, () => tx.run(() => repo.findByOperation('5a1f7d0c-3b2e-4c6d-8e9f-0a1b2c3d4e5f'))))!;
+    const operationId = randomUUID();
+    loaded.startProvisioningAttempt(operationId, T);
+    await save(tenantAdmin(acme), loaded);
+    const again = (await as(operator, () => tx.run(() => repo.findByOperation(operationId))))!;
     expect(again.snapshot()).toEqual(loaded.snapshot());
     expect(again.snapshot()).toMatchObject({ state: 'provisioning', version: 2, operation: { kind: 'provision', attempt: 1, startedAt: T }, provisioningStartedAt: T });
 
@@ -61,16 +89,17 @@ describe('inventory: repositories on real Postgres', () => {
       { type: 'rcp.inventory.environment-requested.v1', aggregate_version: 1 },
       { type: 'rcp.inventory.environment-provisioning-started.v1', aggregate_version: 2 },
     ]);
-    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM platform.audit_log WHERE action = 'test.save' AND result = 'allowed'`);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM platform.audit_log WHERE action = 'test.save' AND result = 'allowed' AND tenant_id = $1`, [acme]);
     expect(n).toBe(2);
   });
 
   it('refuses a save from a stale copy with concurrent_modification and keeps the first change', async () => {
-    const [a, b] = await Promise.all([load(tenantAdmin('acme'), ID_A), load(tenantAdmin('acme'), ID_A)]);
+    await provisioningA();
+    const [a, b] = await Promise.all([load(tenantAdmin(acme), ID_A), load(tenantAdmin(acme), ID_A)]);
     a!.completeOperation(a!.operation!.id, { succeeded: true }, T);
-    await save(tenantAdmin('acme'), a!);
+    await save(tenantAdmin(acme), a!);
     b!.completeOperation(b!.operation!.id, { succeeded: false, reason: 'late' }, T);
-    const err = await save(tenantAdmin('acme'), b!).catch((e: unknown) => e);
+    const err = await save(tenantAdmin(acme), b!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).code).toBe('concurrent_modification');
     const [row] = await t.ds.query(`SELECT state, version, last_error FROM inventory.environments WHERE id = $1`, [ID_A]);
@@ -78,48 +107,56 @@ describe('inventory: repositories on real Postgres', () => {
   });
 
   it('refuses a second live environment with the same name in the project (precondition_failed), but not after decommissioning', async () => {
-    const err = await save(tenantAdmin('acme'), newEnv(ID_B, 'checkout')).catch((e: unknown) => e);
+    await readyA();
+    const ID_B = randomUUID();
+    const err = await save(tenantAdmin(acme), newEnv(ID_B, 'checkout', acme)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'precondition_failed', details: { reasons: ['environment name checkout is taken in project web'] } });
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM inventory.environments WHERE id = $1`, [ID_B]);
     expect(n).toBe(0);
 
-    const a = (await load(tenantAdmin('acme'), ID_A))!;
+    const a = (await load(tenantAdmin(acme), ID_A))!;
+    const operationId = randomUUID();
     a.decommission('gone', T);
-    a.startDecommissioningAttempt('6b2a8e1d-4c3f-4d7e-9f0a-1b2c3d4e5f6a', T);
-    a.completeOperation('6b2a8e1d-4c3f-4d7e-9f0a-1b2c3d4e5f6a', { succeeded: true }, T);
-    await save(tenantAdmin('acme'), a);
-    await save(tenantAdmin('acme'), newEnv(ID_B, 'checkout'));
-    expect(await as(tenantAdmin('acme'), () => tx.run(() => repo.countLive('acme')))).toBe(1);
+    a.startDecommissioningAttempt(operationId, T);
+    a.completeOperation(operationId, { succeeded: true }, T);
+    await save(tenantAdmin(acme), a);
+    await save(tenantAdmin(acme), newEnv(ID_B, 'checkout', acme));
+    expect(await as(tenantAdmin(acme), () => tx.run(() => repo.countLive(acme)))).toBe(1);
   });
 
   it('hides another tenant\'s environments through row-level security', async () => {
-    await save(tenantAdmin('globex'), newEnv(ID_C, 'checkout', 'globex'));
-    expect(await load(tenantAdmin('acme'), ID_C)).toBeNull();
-    expect(await load(tenantAdmin('globex'), ID_C)).not.toBeNull();
-    const page = await as(tenantAdmin('acme'), () => tx.run(() => repo.page({ limit: 50 })));
-    expect(page.map((e) => e.tenantId)).toEqual(['acme', 'acme']);
+    const [globex, ID_C] = [uniqueId('globex'), randomUUID()];
+    await save(tenantAdmin(acme), newEnv(ID_A, 'checkout', acme));
+    await save(tenantAdmin(acme), newEnv(randomUUID(), 'billing', acme));
+    await save(tenantAdmin(globex), newEnv(ID_C, 'checkout', globex));
+    expect(await load(tenantAdmin(acme), ID_C)).toBeNull();
+    expect(await load(tenantAdmin(globex), ID_C)).not.toBeNull();
+    const page = await as(tenantAdmin(acme), () => tx.run(() => repo.page({ limit: 50 })));
+    expect(page.map((e) => e.tenantId)).toEqual([acme, acme]);
     // A tenant cannot write a row for another tenant either (WITH CHECK of the policy).
-    const err = await save(tenantAdmin('acme'), newEnv('3e9d7a5b-8a4c-4fb0-8d6e-4c5b6a7f8e9d', 'sneaky', 'globex')).catch((e: unknown) => e);
+    const err = await save(tenantAdmin(acme), newEnv(randomUUID(), 'sneaky', globex)).catch((e: unknown) => e);
     expect(String((err as Error).message)).toMatch(/row-level security/);
   });
 
   it('round-trips a service inventory and serializes two reports for one environment', async () => {
-    const inv = RuntimeServiceInventory.empty({ environmentId: ID_B, tenantId: 'acme', projectId: 'web' });
+    const ID_B = randomUUID();
+    await save(tenantAdmin(acme), newEnv(ID_B, 'checkout', acme));
+    const inv = RuntimeServiceInventory.empty({ environmentId: ID_B, tenantId: acme, projectId: 'web' });
     inv.applyReport({ observedAt: T, services: [aService('web'), aService('api'), aService('worker')] }, 2, T);
-    await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
-    const loaded = (await as(tenantAdmin('acme'), () => tx.run(() => inventories.findByEnvironment(ID_B))))!;
+    await as(tenantAdmin(acme), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+    const loaded = (await as(tenantAdmin(acme), () => tx.run(() => inventories.findByEnvironment(ID_B))))!;
     expect(loaded.snapshot()).toEqual(inv.snapshot());
     expect(loaded.snapshot().services.filter((s) => s.overQuota).map((s) => s.name)).toEqual(['worker']);
 
     const [x, y] = await Promise.all([
-      as(tenantAdmin('acme'), () => tx.run(() => inventories.findByEnvironment(ID_B))),
-      as(tenantAdmin('acme'), () => tx.run(() => inventories.findByEnvironment(ID_B))),
+      as(tenantAdmin(acme), () => tx.run(() => inventories.findByEnvironment(ID_B))),
+      as(tenantAdmin(acme), () => tx.run(() => inventories.findByEnvironment(ID_B))),
     ]);
     const later = new Date(T.getTime() + 1000);
     x!.applyReport({ observedAt: later, services: [aService('web')] }, 2, later);
     y!.applyReport({ observedAt: later, services: [aService('web'), aService('api', { replicas: 5 })] }, 2, later);
-    await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(x!)));
-    const err = await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(y!))).catch((e: unknown) => e);
+    await as(tenantAdmin(acme), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(x!)));
+    const err = await as(tenantAdmin(acme), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(y!))).catch((e: unknown) => e);
     expect((err as DomainError).code).toBe('concurrent_modification');
     const rows = await t.ds.query(`SELECT name, removed, replicas FROM inventory.runtime_services WHERE environment_id = $1 ORDER BY name`, [ID_B]);
     expect(rows).toEqual([
@@ -130,11 +167,8 @@ describe('inventory: repositories on real Postgres', () => {
   });
 
   it('stamps each envelope with when its domain event happened (not when it was saved) and with its aggregate type', async () => {
-    const env = newEnv(ID_D, 'billing');
-    const inv = RuntimeServiceInventory.empty({ environmentId: ID_D, tenantId: 'acme', projectId: 'web' });
-    inv.applyReport({ observedAt: T, services: [aService('web')] }, 2, T);
-    await save(tenantAdmin('acme'), env);
-    await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+    const ID_D = randomUUID();
+    await billingWithReport(ID_D);
 
     const envelopes: { type: string; time: string; aggregatetype: string }[] = await t.ds.query(
       `SELECT envelope->>'type' AS type, envelope->>'time' AS time, envelope->>'aggregatetype' AS aggregatetype
@@ -150,14 +184,16 @@ describe('inventory: repositories on real Postgres', () => {
 
   it('gives the service inventory its own subject, so each subject on the feed has one strictly increasing version line', async () => {
     // The environment ID_D (versions 1..) and its service inventory (versions 1..) both save twice more.
-    const env = (await load(tenantAdmin('acme'), ID_D))!;
-    env.startProvisioningAttempt('6b2a8e1d-4c3f-4d7e-9f0a-1b2c3d4e5f60', T);
-    await save(tenantAdmin('acme'), env);
+    const ID_D = randomUUID();
+    await billingWithReport(ID_D);
+    const env = (await load(tenantAdmin(acme), ID_D))!;
+    env.startProvisioningAttempt(randomUUID(), T);
+    await save(tenantAdmin(acme), env);
     for (const minutes of [1, 2]) {
-      const inv = (await as(tenantAdmin('acme'), () => tx.run(() => inventories.findByEnvironment(ID_D))))!;
+      const inv = (await as(tenantAdmin(acme), () => tx.run(() => inventories.findByEnvironment(ID_D))))!;
       const when = new Date(T.getTime() + minutes * 60_000);
       inv.applyReport({ observedAt: when, services: [aService('web', { replicas: 2 + minutes })] }, 2, when);
-      await as(tenantAdmin('acme'), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
+      await as(tenantAdmin(acme), () => uow.execute({ action: 'test.report', targetType: 'environment' }, () => inventories.save(inv)));
     }
 
     const rows: { subject: string; aggregatetype: string; version: number }[] = await t.ds.query(

@@ -1,10 +1,10 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, startTestApp } from '@rcp/testing';
+import { eventually, givenTenant, startTestApp } from '@rcp/testing';
 import { ChangeTenantLifecycleCommand } from '../../../src/contexts/tenancy/application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
 import { EnvironmentJobView } from '../../../src/contexts/inventory/application/environment.view';
-import { App, FAST_INVENTORY, as, onboardTenant, operator, requestEnvironment, waitForState } from './inventory-fixtures';
+import { App, FAST_INVENTORY, as, operator, requestEnvironment, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
 jest.setTimeout(30_000);
@@ -40,7 +40,7 @@ describe('inventory: environment requests racing a tenant lifecycle change', () 
     p.catch((err: { code?: string }) => ({ refused: err.code ?? String(err) }));
 
   it('decommissions an environment whose request committed while inventory was processing the offboarding', async () => {
-    await onboardTenant(t, 'leaving');
+    await givenTenant(t, { id: 'leaving' });
     // Hold the request after its tenant check, at its INSERT: an uncommitted row with the same live name blocks it.
     await blocker.query('BEGIN');
     await blocker.query(
@@ -72,7 +72,7 @@ describe('inventory: environment requests racing a tenant lifecycle change', () 
   });
 
   it('decommissions an environment requested after a suspension that inventory had not seen yet', async () => {
-    await onboardTenant(t, 'pausing');
+    await givenTenant(t, { id: 'pausing' });
     // Hold the tenant's read-model row: the request queues behind it, and so will the suspension's handlers.
     await blocker.query('BEGIN');
     await blocker.query(`SELECT 1 FROM inventory.tenants WHERE tenant_id = 'pausing' FOR UPDATE`);

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { deleteRedisKeys, eventually, startTestApp } from '@rcp/testing';
-import { App, FAST_INVENTORY, envRow, onboardTenant, requestEnvironment, waitForState } from './inventory-fixtures';
+import { deleteRedisKeys, eventually, givenTenant, startTestApp } from '@rcp/testing';
+import { App, FAST_INVENTORY, envRow, requestEnvironment, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
 jest.setTimeout(30_000);
@@ -28,7 +28,7 @@ describe('inventory: a worker restart in the middle of provisioning', () => {
   async function provisionThenStop(): Promise<{ first: App; environmentId: string; operationId: string }> {
     const first = await startTestApp(OVERRIDES);
     try {
-      await onboardTenant(first, 'acme');
+      await givenTenant(first, { id: 'acme' });
       const { environment } = await requestEnvironment(first, 'acme', { name: 'survivor', labels: { 'rcp.dev/simulate-latency-ms': '1500' } });
       const row = await waitForState(first, environment.id, 'provisioning');
       return { first, environmentId: environment.id, operationId: row.operation_id! };

@@ -14,13 +14,14 @@ describe('crash recovery and the inbox', () => {
   const widgets = ['crash-1', 'crash-2', 'crash-3'];
   const HANDLERS = ['NotifyOnWidgetChangedHandler', 'ProjectWidgetOnWidgetChangedHandler'];
 
-  beforeAll(async () => {
+  // Each test its own app (they kill its connections), with three widgets changed and not yet relayed.
+  beforeEach(async () => {
     // The api role: the test plays relay and delivery worker itself, to stop them at chosen points.
     t = await startSpineApp({ RCP_ROLE: 'api' });
     admin = await adminClient(t.dbUrl);
     for (const w of widgets) await t.change({ widgetId: w, expectedVersion: 0 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await admin?.end();
     await t?.close();
   });
@@ -69,6 +70,7 @@ describe('crash recovery and the inbox', () => {
   });
 
   it('rolls back only the delivery whose worker died between its effect and commit, and runs it again with one effect', async () => {
+    expect(await t.relay.claimBatch()).toBe(3);
     const written = gate();
     const hold = gate();
     t.project.afterEffect = async (e) => {
@@ -107,6 +109,11 @@ describe('crash recovery and the inbox', () => {
   });
 
   it('acknowledges an event delivered again after its effect committed without running the handler a second time', async () => {
+    expect(await t.relay.claimBatch()).toBe(3);
+    await eventually(async () => {
+      await t.deliveries.runOnce();
+      return (await q(`SELECT count(*)::int AS n FROM platform.event_deliveries`))[0].n === 0;
+    });
     const callsBefore = t.project.calls.length + t.notify.calls.length;
     // A relay that crashed after fanning out but before recording it would fan the same events out again.
     await admin.query(

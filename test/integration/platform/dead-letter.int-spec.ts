@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually } from '@rcp/testing';
 import { SpineApp, delay, startSpineApp } from '../../support/spine-app';
 
@@ -44,7 +43,7 @@ describe('dead letters and replay', () => {
     // Operators see it over the API …
     const admin = t.token({ roles: ['platform:admin'] });
     const viewer = t.token({ roles: ['platform:viewer'] });
-    const http = () => request(t.app.getHttpServer());
+    const http = () => t.http();
     const list = await http().get('/v1/event-deliveries').query({ state: 'dead_letter' }).set('authorization', `Bearer ${viewer}`);
     expect(list.status).toBe(200);
     expect(list.body.items).toEqual([
@@ -79,7 +78,7 @@ describe('dead letters and replay', () => {
     });
     const admin = t.token({ roles: ['platform:admin'] });
     const viewer = t.token({ roles: ['platform:viewer'] });
-    const http = () => request(t.app.getHttpServer());
+    const http = () => t.http();
     const listed = await http().get('/v1/event-deliveries').query({ limit: 100 }).set('authorization', `Bearer ${viewer}`);
     const ours = listed.body.items.filter((d: { handler: string; state: string }) => d.handler === 'ProjectWidgetOnWidgetChangedHandler');
     expect(ours.map((d: { state: string; held: boolean }) => [d.state, d.held])).toEqual([

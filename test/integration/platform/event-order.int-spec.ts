@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually } from '@rcp/testing';
 import { SpineApp, adminClient, gate, startSpineApp } from '../../support/spine-app';
 
@@ -6,12 +5,9 @@ import { SpineApp, adminClient, gate, startSpineApp } from '../../support/spine-
 describe('event order and the feed', () => {
   describe('driven by hand (api role: no background relay or delivery lanes)', () => {
     let t: SpineApp;
-    beforeAll(async () => (t = await startSpineApp({ RCP_ROLE: 'api', DELIVERY_BACKOFF_BASE_MS: '20' })));
-    afterAll(async () => t?.close());
-    afterEach(() => {
-      t.project.reset();
-      t.notify.reset();
-    });
+    // Each test its own app: the first reads the whole event log, which the others add to.
+    beforeEach(async () => (t = await startSpineApp({ RCP_ROLE: 'api', DELIVERY_BACKOFF_BASE_MS: '20' })));
+    afterEach(async () => t?.close());
 
     it('gives an event whose transaction committed late a later feed position instead of skipping it', async () => {
       const admin = await adminClient(t.dbUrl);
@@ -36,7 +32,7 @@ describe('event order and the feed', () => {
         // The relay runs while A is still open: it sees only B.
         expect(await t.relay.claimBatch()).toBe(1);
         const tenant = t.token({ tenantId: 'tenant-a', roles: ['tenant:viewer'] });
-        const first = await request(t.app.getHttpServer()).get('/v1/events').set('authorization', `Bearer ${tenant}`);
+        const first = await t.http().get('/v1/events').set('authorization', `Bearer ${tenant}`);
         expect(first.status).toBe(200);
         expect(first.body.items.map((e: { data: { label: string } }) => e.data.label)).toEqual(['B']);
         // Caught up: no next page, and the position to resume from is B's.
@@ -57,7 +53,7 @@ describe('event order and the feed', () => {
           { position: '1', aggregate_id: 'late-b' },
           { position: '2', aggregate_id: 'late-a' },
         ]);
-        const next = await request(t.app.getHttpServer()).get('/v1/events').query({ after: cursor }).set('authorization', `Bearer ${tenant}`);
+        const next = await t.http().get('/v1/events').query({ after: cursor }).set('authorization', `Bearer ${tenant}`);
         expect(next.body.items.map((e: { data: { label: string } }) => e.data.label)).toEqual(['A']);
         expect(await t.count(`SELECT count(*) AS n FROM platform.outbox_events`)).toBe(0);
       } finally {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually } from '@rcp/testing';
 import { SpineApp, startSpineApp } from '../../support/spine-app';
 import { FlakyJobPayload, asTenantUser } from '../../support/spine-fixtures';
@@ -20,7 +19,7 @@ describe('job ledger', () => {
   const transitions = async (id: string) =>
     (await t.ds.query(`SELECT state FROM spine_test.job_transitions WHERE job_id = $1 ORDER BY id`, [id])).map((r: { state: string }) => r.state);
   const effects = async (id: string) => (await t.ds.query(`SELECT attempt FROM spine_test.job_effects WHERE job_id = $1`, [id])).map((r: { attempt: number }) => r.attempt);
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   it('retries a job that fails twice and completes it on the third attempt, with one effect, passing through retrying', async () => {
     // Each attempt works 300 ms before its effect, so a finishedAt taken at the start of the attempt's transaction shows.

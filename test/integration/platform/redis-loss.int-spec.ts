@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually } from '@rcp/testing';
 import { SpineApp, delay, deletePrefixedKeys, startSpineApp } from '../../support/spine-app';
 import { asTenantUser, changeWidget } from '../../support/spine-fixtures';
@@ -68,7 +67,7 @@ describe('losing Redis', () => {
       ).toBe(1);
 
       // Readiness says so, and events still flow (they do not need Redis).
-      const ready = await request(down.app.getHttpServer()).get('/readyz');
+      const ready = await down.http().get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.checks).toMatchObject({ postgres: 'up', redis: 'down' });
       await eventually(async () => (await down.effects()).filter((e) => e.aggregate_id === 'offline-1').length === 2);

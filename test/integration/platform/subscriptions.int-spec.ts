@@ -10,8 +10,9 @@ import { WidgetChanged } from '../../support/spine-fixtures';
  */
 describe('event subscriptions registered in the database', () => {
   let t: SpineApp;
-  beforeAll(async () => (t = await startSpineApp({ RCP_ROLE: 'api' })));
-  afterAll(async () => t?.close());
+  // Each test its own app: registrations and deliveries are global to a database.
+  beforeEach(async () => (t = await startSpineApp({ RCP_ROLE: 'api' })));
+  afterEach(async () => t?.close());
 
   const deliveriesOf = async (handler: string) =>
     (await t.ds.query(`SELECT d.aggregate_id, d.head FROM platform.event_deliveries d WHERE d.handler = $1 ORDER BY d.position`, [handler])) as Array<{
@@ -68,6 +69,15 @@ describe('event subscriptions registered in the database', () => {
   });
 
   it('stops fanning out to a handler that no worker has registered for longer than the time to live', async () => {
+    // Both handlers of another build, registered after sub-1's events were relayed and before sub-2's was.
+    await t.change({ widgetId: 'sub-1', expectedVersion: 0 });
+    await t.change({ widgetId: 'sub-1', expectedVersion: 1 });
+    await t.relay.claimBatch();
+    await t.change({ widgetId: 'sub-2', expectedVersion: 0 });
+    await registerElsewhere('ElsewhereFromNowHandler', 'registration');
+    await registerElsewhere('ElsewhereFromStartHandler', 'beginning');
+    await t.relay.claimBatch();
+
     await t.asOwner(`UPDATE platform.event_subscriptions SET seen_at = now() - interval '200 hours' WHERE handler = 'ElsewhereFromNowHandler'`);
     await t.change({ widgetId: 'sub-3', expectedVersion: 0 });
     await t.relay.claimBatch();

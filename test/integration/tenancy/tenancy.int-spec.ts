@@ -3,7 +3,7 @@ import { DomainError } from '@rcp/ddd';
 import { OutboxWriter } from '@rcp/messaging';
 import { RequestContexts, systemContext } from '@rcp/observability';
 import { TransactionManager, UnitOfWork } from '@rcp/persistence';
-import { eventually, startTestApp } from '@rcp/testing';
+import { eventually, givenTenant, startTestApp, uniqueId } from '@rcp/testing';
 import { ChangeTenantLifecycleCommand } from '../../../src/contexts/tenancy/application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
 import { OnboardTenantCommand } from '../../../src/contexts/tenancy/application/commands/onboard-tenant/onboard-tenant.command';
 import { UpdateTenantCommand } from '../../../src/contexts/tenancy/application/commands/update-tenant/update-tenant.command';
@@ -30,28 +30,33 @@ describe('tenancy: repository and handlers on real Postgres', () => {
   afterAll(() => t.close());
 
   const count = async (sql: string, params: unknown[] = []) => (await t.ds.query(sql, params))[0].n as number;
+  /** A tenant of its own for each test, onboarded through the API: `Acme`, pooled, the quotas above. */
+  const acme = async () => (await givenTenant(t, { displayName: 'Acme', quotas })).id;
 
   it('onboarding commits the binding, its outbox event and its audit row together', async () => {
-    await asOperator(() => commands.execute(new OnboardTenantCommand({ id: 'acme', displayName: 'Acme', isolationMode: 'pooled', quotas })));
-    expect(await count(`SELECT count(*)::int AS n FROM tenancy.tenant_bindings WHERE id = 'acme' AND version = 1`)).toBe(1);
-    expect(await count(`SELECT count(*)::int AS n FROM platform.audit_log WHERE target_id = 'acme' AND action = 'tenant.onboard' AND result = 'allowed'`)).toBe(1);
+    const id = uniqueId('acme');
+    await asOperator(() => commands.execute(new OnboardTenantCommand({ id, displayName: 'Acme', isolationMode: 'pooled', quotas })));
+    expect(await count(`SELECT count(*)::int AS n FROM tenancy.tenant_bindings WHERE id = $1 AND version = 1`, [id])).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM platform.audit_log WHERE target_id = $1 AND action = 'tenant.onboard' AND result = 'allowed'`, [id])).toBe(1);
     const events = await t.ds.query(
-      `SELECT type FROM platform.outbox_events WHERE aggregate_id = 'acme' UNION ALL SELECT type FROM platform.event_log WHERE aggregate_id = 'acme'`,
+      `SELECT type FROM platform.outbox_events WHERE aggregate_id = $1 UNION ALL SELECT type FROM platform.event_log WHERE aggregate_id = $1`,
+      [id],
     );
     expect(events).toEqual([{ type: 'rcp.tenancy.tenant-onboarded.v1' }]);
   });
 
   it('a refused command leaves no state, no event and no allowed audit row', async () => {
+    const id = await acme();
     const before = await count(`SELECT (SELECT count(*) FROM platform.outbox_events) + (SELECT count(*) FROM platform.event_log) AS n`);
     await expect(
-      asOperator(() => commands.execute(new OnboardTenantCommand({ id: 'acme', displayName: 'Again', isolationMode: 'shared', quotas }))),
+      asOperator(() => commands.execute(new OnboardTenantCommand({ id, displayName: 'Again', isolationMode: 'shared', quotas }))),
     ).rejects.toMatchObject({ code: 'precondition_failed' });
-    await expect(asOperator(() => commands.execute(new ChangeTenantLifecycleCommand('acme', 'reactivate', null)))).rejects.toMatchObject({
+    await expect(asOperator(() => commands.execute(new ChangeTenantLifecycleCommand(id, 'reactivate', null)))).rejects.toMatchObject({
       code: 'invalid_state_transition',
     });
     expect(await count(`SELECT (SELECT count(*) FROM platform.outbox_events) + (SELECT count(*) FROM platform.event_log) AS n`)).toBe(before);
-    expect(await count(`SELECT count(*)::int AS n FROM platform.audit_log WHERE target_id = 'acme' AND result = 'allowed'`)).toBe(1);
-    const [row] = await t.ds.query(`SELECT display_name, isolation_mode, version FROM tenancy.tenant_bindings WHERE id = 'acme'`);
+    expect(await count(`SELECT count(*)::int AS n FROM platform.audit_log WHERE target_id = $1 AND result = 'allowed'`, [id])).toBe(1);
+    const [row] = await t.ds.query(`SELECT display_name, isolation_mode, version FROM tenancy.tenant_bindings WHERE id = $1`, [id]);
     expect(row).toEqual({ display_name: 'Acme', isolation_mode: 'pooled', version: 1 });
   });
 
@@ -66,11 +71,12 @@ describe('tenancy: repository and handlers on real Postgres', () => {
   });
 
   it('the repository round-trips the aggregate and refuses a save from a stale copy (concurrent_modification)', async () => {
+    const id = await acme();
     const [a, b] = await asOperator(() =>
-      Promise.all([tx.run(() => repo.findById('acme')), tx.run(() => repo.findById('acme'))]),
+      Promise.all([tx.run(() => repo.findById(id)), tx.run(() => repo.findById(id))]),
     );
     expect(a!.snapshot()).toEqual(b!.snapshot());
-    expect(a!.snapshot()).toMatchObject({ id: 'acme', displayName: 'Acme', isolationMode: 'pooled', quotas, state: 'active', version: 1 });
+    expect(a!.snapshot()).toMatchObject({ id, displayName: 'Acme', isolationMode: 'pooled', quotas, state: 'active', version: 1 });
     const uow = t.app.get(UnitOfWork);
     await asOperator(() =>
       uow.execute({ action: 'test.suspend', targetType: 'tenant' }, async () => {
@@ -88,26 +94,29 @@ describe('tenancy: repository and handlers on real Postgres', () => {
     ).catch((err) => (caught = err));
     expect(caught).toBeInstanceOf(DomainError);
     expect((caught as DomainError).code).toBe('concurrent_modification');
-    const [row] = await t.ds.query(`SELECT state, version FROM tenancy.tenant_bindings WHERE id = 'acme'`);
+    const [row] = await t.ds.query(`SELECT state, version FROM tenancy.tenant_bindings WHERE id = $1`, [id]);
     expect(row).toEqual({ state: 'suspended', version: 2 });
   });
 
   it('update refuses a stale expected version with version_conflict and changes nothing', async () => {
-    await expect(asOperator(() => commands.execute(new UpdateTenantCommand('acme', { displayName: 'New' }, 1)))).rejects.toMatchObject({
+    const id = await acme();
+    await asOperator(() => commands.execute(new UpdateTenantCommand(id, { displayName: 'Old' }, 1)));
+    await expect(asOperator(() => commands.execute(new UpdateTenantCommand(id, { displayName: 'New' }, 1)))).rejects.toMatchObject({
       code: 'version_conflict',
     });
-    const view = await asOperator(() => commands.execute(new UpdateTenantCommand('acme', { displayName: 'New' }, 2)));
+    const view = await asOperator(() => commands.execute(new UpdateTenantCommand(id, { displayName: 'New' }, 2)));
     expect(view).toMatchObject({ displayName: 'New', version: 3 });
   });
 
   it('keeps the usage read model from inventory events, once per event, and reports over-quota usage', async () => {
     const outbox = t.app.get(OutboxWriter);
     const uow = t.app.get(UnitOfWork);
-    const ref = { tenantId: 'acme', projectId: 'web' };
+    const tenantId = await acme();
+    const ref = { tenantId, projectId: 'web' };
     const publish = (aggregateId: string, version: number, ...events: object[]) =>
       asOperator(() =>
         uow.execute({ action: 'test.publish', targetType: 'test' }, () =>
-          outbox.append({ aggregateType: 'RuntimeEnvironment', aggregateId, aggregateVersion: version, tenantId: 'acme', events: events as never }),
+          outbox.append({ aggregateType: 'RuntimeEnvironment', aggregateId, aggregateVersion: version, tenantId, events: events as never }),
         ),
       );
     const placement = { model: 'pool' as const, cluster: 'pool-1', namespace: 'acme-web-a', dataStore: 'pool-1' };
@@ -121,7 +130,7 @@ describe('tenancy: repository and handlers on real Postgres', () => {
 
     const usage = t.app.get(TenantUsageReader);
     const expected = { environments: 3, servicesPerEnvironment: 2, replicasPerService: 6, totalReplicas: 9 };
-    await eventually(async () => JSON.stringify(await tx.run(() => usage.usageOf('acme'), { tenantId: 'acme', platform: false })) === JSON.stringify(expected));
+    await eventually(async () => JSON.stringify(await tx.run(() => usage.usageOf(tenantId), { tenantId, platform: false })) === JSON.stringify(expected));
 
     // Deliver the 'api' event to the projection a second time: the inbox keeps its effect to once, so
     // the row deleted below is not written again.
@@ -143,9 +152,9 @@ describe('tenancy: repository and handlers on real Postgres', () => {
 
     await publish(envB, 2, new EnvironmentDecommissionedV1({ environmentId: envB, ...ref }));
     await publish(envA, 3, new ServiceRemovedV1({ ...ref, environmentId: envA, service: 'web', observedAt: new Date().toISOString() }));
-    await eventually(async () => (await tx.run(() => usage.usageOf('acme'), { tenantId: 'acme', platform: false })).environments === 2);
+    await eventually(async () => (await tx.run(() => usage.usageOf(tenantId), { tenantId, platform: false })).environments === 2);
     const view = await asOperator(() =>
-      commands.execute(new UpdateTenantCommand('acme', { quotas: { ...quotas, maxEnvironments: 1 } })),
+      commands.execute(new UpdateTenantCommand(tenantId, { quotas: { ...quotas, maxEnvironments: 1 } })),
     );
     expect(view.overQuota).toBe(true);
   });
