@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { ApplyRevisionOperation, ExecutorOperation } from '@rcp/executor';
 import { SimulatedDataPlane } from '@rcp/simulator';
 import { eventually, startTestApp } from '@rcp/testing';
@@ -17,7 +16,7 @@ describe('Actual state pulled from the data plane (e2e)', () => {
   let t: App;
   let platform: string;
   let acme: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const world = () => t.app.get(SimulatedDataPlane).world;
   const apply = (environmentId: string, service: string, image: string, replicas: number): ApplyRevisionOperation => ({

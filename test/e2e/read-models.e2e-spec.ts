@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -9,7 +8,7 @@ describe('Read models API (e2e)', () => {
   let t: App;
   let admin: string;
   let viewer: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const audit = (result: string) =>
     t.asOwner(`SELECT actor, result, status, code, target_id, details FROM platform.audit_log WHERE action = 'read-model.rebuild' AND result = $1 ORDER BY id`, [result]);

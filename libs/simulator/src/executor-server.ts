@@ -77,7 +77,13 @@ export async function startExecutorServer(opts: ExecutorServerOptions): Promise<
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     close: async () => {
       await engine.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections of the control plane's client would hold the server open: idle ones go now,
+      // a request still being answered gets a moment to finish.
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(grace);
     },
   };
 }

@@ -1,12 +1,12 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { EventCatalogue, ReadModelRebuilder } from '@rcp/messaging';
 import { TransactionManager } from '@rcp/persistence';
-import { eventually, startTestApp } from '@rcp/testing';
+import { eventually, givenTenant, startTestApp } from '@rcp/testing';
 import { ChangeTenantLifecycleCommand } from '../../../src/contexts/tenancy/application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
 import { ProjectTenantOnTenancyEventsHandler } from '../../../src/contexts/inventory/application/event-handlers/project-tenant-on-tenancy-events.handler';
 import { ReportActualStateCommand } from '../../../src/contexts/inventory/application/commands/report-actual-state/report-actual-state.command';
-import { App, FAST_INVENTORY, as, onboardTenant, operator, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
+import { App, FAST_INVENTORY, as, operator, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -34,8 +34,8 @@ describe('read models: projections and their rebuild from the event log', () => 
   beforeAll(async () => {
     t = await startTestApp(FAST_INVENTORY);
     // History: two tenants, one suspended; three environments, one decommissioned; services reported, one changed, one removed.
-    await onboardTenant(t, 'rm-a', { maxEnvironments: 5 });
-    await onboardTenant(t, 'rm-b');
+    await givenTenant(t, { id: 'rm-a', quotas: { maxEnvironments: 5 } });
+    await givenTenant(t, { id: 'rm-b' });
     await as(operator, () => t.app.get(CommandBus).execute(new ChangeTenantLifecycleCommand('rm-b', 'suspend', 'unpaid')));
     const e1 = (await requestEnvironment(t, 'rm-a', { name: 'one' })).environment.id;
     const e2 = (await requestEnvironment(t, 'rm-a', { name: 'two' })).environment.id;

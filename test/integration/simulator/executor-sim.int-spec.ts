@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ActualState, EnvironmentMetrics, ExecutorClient, ExecutorUnavailableError } from '@rcp/executor';
-import { eventually, startTestApp } from '@rcp/testing';
+import { eventually, givenTenant, startTestApp } from '@rcp/testing';
 import { CommandBus } from '@nestjs/cqrs';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
-import { App, FAST_INVENTORY, as, onboardTenant, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
+import { App, FAST_INVENTORY, as, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -87,7 +87,7 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     sim = startSim(simEnv());
     await sim.ready;
     client = new ExecutorClient(() => ({ url: `http://127.0.0.1:${simPort}`, secret: SECRET, timeoutMs: 2000 }), () => undefined);
-    await onboardTenant(t, 'acme', { maxEnvironments: 20 });
+    await givenTenant(t, { id: 'acme', quotas: { maxEnvironments: 20 } });
   });
   afterAll(async () => {
     if (sim) await stop(sim.child);
