@@ -59,6 +59,7 @@ import { ExecutorCallbackLog } from './application/ports/executor-callback-log.p
 import { Provisioner } from './application/ports/provisioner.port';
 import { ActualStateSource } from './application/ports/actual-state-source.port';
 import { ActualStatePuller } from './application/actual-state-puller';
+import { TenantTeardown } from './application/tenant-teardown';
 import { PullActualStateJob } from './application/jobs/actual-state.jobs';
 import { PullActualStateOnEnvironmentReadyHandler } from './application/event-handlers/pull-actual-state-on-environment-ready.handler';
 import { HttpActualStateSource } from './infrastructure/data-plane/http-actual-state.source';
@@ -107,6 +108,7 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     },
     ProvisioningScheduler,
     ActualStatePuller,
+    TenantTeardown,
     ExecutorCallbackRawBody,
     ExecutorSignatureGuard,
     // commands
