@@ -21,6 +21,7 @@ import { OnboardTenantHandler } from './application/commands/onboard-tenant/onbo
 import { UpdateTenantHandler } from './application/commands/update-tenant/update-tenant.handler';
 import { ProjectUsageOnInventoryEventsHandler } from './application/event-handlers/project-usage-on-inventory-events.handler';
 import { GetTenantUsageHandler } from './application/queries/get-tenant-usage/get-tenant-usage.handler';
+import { TenantReader } from './application/tenant-reader';
 import { GetTenantHandler } from './application/queries/get-tenant/get-tenant.handler';
 import { ListTenantsHandler } from './application/queries/list-tenants/list-tenants.handler';
 import { TenantBindingRepository, TenantUsageReader } from './domain/tenant-binding.repository';
@@ -40,6 +41,7 @@ import { TenantBindingOrmEntity } from './infrastructure/tenant-binding.orm-enti
     OnboardTenantHandler,
     UpdateTenantHandler,
     ChangeTenantLifecycleHandler,
+    TenantReader,
     GetTenantHandler,
     ListTenantsHandler,
     GetTenantUsageHandler,
