@@ -22,3 +22,13 @@ export async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 export const randomId = (n = 6) => randomBytes(n).toString('hex');
+
+/** A port nobody listens on right now (a server is then started on it, so its URL is known up front). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { eventually, givenTenant, startTestApp } from '@rcp/testing';
+import { eventually, freePort, givenTenant, startTestApp } from '@rcp/testing';
 import { App, FAST_INVENTORY, envRow, eventTypes, requestEnvironment, waitForState } from './inventory-fixtures';
 
 /** Real provisioning rounds, relay and job hops: seconds, not milliseconds. */
@@ -142,14 +142,6 @@ async function startExecutor() {
   return { port, received, callbacks, callBack, hugeWritten, trapHits, close };
 }
 
-/** A port nobody listens on right now (the app is then started on it, so PUBLIC_BASE_URL is known up front). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('inventory: the http provisioner against an external executor', () => {
   let t: App;

@@ -1,10 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ActualState, EnvironmentMetrics, ExecutorClient, ExecutorUnavailableError } from '@rcp/executor';
-import { eventually, givenTenant, startTestApp } from '@rcp/testing';
+import { eventually, freePort, givenTenant, startTestApp } from '@rcp/testing';
 import { CommandBus } from '@nestjs/cqrs';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
 import { App, FAST_INVENTORY, as, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
@@ -14,13 +12,6 @@ jest.setTimeout(60_000);
 const SECRET = 'executor-sim-secret-for-tests';
 const ROOT = join(__dirname, '..', '..', '..');
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** `npm run executor:sim` as its own process (the same script, without npm in between). */
 function startSim(env: Record<string, string>): { child: ChildProcess; output: string[]; ready: Promise<void> } {
