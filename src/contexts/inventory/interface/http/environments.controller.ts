@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authorize, CurrentActor, Mutation, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
+import { Authorize, CurrentActor, Mutation, MutationSpec, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
 import { ApiProblems, IfMatchVersion, Page, UuidParam } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { AccessScope } from '../../application/access-scope';
@@ -23,6 +23,14 @@ import {
 } from './environment.response';
 
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'Environment id' };
+/** What the lifecycle actions on one environment (decommission, retry) declare alike: 202, If-Match, Location, their problems. */
+const LIFECYCLE_ACTION = {
+  status: 202,
+  param: ID_PARAM,
+  ifMatch: true,
+  location: '/v1/environments/:id',
+  problems: ['forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification'],
+} as const satisfies Partial<MutationSpec>;
 
 /** What the token may reach beyond its tenant: `project_ids` narrows it to those projects. */
 const scopeOf = (actor: Actor): AccessScope => ({ projectIds: actor.projectIds });
@@ -95,12 +103,8 @@ export class EnvironmentsController {
   @Mutation({
     roles: [...TENANT_WRITERS, 'platform:admin'],
     command: DecommissionEnvironmentCommand,
-    status: 202,
     response: { type: EnvironmentAcceptedResponse, description: 'Accepted: the environment now decommissioning, and the jobId tearing it down' },
-    param: ID_PARAM,
-    ifMatch: true,
-    location: '/v1/environments/:id',
-    problems: ['forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification'],
+    ...LIFECYCLE_ACTION,
   })
   @ApiOperation({
     summary: 'Decommission an environment',
@@ -122,12 +126,8 @@ export class EnvironmentsController {
   @Mutation({
     roles: TENANT_WRITERS,
     command: RetryEnvironmentCommand,
-    status: 202,
     response: { type: EnvironmentAcceptedResponse, description: 'Accepted: the environment requested again, and the provisioning jobId' },
-    param: ID_PARAM,
-    ifMatch: true,
-    location: '/v1/environments/:id',
-    problems: ['forbidden', 'not_found', 'tenant_suspended', 'invalid_state_transition', 'version_conflict', 'concurrent_modification'],
+    ...LIFECYCLE_ACTION,
   })
   @ApiOperation({
     summary: 'Retry a failed environment',
