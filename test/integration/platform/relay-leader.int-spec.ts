@@ -78,26 +78,29 @@ class Partition {
  */
 describe('relay leadership across workers', () => {
   let first: SpineApp;
-  let second: SpineApp;
   let admin: Client;
-  const open: SpineApp[] = [];
-  const proxies: Partition[] = [];
+  let open: SpineApp[] = [];
+  let proxies: Partition[] = [];
 
   const worker = { RCP_ROLE: 'worker', RELAY_LEASE_MS: String(LEASE_MS) };
 
-  beforeAll(async () => {
+  // Every test has its own database and two workers on it (each test depends on no other).
+  beforeEach(async () => {
     first = await startSpineApp(worker);
-    second = await startSpineApp(worker, { url: first.dbUrl, prefix: first.redisPrefix });
-    open.push(first, second);
+    const second = await startSpineApp(worker, { url: first.dbUrl, prefix: first.redisPrefix });
+    open = [first, second];
+    proxies = [];
     admin = await adminClient(first.dbUrl);
   });
   // Instances are stopped with app.close() (a process going away); the database is dropped at the end.
-  afterAll(async () => {
+  afterEach(async () => {
     for (const a of open.reverse()) await a.app.close().catch(() => undefined);
     for (const p of proxies) await p.close();
     await admin?.end();
     await first?.dropDb();
   });
+  /** The one leader the workers elected. */
+  const elected = () => eventually(async () => leaders().length === 1 && leaders()[0], 10_000);
 
   const leaders = () => open.filter((a) => a.relay.isLeader);
   const sessionPid = (a: SpineApp) => a.app.get(PgSession).pid;
@@ -133,7 +136,7 @@ describe('relay leadership across workers', () => {
   };
 
   it('elects exactly one relay leader among two workers, and the lock, the lease and the gauges agree', async () => {
-    const leader = await eventually(async () => leaders().length === 1 && leaders()[0], 10_000);
+    const leader = await elected();
     await expectSoleLeader(leader);
     // The follower keeps trying (its session is up) and keeps failing, while the leader keeps renewing.
     const before = await lease();
@@ -146,7 +149,7 @@ describe('relay leadership across workers', () => {
   });
 
   it('hands leadership to the other worker when the leader shuts down, and every event reaches every handler once', async () => {
-    const leader = leaders()[0];
+    const leader = await elected();
     const follower = open.find((a) => a !== leader)!;
     const { term } = await lease();
     const writers = [leader, follower];
@@ -183,17 +186,19 @@ describe('relay leadership across workers', () => {
   });
 
   it('displaces a leader cut off from the database within the lease; it stops saying it leads, and does not lead when it is back', async () => {
-    const current = leaders()[0];
+    await elected();
     // A third instance whose every connection goes through a network the test can partition. It becomes
-    // the leader when the current one shuts down (the instance in between is gone after this test).
+    // the leader when the two others shut down.
     const url = new URL(first.dbUrl);
     const net = new Partition({ host: url.hostname, port: Number(url.port || 5432) });
     proxies.push(net);
     url.port = String(await net.listen());
     const cutOff = await startSpineApp({ ...worker, DATABASE_URL: url.toString() }, { url: first.dbUrl, prefix: first.redisPrefix });
     open.push(cutOff);
-    await current.app.close();
-    open.splice(open.indexOf(current), 1);
+    for (const gone of open.filter((a) => a !== cutOff)) {
+      await gone.app.close();
+      open.splice(open.indexOf(gone), 1);
+    }
     await eventually(async () => cutOff.relay.isLeader, 5000);
     const other = await startSpineApp(worker, { url: first.dbUrl, prefix: first.redisPrefix });
     open.push(other);
@@ -233,7 +238,7 @@ describe('relay leadership across workers', () => {
   });
 
   it('keeps exactly one leader when the leader\'s session is cut without a goodbye, and events keep flowing', async () => {
-    const leader = leaders()[0];
+    const leader = await elected();
     const { term } = await lease();
     // The leader's dedicated session is cut (a DBA's pg_terminate_backend, a proxy restart).
     const { rows: killed } = await admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM unnest($1::int[]) AS pid`, [await lockHolders()]);
