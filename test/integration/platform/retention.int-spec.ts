@@ -22,7 +22,8 @@ describe('retention', () => {
   let exportDir: string;
   let pruner: RetentionPruner;
 
-  beforeAll(async () => {
+  // Every test has an app and a database of its own (none depends on what another left behind).
+  beforeEach(async () => {
     exportDir = await mkdtemp(join(tmpdir(), 'rcp-audit-export-'));
     // The api role: no relay or lanes move rows behind the test's back, and the test runs the pruner.
     t = await startSpineApp({ RCP_ROLE: 'api', RETENTION_BATCH_SIZE: String(BATCH), RETENTION_AUDIT_EXPORT_DIR: exportDir });
@@ -41,7 +42,7 @@ describe('retention', () => {
       CREATE TRIGGER record_delete AFTER DELETE ON platform.inbox REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION spine_test.record_delete();
     `);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await t?.close();
     await rm(exportDir, { recursive: true, force: true });
   });
@@ -71,15 +72,19 @@ describe('retention', () => {
   const batches = async (tbl: string): Promise<number[]> =>
     (await t.asOwner(`SELECT sum(n)::int AS n FROM spine_test.deletes WHERE tbl = $1 GROUP BY xid ORDER BY min(n) DESC`, [tbl])).map((r: { n: number }) => r.n);
 
-  it('prunes events older than the window in batches of its own transactions, keeps newer ones and those a delivery still reads, and drops old dead letters', async () => {
+  /** A log of old and recent events, some still read by deliveries, and one retention run over it. */
+  const prunedLog = async () => {
     await logEvents(2_300, 40, 'tenant-a'); // positions 1..2300: older than 30 days
     await logEvents(5, 40, null); // 2301..2305: platform events of no tenant
     await logEvents(20, 2, 'tenant-a'); // 2306..2325: inside the window
     await deliveryFor(100, 'dead_letter', 1); // an operator may still replay it: its event stays
     await deliveryFor(200, 'failed', 0); // still being retried: its event stays
     await deliveryFor(300, 'dead_letter', 45); // dead-lettered long ago: dropped, then its event goes too
+    return pruner.run();
+  };
 
-    const report = await pruner.run();
+  it('prunes events older than the window in batches of its own transactions, keeps newer ones and those a delivery still reads, and drops old dead letters', async () => {
+    const report = await prunedLog();
 
     expect(report).toMatchObject({ event_deliveries: 1, event_log: 2_305 - 2, busy: false });
     expect(await positions()).toEqual([100, 200, ...Array.from({ length: 20 }, (_, i) => 2306 + i)]);
@@ -109,6 +114,7 @@ describe('retention', () => {
   });
 
   it('refuses a feed cursor behind what was pruned (400 validation_failed on after) and serves one at or past it', async () => {
+    await prunedLog();
     const cursor = (p: number) => Buffer.from(JSON.stringify({ p })).toString('base64url');
     const feed = (token: string, after?: number) => {
       const r = request(t.app.getHttpServer()).get('/v1/events').set('authorization', `Bearer ${token}`);
@@ -138,6 +144,7 @@ describe('retention', () => {
   });
 
   it('keeps an inbox row while its delivery row exists, and prunes the rows of done deliveries after the inbox window', async () => {
+    await prunedLog();
     await t.asOwner(`DELETE FROM platform.inbox`);
     const kept = await eventAt(200); // its delivery is still failing: a redelivery may come
     const done = await eventAt(2310);
