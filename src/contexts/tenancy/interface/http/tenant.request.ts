@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
@@ -5,22 +6,15 @@ import { PageQuery } from '@rcp/http';
 import { ISOLATION_MODES, IsolationMode } from '../../domain/placement';
 import { QUOTA_LIMITS, QuotasProps } from '../../domain/quotas.value-object';
 
+/** One quota: a whole number from 1 to its limit, validated and documented alike. */
+const Quota = (name: keyof typeof QUOTA_LIMITS, example: number) =>
+  applyDecorators(ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS[name], example }), IsInt(), Min(1), Max(QUOTA_LIMITS[name]));
+
 export class QuotasDto implements QuotasProps {
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxEnvironments, example: 10 })
-  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxEnvironments)
-  maxEnvironments: number;
-
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxServicesPerEnvironment, example: 25 })
-  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxServicesPerEnvironment)
-  maxServicesPerEnvironment: number;
-
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxReplicasPerService, example: 20 })
-  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxReplicasPerService)
-  maxReplicasPerService: number;
-
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: QUOTA_LIMITS.maxTotalReplicas, example: 200 })
-  @IsInt() @Min(1) @Max(QUOTA_LIMITS.maxTotalReplicas)
-  maxTotalReplicas: number;
+  @Quota('maxEnvironments', 10) maxEnvironments: number;
+  @Quota('maxServicesPerEnvironment', 25) maxServicesPerEnvironment: number;
+  @Quota('maxReplicasPerService', 20) maxReplicasPerService: number;
+  @Quota('maxTotalReplicas', 200) maxTotalReplicas: number;
 }
 
 export class OnboardTenantRequest {
