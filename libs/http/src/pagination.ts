@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProblemException } from './problem';
@@ -29,6 +30,18 @@ export class PageQuery extends LimitQuery {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/**
+ * The documented class of a page of `item` (`{ items, nextCursor }`), for `@ApiOkResponse({ type })`:
+ * `export class JobPage extends PageOf(JobResponse) {}` (the subclass gives the schema its name).
+ */
+export function PageOf<T>(item: Class<T>): Class<Page<T>> {
+  class PageOfItems implements Page<T> {
+    @ApiProperty({ type: [item] }) items: T[];
+    @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor: string | null;
+  }
+  return PageOfItems;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Audited, Authorize, CurrentActor, TENANT_READERS } from '@rcp/auth';
-import { ApiProblems, Keyset, Page, PageQuery, ProblemException, cursorTimestampSql, UuidParam } from '@rcp/http';
+import { ApiProblems, Keyset, Page, PageOf, PageQuery, ProblemException, cursorTimestampSql, UuidParam } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { TransactionManager, UnitOfWork, readScopeConditions, rowsOf } from '@rcp/persistence';
 import { JobsService } from './jobs.service';
@@ -29,10 +29,7 @@ export class JobResponse {
   @ApiPropertyOptional({ nullable: true, format: 'date-time', type: String }) finishedAt: string | null;
 }
 
-export class JobPage {
-  @ApiProperty({ type: [JobResponse] }) items: JobResponse[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
-}
+export class JobPage extends PageOf(JobResponse) {}
 
 export class ListJobsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: STATES })

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@ne
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Audited, Authorize } from '@rcp/auth';
-import { ApiProblems, Keyset, Page, PageQuery, ProblemException } from '@rcp/http';
+import { ApiProblems, Keyset, Page, PageOf, PageQuery, ProblemException } from '@rcp/http';
 import { TransactionManager, UnitOfWork, rowsOf } from '@rcp/persistence';
 import { RelayWakeup } from './relay-wakeup';
 
@@ -27,10 +27,7 @@ export class DeliveryResponse {
   held: boolean;
 }
 
-export class DeliveryPage {
-  @ApiProperty({ type: [DeliveryResponse] }) items: DeliveryResponse[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
-}
+export class DeliveryPage extends PageOf(DeliveryResponse) {}
 
 export class ListDeliveriesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: STATES })
