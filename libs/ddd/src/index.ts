@@ -5,3 +5,4 @@ export * from './value-object';
 export * from './clock';
 export * from './lifecycle';
 export * from './outside-text';
+export * from './serialized';

@@ -13,3 +13,4 @@ export * from './publish-map';
 export * from './json-schema';
 export * from './projection';
 export * from './read-model-rebuilder';
+export * from './aggregate-repository';

@@ -8,45 +8,19 @@ import {
   TenantRenamedV1,
   TenantSuspendedV1,
 } from '../contracts';
-import { IsolationMode, Placement } from '../domain/placement';
-import { QuotasProps } from '../domain/quotas.value-object';
-import { RuntimeTenantBinding, TenantState } from '../domain/runtime-tenant-binding.aggregate';
+import { RuntimeTenantBinding } from '../domain/runtime-tenant-binding.aggregate';
 import { TenantEvent } from '../domain/tenancy.domain-events';
 import { TenantBindingOrmEntity } from './tenant-binding.orm-entity';
 
-/** Explicit mapping between the aggregate, its table row and its published events. */
+/** Mapping between the aggregate, its table row (the snapshot's fields as they are, plus `tenantId`) and its published events. */
 export const TenantBindingMapper = {
-  toDomain(row: TenantBindingOrmEntity): RuntimeTenantBinding {
-    return RuntimeTenantBinding.rehydrate({
-      id: row.id,
-      displayName: row.displayName,
-      isolationMode: row.isolationMode as IsolationMode,
-      placement: row.placement as Placement,
-      quotas: row.quotas as QuotasProps,
-      state: row.state as TenantState,
-      version: row.version,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      suspendedAt: row.suspendedAt,
-      offboardedAt: row.offboardedAt,
-    });
+  toDomain({ tenantId: _rlsColumn, ...snapshot }: TenantBindingOrmEntity): RuntimeTenantBinding {
+    return RuntimeTenantBinding.rehydrate(snapshot);
   },
 
   toRow(binding: RuntimeTenantBinding): Omit<TenantBindingOrmEntity, 'version'> {
     const s = binding.snapshot();
-    return {
-      id: s.id,
-      tenantId: s.id,
-      displayName: s.displayName,
-      isolationMode: s.isolationMode,
-      placement: s.placement,
-      quotas: s.quotas,
-      state: s.state,
-      createdAt: s.createdAt,
-      updatedAt: s.updatedAt,
-      suspendedAt: s.suspendedAt,
-      offboardedAt: s.offboardedAt,
-    };
+    return { ...s, tenantId: s.id };
   },
 
   /** Domain events → the published, versioned integration events of `contracts/`. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@rcp/ddd';
-import { AggregateStore } from '@rcp/messaging';
+import { AggregateRepository, AggregateStore, aggregateRepository } from '@rcp/messaging';
 import { TransactionManager } from '@rcp/persistence';
 import { RuntimeTenantBinding } from '../domain/runtime-tenant-binding.aggregate';
 import { TenantBindingRepository } from '../domain/tenant-binding.repository';
@@ -10,16 +10,27 @@ import { TenantBindingOrmEntity } from './tenant-binding.orm-entity';
 /** TypeORM adapter of the tenant binding repository port. */
 @Injectable()
 export class TypeOrmTenantBindingRepository extends TenantBindingRepository {
+  private readonly bindings: AggregateRepository<RuntimeTenantBinding>;
+
   constructor(
     private readonly tx: TransactionManager,
-    private readonly store: AggregateStore,
+    store: AggregateStore,
   ) {
     super();
+    this.bindings = aggregateRepository(tx, store, {
+      entity: TenantBindingOrmEntity,
+      aggregateType: 'RuntimeTenantBinding',
+      mapper: TenantBindingMapper,
+      onDuplicate: (b) => new DomainError('precondition_failed', `Tenant ${b.id} already exists`, { reasons: [`tenant id ${b.id} is taken`] }),
+    });
   }
 
-  async findById(id: string): Promise<RuntimeTenantBinding | null> {
-    const row = await this.tx.manager().findOne(TenantBindingOrmEntity, { where: { id } });
-    return row ? TenantBindingMapper.toDomain(row) : null;
+  findById(id: string): Promise<RuntimeTenantBinding | null> {
+    return this.bindings.findById(id);
+  }
+
+  save(binding: RuntimeTenantBinding): Promise<void> {
+    return this.bindings.save(binding);
   }
 
   async page(filter: { state?: string; limit: number; after?: { t: string; id: string } }): Promise<RuntimeTenantBinding[]> {
@@ -33,17 +44,5 @@ export class TypeOrmTenantBindingRepository extends TenantBindingRepository {
     // Only the cursor's two values become parameters, under names nothing else uses.
     if (filter.after) qb.andWhere('(t.created_at, t.id) > (:afterCreatedAt, :afterId)', { afterCreatedAt: filter.after.t, afterId: filter.after.id });
     return (await qb.getMany()).map(TenantBindingMapper.toDomain);
-  }
-
-  async save(binding: RuntimeTenantBinding): Promise<void> {
-    await this.store.save({
-      aggregate: binding,
-      aggregateType: 'RuntimeTenantBinding',
-      entity: TenantBindingOrmEntity,
-      row: TenantBindingMapper.toRow(binding),
-      tenantId: binding.id,
-      events: TenantBindingMapper.toIntegrationEvents(binding.pullEvents()),
-      onDuplicate: () => new DomainError('precondition_failed', `Tenant ${binding.id} already exists`, { reasons: [`tenant id ${binding.id} is taken`] }),
-    });
   }
 }
