@@ -10,72 +10,29 @@ import {
   EnvironmentRequestedV1,
   EnvironmentRetryRequestedV1,
 } from '../contracts';
-import { EnvironmentType } from '../domain/environment-name.value-object';
 import { EnvironmentEvent } from '../domain/inventory.domain-events';
-import { PlacementProps } from '../domain/placement.value-object';
-import { OperationKind } from '../domain/provisioning-policy';
-import { EnvironmentState, RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
+import { RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
 import { EnvironmentOrmEntity } from './environment.orm-entity';
 
-/** Explicit mapping between the environment aggregate, its table row and its published events. */
+/**
+ * Mapping between the environment aggregate, its table row and its published events. The row carries the
+ * snapshot's fields as they are; only the operation in flight is folded into its `operation_*` columns.
+ */
 export const EnvironmentMapper = {
-  toDomain(row: EnvironmentOrmEntity): RuntimeEnvironment {
-    return RuntimeEnvironment.rehydrate({
-      id: row.id,
-      tenantId: row.tenantId,
-      projectId: row.projectId,
-      name: row.name,
-      type: row.type as EnvironmentType,
-      region: row.region,
-      labels: row.labels,
-      placement: row.placement as PlacementProps,
-      state: row.state as EnvironmentState,
-      failureReason: row.failureReason,
-      round: row.round,
-      attempts: row.attempts,
-      operation:
-        row.operationId && row.operationKind
-          ? { id: row.operationId, kind: row.operationKind as OperationKind, attempt: row.operationAttempt ?? 1, startedAt: row.operationStartedAt ?? row.updatedAt }
-          : null,
-      lastError: row.lastError,
-      provisioningStartedAt: row.provisioningStartedAt,
-      decommissionReason: row.decommissionReason,
-      decommissionPending: row.decommissionPending,
-      version: row.version,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      readyAt: row.readyAt,
-      decommissionedAt: row.decommissionedAt,
-    });
+  toDomain({ operationId, operationKind, operationAttempt, operationStartedAt, ...snapshot }: EnvironmentOrmEntity): RuntimeEnvironment {
+    const operation =
+      operationId && operationKind ? { id: operationId, kind: operationKind, attempt: operationAttempt ?? 1, startedAt: operationStartedAt ?? snapshot.updatedAt } : null;
+    return RuntimeEnvironment.rehydrate({ ...snapshot, operation });
   },
 
   toRow(env: RuntimeEnvironment): Omit<EnvironmentOrmEntity, 'version'> {
-    const s = env.snapshot();
+    const { operation, ...snapshot } = env.snapshot();
     return {
-      id: s.id,
-      tenantId: s.tenantId,
-      projectId: s.projectId,
-      name: s.name,
-      type: s.type,
-      region: s.region,
-      labels: s.labels,
-      placement: s.placement,
-      state: s.state,
-      failureReason: s.failureReason,
-      round: s.round,
-      attempts: s.attempts,
-      operationId: s.operation?.id ?? null,
-      operationKind: s.operation?.kind ?? null,
-      operationAttempt: s.operation?.attempt ?? null,
-      operationStartedAt: s.operation?.startedAt ?? null,
-      lastError: s.lastError,
-      provisioningStartedAt: s.provisioningStartedAt,
-      decommissionReason: s.decommissionReason,
-      decommissionPending: s.decommissionPending,
-      createdAt: s.createdAt,
-      updatedAt: s.updatedAt,
-      readyAt: s.readyAt,
-      decommissionedAt: s.decommissionedAt,
+      ...snapshot,
+      operationId: operation?.id ?? null,
+      operationKind: operation?.kind ?? null,
+      operationAttempt: operation?.attempt ?? null,
+      operationStartedAt: operation?.startedAt ?? null,
     };
   },
 

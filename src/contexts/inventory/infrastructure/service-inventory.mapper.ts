@@ -14,21 +14,7 @@ export const ServiceInventoryMapper = {
       projectId: root.projectId,
       lastObservedAt: root.lastObservedAt,
       version: root.version,
-      services: services.map(
-        (r): RuntimeServiceSnapshot => ({
-          name: r.name,
-          image: r.image,
-          replicas: r.replicas,
-          readyReplicas: r.readyReplicas,
-          configChecksum: r.configChecksum,
-          overQuota: r.overQuota,
-          removed: r.removed,
-          firstObservedAt: r.firstObservedAt,
-          lastObservedAt: r.lastObservedAt,
-          lastChangedAt: r.lastChangedAt,
-          removedAt: r.removedAt,
-        }),
-      ),
+      services: services.map(({ environmentId: _environment, tenantId: _tenant, ...service }): RuntimeServiceSnapshot => service),
     });
   },
 

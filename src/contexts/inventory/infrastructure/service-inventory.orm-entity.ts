@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { RuntimeServiceSnapshot } from '../domain/runtime-service.entity';
 
 /** Row of `inventory.service_inventories`: the root of an environment's inventory (version, staleness mark). */
 @Entity({ schema: 'inventory', name: 'service_inventories' })
@@ -11,9 +12,9 @@ export class ServiceInventoryOrmEntity {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
-/** Row of `inventory.runtime_services`: one service of one environment. */
+/** Row of `inventory.runtime_services`: one service of one environment (its snapshot as columns, plus its keys). */
 @Entity({ schema: 'inventory', name: 'runtime_services' })
-export class RuntimeServiceOrmEntity {
+export class RuntimeServiceOrmEntity implements RuntimeServiceSnapshot {
   @PrimaryColumn({ name: 'environment_id', type: 'uuid' }) environmentId: string;
   @PrimaryColumn({ type: 'text' }) name: string;
   @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@rcp/ddd';
-import { AggregateStore } from '@rcp/messaging';
+import { AggregateRepository, AggregateStore, aggregateRepository } from '@rcp/messaging';
 import { TransactionManager } from '@rcp/persistence';
 import { EnvironmentFilter, RuntimeEnvironmentRepository } from '../domain/inventory.repository';
 import { RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
@@ -10,16 +10,32 @@ import { EnvironmentOrmEntity } from './environment.orm-entity';
 /** TypeORM adapter of the environment repository port (`inventory.environments`). */
 @Injectable()
 export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
+  private readonly environments: AggregateRepository<RuntimeEnvironment>;
+
   constructor(
     private readonly tx: TransactionManager,
-    private readonly store: AggregateStore,
+    store: AggregateStore,
   ) {
     super();
+    this.environments = aggregateRepository(tx, store, {
+      entity: EnvironmentOrmEntity,
+      aggregateType: 'RuntimeEnvironment',
+      mapper: EnvironmentMapper,
+      onDuplicate: (env) => {
+        const { name, projectId } = env.snapshot();
+        return new DomainError('precondition_failed', `An environment named ${name} already exists in project ${projectId}`, {
+          reasons: [`environment name ${name} is taken in project ${projectId}`],
+        });
+      },
+    });
   }
 
-  async findById(id: string): Promise<RuntimeEnvironment | null> {
-    const row = await this.tx.manager().findOne(EnvironmentOrmEntity, { where: { id } });
-    return row ? EnvironmentMapper.toDomain(row) : null;
+  findById(id: string): Promise<RuntimeEnvironment | null> {
+    return this.environments.findById(id);
+  }
+
+  save(env: RuntimeEnvironment): Promise<void> {
+    return this.environments.save(env);
   }
 
   async findByOperation(operationId: string): Promise<RuntimeEnvironment | null> {
@@ -65,22 +81,5 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
       .manager()
       .query(`SELECT id, tenant_id, project_id FROM inventory.environments WHERE state = 'ready' AND id::text > $1 ORDER BY id::text LIMIT $2`, [afterId, limit]);
     return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, projectId: r.project_id }));
-  }
-
-  async save(env: RuntimeEnvironment): Promise<void> {
-    const s = env.snapshot();
-    await this.store.save({
-      aggregate: env,
-      aggregateType: 'RuntimeEnvironment',
-      entity: EnvironmentOrmEntity,
-      row: EnvironmentMapper.toRow(env),
-      tenantId: s.tenantId,
-      projectId: s.projectId,
-      events: EnvironmentMapper.toIntegrationEvents(env.pullEvents()),
-      onDuplicate: () =>
-        new DomainError('precondition_failed', `An environment named ${s.name} already exists in project ${s.projectId}`, {
-          reasons: [`environment name ${s.name} is taken in project ${s.projectId}`],
-        }),
-    });
   }
 }

@@ -45,37 +45,11 @@ export class TypeOrmServiceInventoryRepository extends ServiceInventoryRepositor
       onDuplicate: () => new ConcurrentModificationError('RuntimeServiceInventory', inv.id),
     });
     if (writes.length === 0) return;
-    const col = <K extends keyof (typeof writes)[number]>(k: K) => writes.map((w) => w[k]);
-    await this.tx.manager().query(
-      `INSERT INTO inventory.runtime_services
-         (environment_id, name, tenant_id, image, replicas, ready_replicas, config_checksum, over_quota, removed,
-          first_observed_at, last_observed_at, last_changed_at, removed_at)
-       SELECT $1::uuid, u.name, $2, u.image, u.replicas, u.ready_replicas, u.config_checksum, u.over_quota, u.removed,
-              u.first_observed_at, u.last_observed_at, u.last_changed_at, u.removed_at
-       FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::bool[], $9::bool[],
-                   $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[])
-            AS u(name, image, replicas, ready_replicas, config_checksum, over_quota, removed,
-                 first_observed_at, last_observed_at, last_changed_at, removed_at)
-       ON CONFLICT (environment_id, name) DO UPDATE SET
-         image = EXCLUDED.image, replicas = EXCLUDED.replicas, ready_replicas = EXCLUDED.ready_replicas,
-         config_checksum = EXCLUDED.config_checksum, over_quota = EXCLUDED.over_quota, removed = EXCLUDED.removed,
-         first_observed_at = EXCLUDED.first_observed_at, last_observed_at = EXCLUDED.last_observed_at,
-         last_changed_at = EXCLUDED.last_changed_at, removed_at = EXCLUDED.removed_at`,
-      [
-        s.environmentId,
-        s.tenantId,
-        col('name'),
-        col('image'),
-        col('replicas'),
-        col('readyReplicas'),
-        col('configChecksum'),
-        col('overQuota'),
-        col('removed'),
-        col('firstObservedAt'),
-        col('lastObservedAt'),
-        col('lastChangedAt'),
-        col('removedAt'),
-      ],
+    // One multi-row upsert of the touched services, columns from the entity.
+    await this.tx.manager().upsert(
+      RuntimeServiceOrmEntity,
+      writes.map((w) => ({ ...w, environmentId: s.environmentId, tenantId: s.tenantId })),
+      ['environmentId', 'name'],
     );
   }
 }

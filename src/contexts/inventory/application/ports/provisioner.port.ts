@@ -1,6 +1,5 @@
-import { EnvironmentType } from '../../domain/environment-name.value-object';
-import { PlacementProps } from '../../domain/placement.value-object';
 import { OperationKind } from '../../domain/provisioning-policy';
+import { EnvironmentSnapshot } from '../../domain/runtime-environment.aggregate';
 
 /** Everything a provisioner needs to build or tear down one environment. */
 export interface ProvisionerOperation {
@@ -9,16 +8,7 @@ export interface ProvisionerOperation {
   /** Attempt within the round (1, 2, …) and the provisioning round (1, then +1 per retry). */
   attempt: number;
   round: number;
-  environment: {
-    id: string;
-    tenantId: string;
-    projectId: string;
-    name: string;
-    type: EnvironmentType;
-    region: string;
-    labels: Record<string, string>;
-    placement: PlacementProps;
-  };
+  environment: Pick<EnvironmentSnapshot, 'id' | 'tenantId' | 'projectId' | 'name' | 'type' | 'region' | 'labels' | 'placement'>;
 }
 
 /**
