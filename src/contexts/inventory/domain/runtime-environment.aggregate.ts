@@ -75,15 +75,8 @@ export interface EnvironmentSnapshot {
   decommissionedAt: Date | null;
 }
 
-export interface RequestEnvironmentInput {
-  id: string;
-  tenantId: string;
-  projectId: string;
-  name: string;
-  type: EnvironmentType;
-  region: string;
-  labels?: Record<string, string>;
-}
+/** What a request for an environment names (the rest of its snapshot is decided by the request). */
+export type RequestEnvironmentInput = Pick<EnvironmentSnapshot, 'id' | 'tenantId' | 'projectId' | 'name' | 'type' | 'region'> & { labels?: Record<string, string> };
 
 /** What the application does after an operation outcome was applied. */
 export type NextStep = 'none' | 'retry-provisioning' | 'retry-decommissioning' | 'start-decommissioning';
