@@ -138,9 +138,11 @@ describe('relay leadership across workers', () => {
   it('elects exactly one relay leader among two workers, and the lock, the lease and the gauges agree', async () => {
     const leader = await elected();
     await expectSoleLeader(leader);
-    // The follower keeps trying (its session is up) and keeps failing, while the leader keeps renewing.
+    // The follower keeps trying (its session is up, once it has connected) and keeps failing, while the leader keeps renewing.
+    const follower = open.find((a) => a !== leader)!;
+    await eventually(async () => sessionPid(follower) !== undefined, 5000);
     const before = await lease();
-    expect(sessionPid(open.find((a) => a !== leader)!)).toEqual(expect.any(Number));
+    expect(sessionPid(follower)).toEqual(expect.any(Number));
     await delay(LEASE_MS * 1.5);
     const after = await lease();
     expect(after).toMatchObject({ term: before.term, holder: before.holder, holder_pid: before.holder_pid });
