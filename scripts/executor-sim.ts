@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     port: settings.EXECUTOR_SIM_PORT,
     host: settings.HOST,
     tickMs: 100,
-    callbackTimeoutMs: settings.EXECUTOR_TIMEOUT_MS,
+    // Below the simulator pool's idle-in-transaction limit (15 s): a callback is sent while its row is locked.
+    callbackTimeoutMs: Math.min(settings.EXECUTOR_TIMEOUT_MS, 10_000),
     log,
   });
   log(`simulated executor listening on ${executor.url}`);

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RETENTION_LOCK_KEY } from '@rcp/messaging';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
@@ -6,8 +7,8 @@ import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { MetricsService } from '@rcp/observability';
 
-/** Transaction-level advisory lock every pruning batch takes: two pruners never work at once. */
-export const RETENTION_LOCK_KEY = 7263011;
+/** Every pruning batch takes `RETENTION_LOCK_KEY` (libs/messaging): two pruners never work at once, nor a pruner and a read-model rebuild. */
+export { RETENTION_LOCK_KEY };
 
 /** What one run deleted, per table, and how many audit entries it exported first. */
 export interface RetentionReport {

@@ -93,7 +93,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
   private async maintainOnce(): Promise<void> {
     try {
       await this.jobs.sweep();
-      await this.periodic.runDue();
+      this.periodic.runDue();
       if (Date.now() - this.lastIdempotencySweep > 600_000) {
         this.lastIdempotencySweep = Date.now();
         await this.ds.query(`DELETE FROM platform.idempotency_keys WHERE expires_at < now()`);
@@ -155,6 +155,7 @@ export class WorkerRuntime implements BeforeApplicationShutdown {
     this.pruner.stop();
     await this.pruning;
     await this.maintaining;
+    await this.periodic.settled();
     if (this.started) {
       this.log.log('shutting down: finishing in-flight deliveries and releasing the relay leadership');
       await this.relay.stop();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplyRevisionOperation, ExecutorOperation } from '@rcp/executor';
 import { SimulatedDataPlane } from '@rcp/simulator';
-import { eventually, startTestApp } from '@rcp/testing';
+import { eventually, startTestApp, tenantTokens } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -106,6 +106,28 @@ describe('Actual state pulled from the data plane (e2e)', () => {
       await eventually(async () => (await runs()) > last, 10_000);
     }
     expect(await auditOf()).toEqual(audit);
+  });
+
+  it('keeps the observation time of a pull that changed nothing, so an agent report observed before it is stale', async () => {
+    const id = await readyEnvironment('stale-agent');
+    await world().submit(apply(id, 'api', 'registry.example/api:1.0.0', 1));
+    await eventually(async () => (await services(id))[0]?.readyReplicas === 1, 10_000);
+    const seen = async () => (await http().get(`/v1/environments/${id}/services`).set(bearer(acme)).expect(200)).body.lastObservedAt as string;
+    const first = await seen();
+    // A later pull finds the same: nothing is published, but the observation time moves on.
+    const later = await eventually(async () => {
+      const at = await seen();
+      return at > first ? at : undefined;
+    }, 10_000);
+    const agent = tenantTokens(t, 'acme').agent(id);
+    const between = new Date((new Date(first).getTime() + new Date(later).getTime()) / 2).toISOString();
+    const res = await http()
+      .put(`/v1/environments/${id}/actual-state`)
+      .set(bearer(agent))
+      .send({ observedAt: between, services: [{ name: 'api', image: 'registry.example/api:0.9.0', replicas: 1, readyReplicas: 1, configChecksum: null }] })
+      .expect(200);
+    expect(res.body).toMatchObject({ applied: false });
+    expect((await services(id))[0]).toMatchObject({ image: 'registry.example/api:1.0.0' });
   });
 
   it('removes from the inventory what the data plane no longer runs, and stops pulling a decommissioned environment', async () => {

@@ -18,7 +18,7 @@ export interface PeriodicTask {
 @Injectable()
 export class PeriodicTasks {
   private readonly log = new Logger('PeriodicTasks');
-  private readonly tasks: Array<PeriodicTask & { lastRun: number }> = [];
+  private readonly tasks: Array<PeriodicTask & { lastRun: number; running?: Promise<void> }> = [];
 
   register(task: PeriodicTask): void {
     if (this.tasks.some((t) => t.name === task.name)) throw new Error(`Two periodic tasks are named ${task.name}`);
@@ -29,20 +29,30 @@ export class PeriodicTasks {
     return this.tasks.map((t) => t.name);
   }
 
-  /** Runs every task whose interval has passed since its last run (one after another). */
-  async runDue(now = Date.now()): Promise<string[]> {
-    const ran: string[] = [];
+  /**
+   * Starts every task whose interval has passed since its last run and that is not still running; does
+   * not wait for them (a long task, e.g. queueing a pull of every environment, must not hold up the
+   * leader's other maintenance). Returns the names started.
+   */
+  runDue(now = Date.now()): string[] {
+    const started: string[] = [];
     for (const task of this.tasks) {
       const every = task.intervalMs();
-      if (every <= 0 || now - task.lastRun < every) continue;
+      if (every <= 0 || task.running || now - task.lastRun < every) continue;
       task.lastRun = now;
-      ran.push(task.name);
-      try {
-        await task.run();
-      } catch (err) {
-        this.log.warn(`periodic task ${task.name} failed: ${(err as Error).message}`);
-      }
+      started.push(task.name);
+      task.running = task
+        .run()
+        .catch((err: Error) => this.log.warn(`periodic task ${task.name} failed: ${err.message}`))
+        .finally(() => {
+          task.running = undefined;
+        });
     }
-    return ran;
+    return started;
+  }
+
+  /** Waits for the tasks still running (at shutdown, and in tests). */
+  async settled(): Promise<void> {
+    await Promise.all(this.tasks.map((t) => t.running));
   }
 }

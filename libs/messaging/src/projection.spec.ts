@@ -33,7 +33,7 @@ describe('ReadModelTable', () => {
         sql:
           'INSERT INTO ctx.rows (id, tenant_id, state, terms, source_version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET ' +
           'tenant_id = EXCLUDED.tenant_id, state = EXCLUDED.state, terms = EXCLUDED.terms, source_version = EXCLUDED.source_version, updated_at = now() ' +
-          'WHERE ctx.rows.source_version < EXCLUDED.source_version',
+          'WHERE ctx.rows.source_version <= EXCLUDED.source_version',
         params: ['x', 't', "o'pen", '{"a":[1]}', 7],
       },
     ]);
@@ -43,7 +43,7 @@ describe('ReadModelTable', () => {
     const { db, calls } = recorder();
     await ROWS.patch(db, { id: 'x' }, { state: 'closed', terms: undefined }, 9);
     expect(calls).toEqual([
-      { sql: 'UPDATE ctx.rows SET state = $1, source_version = $3, updated_at = now() WHERE id = $2 AND source_version < $3', params: ['closed', 'x', 9] },
+      { sql: 'UPDATE ctx.rows SET state = $1, source_version = $3, updated_at = now() WHERE id = $2 AND source_version <= $3', params: ['closed', 'x', 9] },
     ]);
   });
 

@@ -96,7 +96,8 @@ export interface ReadModelTableSpec<Row> {
   json?: readonly (keyof Row & string)[];
   /**
    * Keeps `source_version`, the aggregate version each row reflects: an upsert or patch from an older
-   * event is ignored. Without it (a table fed by several subjects), writes are applied as they come:
+   * event is ignored. Events of the same version (one save may record several, e.g. isolation and
+   * quotas changed together) all apply, in their order; a redelivered one sets the same values again. Without it (a table fed by several subjects), writes are applied as they come:
    * they must be idempotent and commutative (set a flag, delete a row).
    */
   versioned: boolean;
@@ -117,7 +118,7 @@ export class ReadModelTable<Row extends Record<string, unknown>> {
     return this.spec.table;
   }
 
-  /** Inserts the row, or updates it where it exists (and, when versioned, reflects an older version). */
+  /** Inserts the row, or updates it where it exists (and, when versioned, does not reflect a newer version). */
   async upsert(db: EntityManager, row: Row, version?: number): Promise<void> {
     const props = Object.keys(row).filter((p) => row[p] !== undefined);
     const params = props.map((p) => this.value(p, row[p]));
@@ -128,7 +129,7 @@ export class ReadModelTable<Row extends Record<string, unknown>> {
       params.push(this.requireVersion(version));
     }
     const updates = cols.filter((c) => !keys.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
-    const guard = this.spec.versioned ? ` WHERE ${this.spec.table}.source_version < EXCLUDED.source_version` : '';
+    const guard = this.spec.versioned ? ` WHERE ${this.spec.table}.source_version <= EXCLUDED.source_version` : '';
     const onConflict = updates.length ? `DO UPDATE SET ${[...updates, 'updated_at = now()'].join(', ')}${guard}` : 'DO NOTHING';
     await db.query(
       `INSERT INTO ${this.spec.table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})
@@ -164,7 +165,7 @@ export class ReadModelTable<Row extends Record<string, unknown>> {
     if (this.spec.versioned) {
       const v = `$${params.push(this.requireVersion(version))}`;
       sets.push(`source_version = ${v}`);
-      where.push(`source_version < ${v}`);
+      where.push(`source_version <= ${v}`);
     }
     await db.query(`UPDATE ${this.spec.table} SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE ${where.join(' AND ')}`, params);
   }

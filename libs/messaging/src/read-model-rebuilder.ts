@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { DomainError } from '@rcp/ddd';
 import { DbScope, TransactionManager } from '@rcp/persistence';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
+import { RETENTION_LOCK_KEY } from './lock-keys';
 import { Projection, ReadModelDeclaration, readModelOf } from './projection';
 
 const PLATFORM: DbScope = { tenantId: null, platform: true };
@@ -29,9 +30,10 @@ export interface RebuildResult {
 
 /**
  * Rebuilds a `@ReadModel` from `platform.event_log`, for an operator who fixed a projection's code or
- * suspects its rows (`npm run read-model -- rebuild <name>`). In one transaction: the read model's tables
- * are locked against writes (its live deliveries wait), emptied, and every retained event of its types
- * is applied again in feed order through the projection's own `@On` methods. When it commits, the
+ * suspects its rows (`POST /v1/read-models/{name}/rebuild`). In one transaction: the read model's tables
+ * are locked against writes (its live deliveries wait: a rebuild longer than `DB_STATEMENT_TIMEOUT_MS`
+ * makes them fail and retry, and one longer than their retries dead-letters them), emptied, and every
+ * retained event of its types is applied again in feed order through the projection's own `@On` methods. When it commits, the
  * deliveries that waited apply their events again, which changes nothing (the projection's writes are
  * idempotent and version-guarded). Nothing is half-done: a failure rolls the whole rebuild back and
  * the read model stays as it was.
@@ -72,7 +74,11 @@ export class ReadModelRebuilder implements OnModuleInit {
     const types = declaration.events.map((cls) => EventCatalogue.ofClass(cls).type);
     const batchSize = opts.batchSize ?? 500;
     const result = await this.tx.run(async (m) => {
-      await m.query(`LOCK TABLE ${declaration.tables.map((t) => t.name).join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+      // Writers of the read model, and readers that lock its rows (FOR UPDATE), wait until the rebuild
+      // commits; plain reads go on with the rows as they were. Retention waits too (its batches try the
+      // same lock and end their round), so no event is pruned between the check below and the replay.
+      await m.query(`LOCK TABLE ${declaration.tables.map((t) => t.name).join(', ')} IN EXCLUSIVE MODE`);
+      await m.query(`SELECT pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`);
       const [{ through }] = await m.query(`SELECT max(through)::bigint AS through FROM platform.event_log_pruned`);
       const prunedThrough = through === null ? null : Number(through);
       if (prunedThrough !== null && !opts.allowPruned) {

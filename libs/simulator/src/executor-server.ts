@@ -100,7 +100,12 @@ async function handle(req: IncomingMessage, opts: ExecutorServerOptions): Promis
   const raw = await readBody(req);
   const check = verifyExecutorMessage(opts.secret, req.headers, { method: req.method ?? 'GET', path: req.url ?? '/', body: raw }, Math.floor(Date.now() / 1000));
   if (!check.ok) throw new HttpError(401, check.reason);
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, 'the path is not valid percent-encoding');
+  }
   if (req.method === 'POST' && url.pathname === '/operations') {
     const op = parseOperation(raw);
     const taken = await opts.world.submit(op, op.callbackUrl);

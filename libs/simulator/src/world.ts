@@ -190,8 +190,10 @@ export class SimulatedWorld {
       const existing = current.find((r) => r.revision === s.revision);
       const sameBuild = existing && existing.image === s.image && existing.configChecksum === s.configChecksum;
       // A new image or config restarts every replica; a new count or weight keeps the ready ones.
-      const readyBase = sameBuild ? readyReplicasAt(existing, now, this.settings) : 0;
-      const changedAt = sameBuild && existing.replicas === s.replicas ? existing.changedAt : now;
+      // The same build with the same replicas keeps coming up as it was (only its weight may change).
+      const unchangedRollout = sameBuild && existing.replicas === s.replicas;
+      const readyBase = unchangedRollout ? existing.readyBase : sameBuild ? readyReplicasAt(existing, now, this.settings) : 0;
+      const changedAt = unchangedRollout ? existing.changedAt : now;
       target = { service: op.service, revision: s.revision, image: s.image, configChecksum: s.configChecksum, replicas: s.replicas, readyBase, changedAt, trafficWeight: s.trafficWeight };
       await c.query(
         `INSERT INTO simulator.revisions (environment_id, service, revision, image, config_checksum, secret_refs, replicas, ready_base, changed_at, traffic_weight)

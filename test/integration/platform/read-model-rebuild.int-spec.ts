@@ -3,6 +3,7 @@ import { EventCatalogue, ReadModelRebuilder } from '@rcp/messaging';
 import { TransactionManager } from '@rcp/persistence';
 import { eventually, givenTenant, startTestApp } from '@rcp/testing';
 import { ChangeTenantLifecycleCommand } from '../../../src/contexts/tenancy/application/commands/change-tenant-lifecycle/change-tenant-lifecycle.command';
+import { UpdateTenantCommand } from '../../../src/contexts/tenancy/application/commands/update-tenant/update-tenant.command';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
 import { ProjectTenantOnTenancyEventsHandler } from '../../../src/contexts/inventory/application/event-handlers/project-tenant-on-tenancy-events.handler';
 import { ReportActualStateCommand } from '../../../src/contexts/inventory/application/commands/report-actual-state/report-actual-state.command';
@@ -113,6 +114,24 @@ describe('read models: projections and their rebuild from the event log', () => 
       await t.asOwner(`DELETE FROM platform.event_log WHERE aggregate_version = 99 AND aggregate_id = 'rm-a'`);
       await rebuilder().rebuild('inventory.tenants');
     }
+  });
+
+  it('applies every event of one save, which share its version (isolation and quotas changed together)', async () => {
+    await givenTenant(t, { id: 'rm-both' });
+    await as(operator, () =>
+      t.app.get(CommandBus).execute(
+        new UpdateTenantCommand('rm-both', { isolationMode: 'siloed', quotas: { maxEnvironments: 7, maxServicesPerEnvironment: 4, maxReplicasPerService: 3, maxTotalReplicas: 12 } }),
+      ),
+    );
+    const row = await eventually(async () => {
+      const [r] = await t.asOwner(`SELECT isolation_mode, quotas, source_version FROM inventory.tenants WHERE tenant_id = 'rm-both'`);
+      return r?.source_version === 2 && r.quotas.maxEnvironments === 7 ? r : undefined;
+    });
+    expect(row).toEqual({ isolation_mode: 'siloed', quotas: { maxEnvironments: 7, maxServicesPerEnvironment: 4, maxReplicasPerService: 3, maxTotalReplicas: 12 }, source_version: 2 });
+    // A rebuild replays both as well.
+    await t.asOwner(`UPDATE inventory.tenants SET quotas = '{}' WHERE tenant_id = 'rm-both'`);
+    await rebuilder().rebuild('inventory.tenants');
+    expect((await t.asOwner(`SELECT quotas FROM inventory.tenants WHERE tenant_id = 'rm-both'`))[0].quotas).toMatchObject({ maxEnvironments: 7 });
   });
 
   it('names no read model it does not have', async () => {

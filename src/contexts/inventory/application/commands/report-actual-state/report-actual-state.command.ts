@@ -27,8 +27,8 @@ export type ActualStateSourceKind = 'agent' | 'data-plane';
 
 /**
  * A full report of what runs in an environment: pushed by its runtime agent, or pulled from the data
- * plane. A pulled report that changes nothing is answered without a save or an audit row (pulls run on
- * a schedule); an agent's report is recorded every time, as it always was.
+ * plane. A pulled report that changes nothing records only its observation time (no event, no audit
+ * row: pulls run on a schedule); an agent's report is audited every time, as it always was.
  */
 @AuditedCommand<ReportActualStateCommand>({
   action: 'environment.report-actual-state',

@@ -66,8 +66,10 @@ export class ReportActualStateHandler implements ICommandHandler<ReportActualSta
         liveServices: outcome.liveServices,
         maxServicesPerEnvironment: outcome.maxServicesPerEnvironment,
       };
-      if (cmd.source === 'data-plane' && outcome.observed.length + outcome.changed.length + outcome.removed.length === 0) return unchanged(result);
       await this.inventories.save(inventory);
+      // A pull finds the same most of the time: its observation time is kept (so an older report that
+      // arrives later is still recognised as stale), but it publishes nothing and is not audited.
+      if (cmd.source === 'data-plane' && outcome.observed.length + outcome.changed.length + outcome.removed.length === 0) return unchanged(result);
       return result;
     });
   }
