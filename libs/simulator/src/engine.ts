@@ -3,6 +3,9 @@ import { Outcome, SimulatedWorld } from './world';
 
 /** Longest wait between two rounds when nothing is due (an operation submitted elsewhere is found by then). */
 const MAX_IDLE_MS = 1000;
+/** Reported operations are kept this long (their history), then forgotten; checked at most this often. */
+const KEEP_REPORTED_MS = 24 * 3600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 /** How long `stop` waits for the round in progress (a round stuck on a dead connection is not waited for). */
 const STOP_WAIT_MS = 5000;
 
@@ -17,6 +20,7 @@ export class SimulatorEngine {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private lastPrune = 0;
   /**
    * Rounds run in the async context the engine was made in, never in that of whoever nudged it (a
    * nudge comes from inside a caller's transaction, whose context must not leak into the rounds).
@@ -70,10 +74,14 @@ export class SimulatorEngine {
       });
   }
 
-  /** One round: complete what is due, report what completed. */
+  /** One round: complete what is due, report what completed, and now and then forget old reported operations. */
   async tick(): Promise<void> {
     while ((await this.world.completeDue()) > 0);
     await this.world.reportOutcomes(this.report);
+    if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await this.world.pruneReported(KEEP_REPORTED_MS);
+    }
   }
 
   /** Stops and waits (a few seconds at most) for the round in progress. */

@@ -84,6 +84,7 @@ const SCHEMA = [
   // besides: only the simulator's own (owner) connection sees the simulated infrastructure.
   ...['environments', 'revisions', 'loads', 'operations'].map((t) => `ALTER TABLE simulator.${t} ENABLE ROW LEVEL SECURITY`),
   `CREATE INDEX IF NOT EXISTS operations_undelivered ON simulator.operations (next_delivery_at) WHERE delivered_at IS NULL AND state <> 'pending'`,
+  `CREATE INDEX IF NOT EXISTS operations_reported ON simulator.operations (delivered_at) WHERE delivered_at IS NOT NULL`,
 ];
 
 interface RevisionRow {
@@ -308,6 +309,19 @@ export class SimulatedWorld {
       if (done) reported++;
     }
     return reported;
+  }
+
+  /**
+   * Forgets operations reported more than `olderThanMs` ago (at most `limit` at a time), so the table
+   * holds what is in flight and recent history only. Returns how many were removed.
+   */
+  async pruneReported(olderThanMs: number, limit = 1000): Promise<number> {
+    const r = await this.pool.query(
+      `DELETE FROM simulator.operations WHERE id IN (
+         SELECT id FROM simulator.operations WHERE delivered_at < $1 ORDER BY delivered_at LIMIT $2)`,
+      [new Date(this.clock().getTime() - olderThanMs), limit],
+    );
+    return r.rowCount ?? 0;
   }
 
   /** When the next operation falls due or the next report is to be tried, or null if nothing waits. */

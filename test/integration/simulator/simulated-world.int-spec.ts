@@ -211,4 +211,21 @@ describe('simulated world', () => {
     expect(outcomeOf(down)).toMatchObject({ succeeded: true });
     expect(await world.actualState(id)).toMatchObject({ environment: 'absent', services: [] });
   });
+
+  it('forgets reported operations once they are older than what it keeps, never one in flight or unreported', async () => {
+    const reportedOp = env();
+    await world.submit(reportedOp);
+    await step(SETTINGS.latencyMs);
+    const inFlight = env({ 'rcp.dev/simulate-latency-ms': '600000' });
+    await world.submit(inFlight);
+    const unreported = env();
+    await world.submit(unreported);
+    advance(SETTINGS.latencyMs);
+    await world.completeDue();
+    advance(2 * 3600_000);
+    expect(await world.pruneReported(3600_000)).toBeGreaterThanOrEqual(1);
+    expect(await world.operation(reportedOp.operationId)).toBeNull();
+    expect(await world.operation(inFlight.operationId)).toMatchObject({ state: 'pending' });
+    expect(await world.operation(unreported.operationId)).toMatchObject({ state: 'succeeded', reported: false });
+  });
 });
