@@ -57,6 +57,22 @@ export interface Settings {
   SIMULATOR_DATABASE_URL: string;
   EXECUTOR_SIM_PORT: number;
   ACTUAL_STATE_PULL_INTERVAL_SECONDS: number;
+  SECRETS_INLINE_ALLOWED: 'true' | 'false';
+  SECRETS_MASTER_KEY: string;
+  SECRETS_MASTER_KEYS_RETIRED: string;
+  SECRETS_CA_FILE: string;
+  SECRETS_CHECK_TIMEOUT_MS: number;
+  VAULT_ADDR: string;
+  VAULT_TOKEN: string;
+  VAULT_NAMESPACE: string;
+  VAULT_AUTH_MOUNT: string;
+  AZURE_KEY_VAULT_HOSTS: string;
+  AZURE_TENANT_ID: string;
+  AZURE_CLIENT_ID: string;
+  AZURE_CLIENT_SECRET: string;
+  AZURE_AUTHORITY_HOST: string;
+  CONFIG_MAX_ENTRIES: number;
+  CONFIG_MAX_VALUE_BYTES: number;
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
   EXECUTOR_TIMEOUT_MS: number;
@@ -79,6 +95,8 @@ interface Spec {
   description: string;
   check?: (v: string) => string | undefined;
   kind?: 'int' | 'float' | 'string';
+  /** A credential: a refusal names the setting but never shows its value. */
+  secret?: boolean;
 }
 
 const int = (min: number, max: number) => (v: string) =>
@@ -271,6 +289,40 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     check: int(0, 86400),
     kind: 'int',
   },
+  SECRETS_INLINE_ALLOWED: {
+    default: 'false',
+    description: 'true allows `inline` secret bindings (a value stored encrypted by the control plane, write-only); requires SECRETS_MASTER_KEY',
+    check: oneOf('true', 'false'),
+  },
+  SECRETS_MASTER_KEY: {
+    default: '',
+    description: 'The current master key of inline secrets, `<keyId>:<base64 of 32 bytes>` (envelope encryption: each value has its own data key, wrapped by this one). Never logged',
+    check: (v) => (v === '' ? undefined : masterKeyProblem(v)),
+    secret: true,
+  },
+  SECRETS_MASTER_KEYS_RETIRED: {
+    default: '',
+    description: 'Earlier master keys, comma-separated `<keyId>:<base64>`: still unwrap older values, which the worker re-wraps under SECRETS_MASTER_KEY (then a retired key can be dropped)',
+    check: (v) => (v === '' ? undefined : v.split(',').map((k) => masterKeyProblem(k.trim())).find(Boolean)),
+    secret: true,
+  },
+  SECRETS_CA_FILE: { default: '', description: 'PEM file of extra certificate authorities trusted when calling a vault (a private Vault or Key Vault endpoint); empty = the system\'s' },
+  SECRETS_CHECK_TIMEOUT_MS: { default: '5000', description: 'How long a vault may take to answer a secret binding check (then: unresolvable, vault unreachable)', check: int(100, 60000), kind: 'int' },
+  VAULT_ADDR: { default: '', description: 'HashiCorp Vault address (`hashicorp-vault` bindings); empty = that provider is not configured and its bindings are unresolvable', check: url('http:', 'https:') },
+  VAULT_TOKEN: { default: '', description: 'Token the control plane checks `hashicorp-vault` bindings with (needs token lookup-self, KV v2 read of the bound paths, read of the auth roles). Never logged' },
+  VAULT_NAMESPACE: { default: '', description: 'Vault Enterprise namespace (X-Vault-Namespace); empty = none' },
+  VAULT_AUTH_MOUNT: { default: 'kubernetes', description: 'Auth method mount whose roles a `hashicorp-vault` binding\'s identity names (`auth/<mount>/role/<identity>`)', check: nonEmpty },
+  AZURE_KEY_VAULT_HOSTS: {
+    default: '*.vault.azure.net',
+    description: 'Comma-separated hosts an `azure-key-vault` reference may name (`*.` matches one label): a reference elsewhere is refused (400)',
+    check: nonEmpty,
+  },
+  AZURE_TENANT_ID: { default: '', description: 'Entra ID tenant of the control plane\'s own credential for Key Vault checks; with AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, else `azure-key-vault` is not configured' },
+  AZURE_CLIENT_ID: { default: '', description: 'Client id of the control plane\'s credential for Key Vault checks' },
+  AZURE_CLIENT_SECRET: { default: '', description: 'Client secret of the control plane\'s credential for Key Vault checks. Never logged' },
+  AZURE_AUTHORITY_HOST: { default: 'https://login.microsoftonline.com', description: 'Entra ID authority (sovereign clouds differ)', check: url('https:', 'http:') },
+  CONFIG_MAX_ENTRIES: { default: '1000', description: 'Most entries one configuration version may hold', check: int(1, 100000), kind: 'int' },
+  CONFIG_MAX_VALUE_BYTES: { default: '32768', description: 'Largest value (UTF-8 bytes) of one configuration entry', check: int(1, 1048576), kind: 'int' },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },
@@ -288,6 +340,13 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   BUILD_TIME: { default: '', description: 'Build time shown at /version (defaults to start time)' },
 };
 
+/** What is wrong with a `<keyId>:<base64 of 32 bytes>` master key, if anything (never echoing the key). */
+function masterKeyProblem(v: string): string | undefined {
+  const m = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/]+={0,2})$/.exec(v);
+  if (!m) return 'must be <keyId>:<base64 of 32 bytes> (key id of letters, digits, . _ -)';
+  return Buffer.from(m[2], 'base64').length === 32 ? undefined : 'the key must be 32 bytes (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)';
+}
+
 /** Thrown at start-up with one line naming the bad setting. */
 export class SettingsError extends Error {}
 
@@ -298,12 +357,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const raw = env[name];
     const value = raw === undefined ? spec.default : raw.trim();
     const problem = spec.check?.(value);
-    if (problem) throw new SettingsError(`Invalid setting ${name}=${JSON.stringify(raw ?? '')}: ${problem}`);
+    if (problem) throw new SettingsError(`Invalid setting ${name}${spec.secret ? ' (value not shown)' : `=${JSON.stringify(raw ?? '')}`}: ${problem}`);
     out[name] = spec.kind === 'int' || spec.kind === 'float' ? Number(value) : value;
   }
   const s = out as unknown as Settings;
   if (s.PROVISIONER === 'http' && (!s.EXECUTOR_URL || !s.EXECUTOR_SECRET)) {
     throw new SettingsError('Invalid setting EXECUTOR_URL/EXECUTOR_SECRET: both are required with PROVISIONER=http');
+  }
+  if (s.SECRETS_INLINE_ALLOWED === 'true' && !s.SECRETS_MASTER_KEY) {
+    throw new SettingsError('Invalid setting SECRETS_MASTER_KEY: required with SECRETS_INLINE_ALLOWED=true');
   }
   if (s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS > 0 && s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS <= s.EXECUTOR_TIMEOUT_MS) {
     throw new SettingsError(
