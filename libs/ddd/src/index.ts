@@ -6,3 +6,4 @@ export * from './clock';
 export * from './lifecycle';
 export * from './outside-text';
 export * from './serialized';
+export * from './canonical-json';

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } fr
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import { Actor, RequestContexts } from '@rcp/observability';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { canonicalJson, sha256Hex } from '@rcp/ddd';
 import { IdempotencyClaim, IdempotencyStore, IdempotentOutcome } from './idempotency.store';
 import { ProblemException } from './problem';
 import { resolveProblem } from './problem.filter';

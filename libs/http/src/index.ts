@@ -9,7 +9,6 @@ export * from './uuid-param.pipe';
 export * from './location.interceptor';
 export * from './etag.interceptor';
 export * from './openapi';
-export * from './canonical-json';
 export * from './idempotency.store';
 export * from './idempotency.interceptor';
 export * from './redis-throttler.storage';

@@ -2,7 +2,7 @@ import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { normalizeIp, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { Actor } from '@rcp/observability';
-import { sha256Hex } from './canonical-json';
+import { sha256Hex } from '@rcp/ddd';
 import { ProblemException } from './problem';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 

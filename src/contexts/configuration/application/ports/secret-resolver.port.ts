@@ -1,6 +1,8 @@
-/** The vaults a secret binding may point into, and `inline` (a value the control plane keeps, encrypted). */
-export type SecretProvider = 'azure-key-vault' | 'hashicorp-vault' | 'inline';
-export const SECRET_PROVIDERS: readonly SecretProvider[] = ['azure-key-vault', 'hashicorp-vault', 'inline'];
+import { SealedSecret } from '../../domain/secret-binding.aggregate';
+import { SecretProvider } from '../../domain/secret-binding-reference';
+
+export { SECRET_PROVIDERS } from '../../domain/secret-binding-reference';
+export type { SecretProvider } from '../../domain/secret-binding-reference';
 
 /** What a resolver needs of a binding: never a value, except the sealed one of an `inline` binding. */
 export interface BindingToResolve {
@@ -10,6 +12,8 @@ export interface BindingToResolve {
   reference: string | null;
   /** The managed identity (Azure) or Vault role that may read it; null for `inline`. */
   identity: string | null;
+  /** Inline only: the sealed value (the check proves it can be unsealed). */
+  sealed?: SealedSecret | null;
 }
 
 /**
