@@ -11,6 +11,7 @@ import { JobLeaseToken1764000012100 } from './1764000012100-job-lease-token';
 import { RelayLeaderLease1764000012300 } from './1764000012300-relay-leader-lease';
 import { PlatformDeliveryQueues1764000012400 } from './1764000012400-platform-delivery-queues';
 import { ReadModelRebuild1764000012600 } from './1764000012600-read-model-rebuild';
+import { Configuration1764000013000 } from './1764000013000-configuration';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RelayLeaderLease1764000012300,
   PlatformDeliveryQueues1764000012400,
   ReadModelRebuild1764000012600,
+  Configuration1764000013000,
 ];

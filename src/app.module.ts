@@ -12,6 +12,7 @@ import { MIGRATIONS } from '../migrations';
 import { PlatformModule } from './platform/platform.module';
 import { TenancyLifecycleGate, TenancyModule } from './contexts/tenancy/tenancy.module';
 import { InventoryModule } from './contexts/inventory/inventory.module';
+import { ConfigurationModule } from './contexts/configuration/configuration.module';
 
 /** Anything Nest accepts in `imports`. */
 export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -44,6 +45,7 @@ export class AppModule {
         PlatformModule,
         TenancyModule,
         InventoryModule,
+        ConfigurationModule,
         ...extraModules,
       ],
     };

@@ -60,6 +60,7 @@ export interface Settings {
   SECRETS_INLINE_ALLOWED: 'true' | 'false';
   SECRETS_MASTER_KEY: string;
   SECRETS_MASTER_KEYS_RETIRED: string;
+  SECRETS_RESEAL_INTERVAL_SECONDS: number;
   SECRETS_CA_FILE: string;
   SECRETS_CHECK_TIMEOUT_MS: number;
   VAULT_ADDR: string;
@@ -305,6 +306,12 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     description: 'Earlier master keys, comma-separated `<keyId>:<base64>`: still unwrap older values, which the worker re-wraps under SECRETS_MASTER_KEY (then a retired key can be dropped)',
     check: (v) => (v === '' ? undefined : v.split(',').map((k) => masterKeyProblem(k.trim())).find(Boolean)),
     secret: true,
+  },
+  SECRETS_RESEAL_INTERVAL_SECONDS: {
+    default: '300',
+    description: 'How often the worker leader looks for inline values sealed under a retired master key and seals them again under SECRETS_MASTER_KEY; 0 = never',
+    check: int(0, 86400),
+    kind: 'int',
   },
   SECRETS_CA_FILE: { default: '', description: 'PEM file of extra certificate authorities trusted when calling a vault (a private Vault or Key Vault endpoint); empty = the system\'s' },
   SECRETS_CHECK_TIMEOUT_MS: { default: '5000', description: 'How long a vault may take to answer a secret binding check (then: unresolvable, vault unreachable)', check: int(100, 60000), kind: 'int' },

@@ -7,3 +7,4 @@ export * from './lifecycle';
 export * from './outside-text';
 export * from './serialized';
 export * from './canonical-json';
+export * from './access-scope';

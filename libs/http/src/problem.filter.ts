@@ -32,6 +32,7 @@ export function resolveProblem(err: unknown, instance: string): ResolvedProblem 
     code = err.code;
     detail = err.message;
     if (Array.isArray(err.details.reasons)) extras.reasons = err.details.reasons;
+    if (Array.isArray(err.details.errors)) extras.errors = err.details.errors;
   } else if (err instanceof HttpException) {
     const status = err.getStatus();
     code = codeForStatus(status);

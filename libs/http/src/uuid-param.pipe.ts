@@ -18,3 +18,12 @@ export class UuidParam implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** A path number such as a version (`/config-versions/3`): a positive integer, else 404 at the edge (nothing has that number). */
+@Injectable()
+export class PositiveIntParam implements PipeTransform<string, number> {
+  transform(value: string): number {
+    if (!/^[1-9]\d{0,9}$/.test(value) || +value > 2147483647) throw new ProblemException('not_found', `No resource has the number ${JSON.stringify(value.slice(0, 100))}: numbers are positive integers`);
+    return +value;
+  }
+}

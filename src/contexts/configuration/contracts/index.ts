@@ -1,0 +1,1 @@
+export * from './configuration.integration-events';
