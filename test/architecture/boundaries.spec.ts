@@ -125,7 +125,7 @@ describe('architecture boundaries (dependency-cruiser rules of CONVENTIONS.md)',
   it('hold for the real tree', () => {
     let out: string;
     try {
-      out = execFileSync(DEPCRUISE, ['src', 'libs', '--config', '.dependency-cruiser.js', '--output-type', 'json'], { cwd: ROOT, encoding: 'utf8' });
+      out = execFileSync(DEPCRUISE, ['src', 'libs', '--config', '.dependency-cruiser.js', '--output-type', 'json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     } catch (err) {
       out = (err as { stdout: string }).stdout;
     }

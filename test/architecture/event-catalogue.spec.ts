@@ -12,6 +12,11 @@ import { ServiceInventoryMapper } from '../../src/contexts/inventory/infrastruct
 import { RuntimeTenantBinding } from '../../src/contexts/tenancy/domain/runtime-tenant-binding.aggregate';
 import { aTenant } from '../../src/contexts/tenancy/domain/runtime-tenant-binding.mother';
 import { TenantBindingMapper } from '../../src/contexts/tenancy/infrastructure/tenant-binding.mapper';
+import { aBinding, aConfiguration } from '../../src/contexts/configuration/domain/configuration.mother';
+import { RuntimeConfiguration } from '../../src/contexts/configuration/domain/runtime-configuration.aggregate';
+import { SecretBinding } from '../../src/contexts/configuration/domain/secret-binding.aggregate';
+import { RuntimeConfigurationMapper } from '../../src/contexts/configuration/infrastructure/runtime-configuration.mapper';
+import { SecretBindingMapper } from '../../src/contexts/configuration/infrastructure/secret-binding.mapper';
 
 // Every context's published events join the catalogue, so a new context's events must be reached below too.
 for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
@@ -34,6 +39,8 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     if (aggregate instanceof RuntimeEnvironment) return EnvironmentMapper.toIntegrationEvents(events as ReturnType<RuntimeEnvironment['pullEvents']>);
     if (aggregate instanceof RuntimeServiceInventory) return ServiceInventoryMapper.toIntegrationEvents(events as ReturnType<RuntimeServiceInventory['pullEvents']>);
     if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events as ReturnType<RuntimeTenantBinding['pullEvents']>);
+    if (aggregate instanceof RuntimeConfiguration) return RuntimeConfigurationMapper.toIntegrationEvents(events as ReturnType<RuntimeConfiguration['pullEvents']>);
+    if (aggregate instanceof SecretBinding) return SecretBindingMapper.toIntegrationEvents(events as ReturnType<SecretBinding['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }
@@ -70,6 +77,13 @@ const SCENARIOS: (() => void)[] = [
     t.changeQuotas({ maxEnvironments: 9, maxServicesPerEnvironment: 30, maxReplicasPerService: 10, maxTotalReplicas: 100 }, { environments: 0, servicesPerEnvironment: 0, replicasPerService: 0, totalReplicas: 0 }, T0);
     t.changeIsolation('siloed', 0, T0);
     pull(t);
+  },
+  () => pull(aConfiguration(2)),
+  () => {
+    const b = aBinding();
+    b.recordCheck({ status: 'unresolvable', reason: 'the vault is sealed' }, T0);
+    b.remove(T0);
+    pull(b);
   },
 ];
 

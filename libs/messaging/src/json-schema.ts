@@ -1,12 +1,12 @@
 /**
  * Checks a value against the JSON Schema subset the event catalogue uses (type, enum, required,
- * properties, additionalProperties, items, minimum, format uuid/date-time). Stricter than JSON Schema in
+ * properties, additionalProperties, items, minimum, pattern, format uuid/date-time). Stricter than JSON Schema in
  * two ways, because the catalogue is the contract consumers generate code from: a field the data carries
  * must be declared in `properties`, and (with `allCarried`, for a sample of every event of a type) must be
  * listed in `required`. An unknown keyword is an error, so a schema never passes because this checker
  * skipped part of it. The convention tests and, in tests, the outbox writer (every appended event) use it.
  */
-const KNOWN = new Set(['type', 'enum', 'required', 'properties', 'additionalProperties', 'items', 'minimum', 'format', 'description']);
+const KNOWN = new Set(['type', 'enum', 'required', 'properties', 'additionalProperties', 'items', 'minimum', 'format', 'pattern', 'description']);
 const FORMATS: Record<string, RegExp> = {
   uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
@@ -43,6 +43,7 @@ export function schemaProblems(schema: Schema, value: unknown, options: SchemaCh
   }
   if (schema.enum && !(schema.enum as unknown[]).includes(value)) out.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   if (typeof schema.minimum === 'number' && typeof value === 'number' && value < schema.minimum) out.push(`${path}: ${value} < ${schema.minimum}`);
+  if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern, 'u').test(value)) out.push(`${path}: ${value} does not match ${schema.pattern}`);
   if (schema.format && typeof value === 'string' && !FORMATS[schema.format as string]?.test(value)) out.push(`${path}: ${value} is not a ${schema.format}`);
   if (schema.items && Array.isArray(value)) value.forEach((v, i) => out.push(...schemaProblems(schema.items as Schema, v, options, `${path}[${i}]`)));
   if (typeOf(value) === 'object') {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageOf } from '@rcp/http';
+import { Page, PageOf } from '@rcp/http';
 import { ConfigDiffView, ConfigVersionView, PublishedConfigVersionView, SecretBindingView } from '../../application/configuration.views';
 import { SECRET_PROVIDERS, SecretProvider } from '../../domain/secret-binding-reference';
 import { BindingStatus } from '../../domain/secret-binding.aggregate';
@@ -20,7 +20,7 @@ export class PublishedConfigVersionResponse extends ConfigVersionResponse implem
   @ApiProperty({ description: 'false when the content equals the latest version: that version is answered and nothing is published' }) created: boolean;
 }
 
-export class ConfigVersionPageResponse extends PageOf(ConfigVersionResponse) {}
+export class ConfigVersionPageResponse extends PageOf(ConfigVersionResponse) implements Page<ConfigVersionView> {}
 
 class AddedEntryDto {
   @ApiProperty() key: string;
@@ -64,4 +64,4 @@ export class SecretBindingResponse implements SecretBindingView {
   @ApiProperty({ type: 'integer', description: 'Optimistic concurrency version; also the ETag' }) version: number;
 }
 
-export class SecretBindingPageResponse extends PageOf(SecretBindingResponse) {}
+export class SecretBindingPageResponse extends PageOf(SecretBindingResponse) implements Page<SecretBindingView> {}
