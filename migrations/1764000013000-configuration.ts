@@ -65,7 +65,8 @@ export class Configuration1764000013000 implements MigrationInterface {
          tenant_id text NOT NULL,
          project_id text NOT NULL,
          state text NOT NULL,
-         source_version integer NOT NULL DEFAULT 0
+         source_version integer NOT NULL DEFAULT 0,
+         updated_at timestamptz NOT NULL DEFAULT now()
        )`,
       `GRANT SELECT, INSERT, UPDATE ON configuration.runtime_configurations, configuration.config_versions, configuration.secret_bindings, configuration.environments TO ${APP_ROLE}`,
       `GRANT DELETE ON configuration.environments TO ${PLATFORM_ROLE}`,

@@ -21,9 +21,11 @@ export class UuidParam implements PipeTransform<string, string> {
 
 /** A path number such as a version (`/config-versions/3`): a positive integer, else 404 at the edge (nothing has that number). */
 @Injectable()
-export class PositiveIntParam implements PipeTransform<string, number> {
-  transform(value: string): number {
-    if (!/^[1-9]\d{0,9}$/.test(value) || +value > 2147483647) throw new ProblemException('not_found', `No resource has the number ${JSON.stringify(value.slice(0, 100))}: numbers are positive integers`);
-    return +value;
+export class PositiveIntParam implements PipeTransform<string | number, number> {
+  transform(value: string | number): number {
+    // The global validation pipe may have turned the segment into a number (NaN for `abc`) already.
+    const text = String(value);
+    if (!/^[1-9]\d{0,9}$/.test(text) || +text > 2147483647) throw new ProblemException('not_found', `No resource has the number ${JSON.stringify(text.slice(0, 100))}: numbers are positive integers`);
+    return +text;
   }
 }

@@ -82,7 +82,7 @@ export class ConfigurationController {
 
   @Get('config-versions/:n')
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'Get a configuration version' })
+  @ApiOperation({ summary: 'Get a configuration version', description: 'One immutable version of the service\'s configuration: entries, secretRefs, checksum, author and time; ETag is its number.' })
   @ApiParam(ID_PARAM)
   @ApiParam(VERSION_PARAM)
   @ApiOkResponse({ type: ConfigVersionResponse, description: 'The version' })
@@ -145,7 +145,7 @@ export class ConfigurationController {
 
   @Get('secret-bindings/:name')
   @Authorize(TENANT_READERS)
-  @ApiOperation({ summary: 'Get a secret binding' })
+  @ApiOperation({ summary: 'Get a secret binding', description: 'A live binding by name: provider, reference, identity and the last check\'s status; never a value.' })
   @ApiParam(ID_PARAM)
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: SecretBindingResponse, description: 'The binding; ETag carries its version' })
