@@ -157,9 +157,10 @@ describe('Configuration & Secrets API (e2e)', () => {
       expect((await publish('/v1/environments/00000000-0000-4000-8000-000000000000', owner.admin, { service: 'web', entries: {} })).status).toBe(404);
     });
 
-    it('refuses a change once the environment is decommissioned (409), and still serves its versions', async () => {
+    it('refuses a change once the environment is decommissioned (409), still serves its versions, and removes its bindings', async () => {
       const { owner, env, base } = await givenEnv();
-      await publish(base, owner.admin, { service: 'web', entries: { A: '1' } });
+      const binding = await post(`${base}/secret-bindings`, owner.admin, { name: 'DB_PASSWORD', provider: 'inline', value: INLINE_SECRET });
+      await publish(base, owner.admin, { service: 'web', entries: { A: '1' }, secretRefs: ['DB_PASSWORD'] });
       expect((await del(`/v1/environments/${env.id}`, owner.admin)).status).toBe(202);
       await environmentIn(t, owner, env.id, 'decommissioned');
       await delivered(t, env.id);
@@ -167,6 +168,13 @@ describe('Configuration & Secrets API (e2e)', () => {
       expect(res.status).toBe(409);
       expect(res.body.reasons).toEqual([`environment ${env.id} is decommissioned`]);
       expect((await get(`${base}/config-versions/1?service=web`, owner.viewer)).status).toBe(200);
+      await delivered(t, binding.body.id);
+      expect((await get(`${base}/secret-bindings`, owner.viewer)).body.items).toEqual([]);
+      expect((await eventsOf(t, binding.body.id)).map((e) => e.type)).toEqual(['rcp.configuration.secret-binding-created.v1', 'rcp.configuration.secret-binding-removed.v1']);
+      const [wiped] = await t.asOwner(`SELECT sealed_envelope, removed_at FROM configuration.secret_bindings WHERE id = $1`, [binding.body.id]);
+      expect(wiped).toEqual({ sealed_envelope: null, removed_at: expect.any(Date) });
+      const audit = await t.asOwner(`SELECT actor FROM platform.audit_log WHERE action = 'secret-binding.remove' AND target_id = $1`, [binding.body.id]);
+      expect(audit).toHaveLength(1);
     });
 
     it('accepts configuration for an environment that is still provisioning', async () => {

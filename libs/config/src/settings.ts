@@ -61,6 +61,7 @@ export interface Settings {
   SECRETS_MASTER_KEY: string;
   SECRETS_MASTER_KEYS_RETIRED: string;
   SECRETS_RESEAL_INTERVAL_SECONDS: number;
+  SECRETS_RECHECK_INTERVAL_SECONDS: number;
   SECRETS_CA_FILE: string;
   SECRETS_CHECK_TIMEOUT_MS: number;
   VAULT_ADDR: string;
@@ -310,6 +311,12 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   SECRETS_RESEAL_INTERVAL_SECONDS: {
     default: '300',
     description: 'How often the worker leader looks for inline values sealed under a retired master key and seals them again under SECRETS_MASTER_KEY; 0 = never',
+    check: int(0, 86400),
+    kind: 'int',
+  },
+  SECRETS_RECHECK_INTERVAL_SECONDS: {
+    default: '300',
+    description: 'How often every live secret binding is checked again against its vault (a change of status is an event); 0 = only on creation and POST …/check',
     check: int(0, 86400),
     kind: 'int',
   },

@@ -50,6 +50,8 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
     RELAY_IDLE_MAX_MS: '100',
     // Tests play the agents (PUT …/actual-state); the ones about pulling from the data plane turn it on.
     ACTUAL_STATE_PULL_INTERVAL_SECONDS: '0',
+    // Secret bindings are checked when a test asks (POST …/check); the recheck tests turn the schedule on.
+    SECRETS_RECHECK_INTERVAL_SECONDS: '0',
     ...overrides,
   });
 }

@@ -23,7 +23,10 @@
  *   secret-binding-removed, secret-binding-resolvability-changed (v1): keys, checksums, references and
  *   statuses, never a value.
  * - Listens to: rcp.inventory.environment-* (its read model `configuration.environments`: which
- *   environments exist, in which project, and whether they are going away).
+ *   environments exist, in which project, and whether they are going away); on
+ *   environment-decommissioned every live binding of the environment is removed.
+ * - Every binding is checked again every `SECRETS_RECHECK_INTERVAL_SECONDS` (job
+ *   `configuration.check-secret-bindings`, one per environment), so `status` follows the vault.
  * - Schema: `configuration` (runtime_configurations, config_versions, secret_bindings, environments),
  *   all under row-level security.
  */
@@ -47,6 +50,9 @@ import { ListConfigVersionsHandler } from './application/queries/list-config-ver
 import { ListSecretBindingsHandler } from './application/queries/list-secret-bindings/list-secret-bindings.handler';
 import { EnvironmentDirectory } from './application/read-models/environment-read-model';
 import { SecretResealer } from './application/secret-resealer';
+import { SecretBindingChecker } from './application/secret-binding-checker';
+import { CheckSecretBindingsJob } from './application/jobs/check-secret-bindings.jobs';
+import { RemoveSecretBindingsOnEnvironmentDecommissionedHandler } from './application/event-handlers/remove-secret-bindings-on-environment-decommissioned.handler';
 import { RuntimeConfigurationRepository, SecretBindingRepository } from './domain/configuration.repository';
 import { ConfigVersionOrmEntity, RuntimeConfigurationOrmEntity } from './infrastructure/runtime-configuration.orm-entity';
 import { SecretBindingOrmEntity } from './infrastructure/secret-binding.orm-entity';
@@ -76,6 +82,7 @@ import { ConfigurationController } from './interface/http/configuration.controll
     { provide: SecretResolver, useClass: SecretResolvers },
     ConfigVersions,
     SecretResealer,
+    SecretBindingChecker,
     // commands
     PublishConfigVersionHandler,
     CreateSecretBindingHandler,
@@ -90,8 +97,10 @@ import { ConfigurationController } from './interface/http/configuration.controll
     GetSecretBindingHandler,
     // event handlers
     ProjectEnvironmentOnInventoryEventsHandler,
+    RemoveSecretBindingsOnEnvironmentDecommissionedHandler,
     // jobs
     ResealSecretBindingJob,
+    CheckSecretBindingsJob,
   ],
 })
 export class ConfigurationModule {}

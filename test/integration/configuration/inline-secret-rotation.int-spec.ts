@@ -75,27 +75,39 @@ describe('inline secret master key rotation', () => {
     }
   });
 
-  it('turns a value whose key was dropped before re-sealing unresolvable, and says so in an event', async () => {
-    const first = await startTestApp({ ...fast, SECRETS_MASTER_KEY: k1 });
-    const db = { url: first.dbUrl, prefix: first.redisPrefix };
+  it('turns a value whose key was dropped before re-sealing unresolvable on the next scheduled check, with an event', async () => {
+    const database = await createTestDatabase();
+    const db = { url: database.url, prefix: testRedisPrefix() };
     try {
+      const first = await startTestApp({ ...fast, SECRETS_MASTER_KEY: k1 }, db);
       const owner = await givenTenant(first);
-      const env = await givenReadyEnvironment(first, owner);
-      await delivered(first, env.id);
       const bearer = { authorization: `Bearer ${owner.admin}` };
-      const created = await first.http().post(`/v1/environments/${env.id}/secret-bindings`).set(bearer).send({ name: 'A', provider: 'inline', value: 'v' });
-      const lost = await startTestApp({ ...fast, SECRETS_MASTER_KEY: k2 }, db);
+      let envId = '';
+      let bindingId = '';
       try {
-        const check = await lost.http().post(`/v1/environments/${env.id}/secret-bindings/A/check`).set(bearer);
-        expect(check.body).toMatchObject({ status: 'unresolvable', reason: 'the master key k1 it was sealed under is no longer configured' });
-        const changed = await eventsOf(lost, created.body.id, 'rcp.configuration.secret-binding-resolvability-changed');
+        const env = await givenReadyEnvironment(first, owner);
+        await delivered(first, env.id);
+        envId = env.id;
+        bindingId = (await first.http().post(`/v1/environments/${env.id}/secret-bindings`).set(bearer).send({ name: 'A', provider: 'inline', value: 'v' })).body.id;
+      } finally {
+        await first.close();
+      }
+      const lost = await startTestApp({ ...fast, SECRETS_MASTER_KEY: k2, SECRETS_RECHECK_INTERVAL_SECONDS: '1' }, db);
+      try {
+        const binding = await eventually(async () => {
+          const res = await lost.http().get(`/v1/environments/${envId}/secret-bindings/A`).set(bearer);
+          return res.body.status === 'unresolvable' && res.body;
+        }, 15_000, 100, 'the scheduled check to find the key gone');
+        expect(binding).toMatchObject({ reason: 'the master key k1 it was sealed under is no longer configured' });
+        const changed = await eventsOf(lost, bindingId, 'rcp.configuration.secret-binding-resolvability-changed');
         expect(changed.map((e) => e.data)).toEqual([expect.objectContaining({ status: 'unresolvable', previousStatus: 'resolvable', reason: 'the master key k1 it was sealed under is no longer configured' })]);
+        const jobs = await lost.asOwner(`SELECT state, result FROM platform.jobs WHERE name = 'configuration.check-secret-bindings' AND target_id = $1`, [envId]);
+        expect(jobs[0]).toMatchObject({ result: { checked: { A: 'unresolvable' } } });
       } finally {
         await lost.close();
       }
     } finally {
-      await first.close();
+      await database.drop();
     }
   });
 });
-

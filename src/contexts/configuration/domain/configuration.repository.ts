@@ -22,6 +22,8 @@ export abstract class SecretBindingRepository {
   abstract page(environmentId: string, limit: number, after?: { t: string; id: string }): Promise<SecretBinding[]>;
   /** Live bindings of an environment, all of them (a tenant has a few dozen per environment at most). */
   abstract liveOf(environmentId: string): Promise<SecretBinding[]>;
+  /** Environments (across tenants: platform work) with at least one live binding, by id, after `afterId`. */
+  abstract environmentsWithBindings(limit: number, afterId?: string): Promise<Array<{ environmentId: string; tenantId: string; projectId: string }>>;
   /** Ids (with their tenant) of live inline bindings sealed under a key other than `keyId`, across tenants (platform work). */
   abstract sealedUnder(notKeyId: string, limit: number): Promise<Array<{ id: string; tenantId: string }>>;
 }

@@ -59,6 +59,15 @@ export class TypeOrmSecretBindingRepository extends SecretBindingRepository {
     return rows.map(SecretBindingMapper.toDomain);
   }
 
+  async environmentsWithBindings(limit: number, afterId = ''): Promise<Array<{ environmentId: string; tenantId: string; projectId: string }>> {
+    const rows: Array<{ environment_id: string; tenant_id: string; project_id: string }> = await this.tx.manager().query(
+      `SELECT DISTINCT environment_id, tenant_id, project_id FROM configuration.secret_bindings
+       WHERE removed_at IS NULL AND environment_id::text > $1 ORDER BY environment_id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map((r) => ({ environmentId: r.environment_id, tenantId: r.tenant_id, projectId: r.project_id }));
+  }
+
   async sealedUnder(notKeyId: string, limit: number): Promise<Array<{ id: string; tenantId: string }>> {
     const rows = await this.tx.manager().find(SecretBindingOrmEntity, {
       select: { id: true, tenantId: true },
