@@ -8,9 +8,11 @@ import { RuntimeConfigurationMapper } from './runtime-configuration.mapper';
 import { ConfigVersionOrmEntity, RuntimeConfigurationOrmEntity } from './runtime-configuration.orm-entity';
 
 /**
- * TypeORM adapter of the configuration repository. The line's row carries the aggregate version: saving
- * it first (version check, outbox) serializes two publishers of one service, then the new versions are
- * inserted; their primary key (line, number) makes a lost race a conflict, never a gap or a duplicate.
+ * TypeORM adapter of the configuration repository. Publishers of one service are serialized by a
+ * transaction-level advisory lock on (environment, service), taken before the line is read; the line's
+ * row carries the aggregate version (checked on save, with the outbox append), then the new versions are
+ * inserted, whose primary key (line, number) would turn any other race into a conflict, never a gap or
+ * a duplicate.
  */
 @Injectable()
 export class TypeOrmRuntimeConfigurationRepository extends RuntimeConfigurationRepository {
@@ -23,7 +25,9 @@ export class TypeOrmRuntimeConfigurationRepository extends RuntimeConfigurationR
 
   async findByService(environmentId: string, service: string, opts: { lock?: boolean } = {}): Promise<RuntimeConfiguration | null> {
     const m = this.tx.manager();
-    const row = await m.findOne(RuntimeConfigurationOrmEntity, { where: { environmentId, service }, lock: opts.lock ? { mode: 'pessimistic_write' } : undefined });
+    // Publishers of one service queue here, also before its first version exists (a row lock would have no row to hold).
+    if (opts.lock) await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`configuration:${environmentId}/${service}`]);
+    const row = await m.findOne(RuntimeConfigurationOrmEntity, { where: { environmentId, service } });
     if (!row) return null;
     const latest = await m.findOne(ConfigVersionOrmEntity, { where: { configurationId: row.id, number: row.latestVersion } });
     return RuntimeConfigurationMapper.toDomain(row, latest);
