@@ -58,6 +58,7 @@ import { ConfigVersionOrmEntity, RuntimeConfigurationOrmEntity } from './infrast
 import { SecretBindingOrmEntity } from './infrastructure/secret-binding.orm-entity';
 import { AesGcmSecretSealer } from './infrastructure/secrets/aes-gcm.secret-sealer';
 import { InlineSecretResolver } from './infrastructure/secrets/inline.resolver';
+import { HashicorpVaultResolver } from './infrastructure/secrets/hashicorp-vault.resolver';
 import { SECRET_RESOLVER_ADAPTERS, SecretResolvers } from './infrastructure/secrets/secret-resolvers';
 import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm-environment-directory';
 import { TypeOrmRuntimeConfigurationRepository } from './infrastructure/typeorm-runtime-configuration.repository';
@@ -74,9 +75,10 @@ import { ConfigurationController } from './interface/http/configuration.controll
     { provide: EnvironmentDirectory, useClass: TypeOrmEnvironmentDirectory },
     { provide: SecretSealer, useClass: AesGcmSecretSealer },
     InlineSecretResolver,
+    HashicorpVaultResolver,
     {
       provide: SECRET_RESOLVER_ADAPTERS,
-      inject: [InlineSecretResolver],
+      inject: [InlineSecretResolver, HashicorpVaultResolver],
       useFactory: (...adapters: SecretResolverAdapter[]): SecretResolverAdapter[] => adapters,
     },
     { provide: SecretResolver, useClass: SecretResolvers },
