@@ -69,6 +69,7 @@ export interface Settings {
   VAULT_NAMESPACE: string;
   VAULT_AUTH_MOUNT: string;
   AZURE_KEY_VAULT_HOSTS: string;
+  AZURE_KEY_VAULT_CONNECT_TO: string;
   AZURE_TENANT_ID: string;
   AZURE_CLIENT_ID: string;
   AZURE_CLIENT_SECRET: string;
@@ -330,6 +331,11 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     default: '*.vault.azure.net',
     description: 'Comma-separated hosts an `azure-key-vault` reference may name (`*.` matches one label): a reference elsewhere is refused (400)',
     check: nonEmpty,
+  },
+  AZURE_KEY_VAULT_CONNECT_TO: {
+    default: '',
+    description: 'host:port every Key Vault request connects to instead of resolving the vault\'s host (a private endpoint without private DNS, or a proxy); TLS is still verified for the vault\'s name. Empty = resolve it',
+    check: (v) => (v === '' || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v) ? undefined : 'must be host:port'),
   },
   AZURE_TENANT_ID: { default: '', description: 'Entra ID tenant of the control plane\'s own credential for Key Vault checks; with AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, else `azure-key-vault` is not configured' },
   AZURE_CLIENT_ID: { default: '', description: 'Client id of the control plane\'s credential for Key Vault checks' },

@@ -59,6 +59,7 @@ import { SecretBindingOrmEntity } from './infrastructure/secret-binding.orm-enti
 import { AesGcmSecretSealer } from './infrastructure/secrets/aes-gcm.secret-sealer';
 import { InlineSecretResolver } from './infrastructure/secrets/inline.resolver';
 import { HashicorpVaultResolver } from './infrastructure/secrets/hashicorp-vault.resolver';
+import { AzureKeyVaultResolver } from './infrastructure/secrets/azure-key-vault.resolver';
 import { SECRET_RESOLVER_ADAPTERS, SecretResolvers } from './infrastructure/secrets/secret-resolvers';
 import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm-environment-directory';
 import { TypeOrmRuntimeConfigurationRepository } from './infrastructure/typeorm-runtime-configuration.repository';
@@ -76,9 +77,10 @@ import { ConfigurationController } from './interface/http/configuration.controll
     { provide: SecretSealer, useClass: AesGcmSecretSealer },
     InlineSecretResolver,
     HashicorpVaultResolver,
+    AzureKeyVaultResolver,
     {
       provide: SECRET_RESOLVER_ADAPTERS,
-      inject: [InlineSecretResolver, HashicorpVaultResolver],
+      inject: [InlineSecretResolver, HashicorpVaultResolver, AzureKeyVaultResolver],
       useFactory: (...adapters: SecretResolverAdapter[]): SecretResolverAdapter[] => adapters,
     },
     { provide: SecretResolver, useClass: SecretResolvers },

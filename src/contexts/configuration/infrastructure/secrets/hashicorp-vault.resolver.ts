@@ -3,7 +3,7 @@ import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import nodeVault from 'node-vault';
 import { BindingToResolve, Resolvability, SecretResolverAdapter, resolvable, unresolvable } from '../../application/ports/secret-resolver.port';
 import { parseVaultReference } from '../../domain/secret-binding-reference';
-import { secretsCa } from './vault-tls';
+import { isCertificateError, secretsCa, UNTRUSTED_CERTIFICATE } from './vault-tls';
 
 /** What a refusal of Vault's HTTP API becomes for the tenant: a fixed phrase per status, never Vault's own words. */
 function refusal(err: unknown, what: { notFound: string; forbidden: string }): Resolvability {
@@ -14,6 +14,7 @@ function refusal(err: unknown, what: { notFound: string; forbidden: string }): R
   if (status === 503) return unresolvable('the vault is sealed or in standby');
   if (typeof status === 'number') return unresolvable(`the vault answered with an error (${status})`);
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return unresolvable('the vault did not answer in time');
+  if (isCertificateError(err)) return unresolvable(UNTRUSTED_CERTIFICATE);
   return unresolvable('the vault is unreachable');
 }
 
