@@ -12,6 +12,7 @@ import { RelayLeaderLease1764000012300 } from './1764000012300-relay-leader-leas
 import { PlatformDeliveryQueues1764000012400 } from './1764000012400-platform-delivery-queues';
 import { ReadModelRebuild1764000012600 } from './1764000012600-read-model-rebuild';
 import { Configuration1764000013000 } from './1764000013000-configuration';
+import { Health1764000014000 } from './1764000014000-health';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PlatformDeliveryQueues1764000012400,
   ReadModelRebuild1764000012600,
   Configuration1764000013000,
+  Health1764000014000,
 ];
