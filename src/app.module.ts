@@ -13,6 +13,7 @@ import { PlatformModule } from './platform/platform.module';
 import { TenancyLifecycleGate, TenancyModule } from './contexts/tenancy/tenancy.module';
 import { InventoryModule } from './contexts/inventory/inventory.module';
 import { ConfigurationModule } from './contexts/configuration/configuration.module';
+import { HealthModule } from './contexts/health/health.module';
 
 /** Anything Nest accepts in `imports`. */
 export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -46,6 +47,7 @@ export class AppModule {
         TenancyModule,
         InventoryModule,
         ConfigurationModule,
+        HealthModule,
         ...extraModules,
       ],
     };

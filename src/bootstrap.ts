@@ -102,6 +102,7 @@ const API_TAGS: Array<[string, string]> = [
   ['Tenancy', 'Tenant bindings: isolation mode, placement, quotas and lifecycle'],
   ['Inventory', 'Runtime environments and the live inventory of their services'],
   ['Configuration', 'Versioned runtime configuration and secret bindings (vault references, never values)'],
+  ['Health', 'Service health with hysteresis, scaling policies and their decisions'],
   ['Events', 'The event feed and the catalogue of event types'],
   ['Operations', 'Health, readiness, build info, background jobs, event deliveries and the audit log'],
 ];

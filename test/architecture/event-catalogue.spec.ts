@@ -17,6 +17,10 @@ import { RuntimeConfiguration } from '../../src/contexts/configuration/domain/ru
 import { SecretBinding } from '../../src/contexts/configuration/domain/secret-binding.aggregate';
 import { RuntimeConfigurationMapper } from '../../src/contexts/configuration/infrastructure/runtime-configuration.mapper';
 import { SecretBindingMapper } from '../../src/contexts/configuration/infrastructure/secret-binding.mapper';
+import { HealthCheckResult } from '../../src/contexts/health/domain/health-check-result.aggregate';
+import { aHealthResult, aPolicyWithPendingDecision, at as healthAt } from '../../src/contexts/health/domain/health.mother';
+import { ScalingPolicy } from '../../src/contexts/health/domain/scaling-policy.aggregate';
+import { CheckResultMapper, ScalingPolicyMapper } from '../../src/contexts/health/infrastructure/health.mappers';
 
 // Every context's published events join the catalogue, so a new context's events must be reached below too.
 for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
@@ -41,6 +45,8 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     if (aggregate instanceof RuntimeTenantBinding) return TenantBindingMapper.toIntegrationEvents(events as ReturnType<RuntimeTenantBinding['pullEvents']>);
     if (aggregate instanceof RuntimeConfiguration) return RuntimeConfigurationMapper.toIntegrationEvents(events as ReturnType<RuntimeConfiguration['pullEvents']>);
     if (aggregate instanceof SecretBinding) return SecretBindingMapper.toIntegrationEvents(events as ReturnType<SecretBinding['pullEvents']>);
+    if (aggregate instanceof HealthCheckResult) return CheckResultMapper.toIntegrationEvents(events as ReturnType<HealthCheckResult['pullEvents']>);
+    if (aggregate instanceof ScalingPolicy) return ScalingPolicyMapper.toIntegrationEvents(events as ReturnType<ScalingPolicy['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }
@@ -79,6 +85,17 @@ const SCENARIOS: (() => void)[] = [
     pull(t);
   },
   () => pull(aConfiguration(2)),
+  () => pull(aHealthResult(['pass', 'pass', 'fail', 'fail', 'fail'])),
+  () => {
+    const { policy, decisionId } = aPolicyWithPendingDecision();
+    policy.complete(decisionId, { succeeded: true }, healthAt(2));
+    pull(policy);
+  },
+  () => {
+    const { policy, decisionId } = aPolicyWithPendingDecision();
+    policy.complete(decisionId, { succeeded: false, reason: 'the data plane reported: the revision did not become ready' }, healthAt(2));
+    pull(policy);
+  },
   () => {
     const b = aBinding();
     b.recordCheck({ status: 'unresolvable', reason: 'the vault is sealed' }, T0);

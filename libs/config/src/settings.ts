@@ -76,6 +76,16 @@ export interface Settings {
   AZURE_AUTHORITY_HOST: string;
   CONFIG_MAX_ENTRIES: number;
   CONFIG_MAX_VALUE_BYTES: number;
+  HEALTH_FAILURE_THRESHOLD: number;
+  HEALTH_SUCCESS_THRESHOLD: number;
+  HEALTH_STALE_SECONDS: number;
+  HEALTH_PULL_INTERVAL_SECONDS: number;
+  METRICS_SOURCE: 'simulated' | 'prometheus';
+  PROMETHEUS_URL: string;
+  PROMETHEUS_QUERY_CPU: string;
+  PROMETHEUS_QUERY_RPS: string;
+  PROMETHEUS_QUERY_P95_LATENCY_MS: string;
+  PROMETHEUS_QUERY_ERROR_RATE: string;
   EXECUTOR_URL: string;
   EXECUTOR_SECRET: string;
   EXECUTOR_TIMEOUT_MS: number;
@@ -343,6 +353,30 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   AZURE_AUTHORITY_HOST: { default: 'https://login.microsoftonline.com', description: 'Entra ID authority (sovereign clouds differ)', check: url('https:', 'http:') },
   CONFIG_MAX_ENTRIES: { default: '1000', description: 'Most entries one configuration version may hold', check: int(1, 100000), kind: 'int' },
   CONFIG_MAX_VALUE_BYTES: { default: '32768', description: 'Largest value (UTF-8 bytes) of one configuration entry', check: int(1, 1048576), kind: 'int' },
+  HEALTH_FAILURE_THRESHOLD: { default: '3', description: 'Consecutive failed checks that make a service unhealthy', check: int(1, 100), kind: 'int' },
+  HEALTH_SUCCESS_THRESHOLD: { default: '2', description: 'Consecutive passing checks that make a service healthy again', check: int(1, 100), kind: 'int' },
+  HEALTH_STALE_SECONDS: { default: '90', description: 'A service with no check for this long is `unknown`', check: int(5, 86400), kind: 'int' },
+  HEALTH_PULL_INTERVAL_SECONDS: {
+    default: '30',
+    description: 'How often the health context reads checks and metrics of every ready environment from the data plane (METRICS_SOURCE for metrics); 0 = never (agents report them)',
+    check: int(0, 86400),
+    kind: 'int',
+  },
+  METRICS_SOURCE: { default: 'simulated', description: 'Where pulled metrics come from: simulated (the data plane\'s own) or prometheus (PROMETHEUS_URL and the PROMETHEUS_QUERY_* templates)', check: oneOf('simulated', 'prometheus') },
+  PROMETHEUS_URL: { default: '', description: 'Prometheus base URL (METRICS_SOURCE=prometheus)', check: url('http:', 'https:') },
+  PROMETHEUS_QUERY_CPU: {
+    default: 'avg(rate(container_cpu_usage_seconds_total{namespace="{{environment}}",container="{{service}}"}[2m])) * 100',
+    description: 'PromQL for a service\'s mean CPU % per replica; {{environment}} and {{service}} are replaced (quoted-safe); empty = not read',
+  },
+  PROMETHEUS_QUERY_RPS: { default: 'sum(rate(http_requests_total{namespace="{{environment}}",service="{{service}}"}[2m]))', description: 'PromQL for a service\'s requests per second; empty = not read' },
+  PROMETHEUS_QUERY_P95_LATENCY_MS: {
+    default: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="{{environment}}",service="{{service}}"}[2m]))) * 1000',
+    description: 'PromQL for a service\'s p95 latency in ms; empty = not read',
+  },
+  PROMETHEUS_QUERY_ERROR_RATE: {
+    default: 'sum(rate(http_requests_total{namespace="{{environment}}",service="{{service}}",code=~"5.."}[2m])) / sum(rate(http_requests_total{namespace="{{environment}}",service="{{service}}"}[2m]))',
+    description: 'PromQL for a service\'s error rate (0-1); empty = not read',
+  },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
   EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
   EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },
@@ -383,6 +417,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const s = out as unknown as Settings;
   if (s.PROVISIONER === 'http' && (!s.EXECUTOR_URL || !s.EXECUTOR_SECRET)) {
     throw new SettingsError('Invalid setting EXECUTOR_URL/EXECUTOR_SECRET: both are required with PROVISIONER=http');
+  }
+  if (s.METRICS_SOURCE === 'prometheus' && !s.PROMETHEUS_URL) {
+    throw new SettingsError('Invalid setting PROMETHEUS_URL: required with METRICS_SOURCE=prometheus');
   }
   if (s.SECRETS_INLINE_ALLOWED === 'true' && !s.SECRETS_MASTER_KEY) {
     throw new SettingsError('Invalid setting SECRETS_MASTER_KEY: required with SECRETS_INLINE_ALLOWED=true');

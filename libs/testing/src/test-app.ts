@@ -52,6 +52,8 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
     ACTUAL_STATE_PULL_INTERVAL_SECONDS: '0',
     // Secret bindings are checked when a test asks (POST …/check); the recheck tests turn the schedule on.
     SECRETS_RECHECK_INTERVAL_SECONDS: '0',
+    // Health checks and metrics come from the tests (agent reports); the pull tests turn it on.
+    HEALTH_PULL_INTERVAL_SECONDS: '0',
     ...overrides,
   });
 }

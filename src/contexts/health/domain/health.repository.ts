@@ -13,9 +13,11 @@ export abstract class HealthCheckResultRepository {
 export abstract class ScalingPolicyRepository {
   /** With its pending decision loaded; `lock` serializes decisions of one service. */
   abstract find(environmentId: string, service: string, opts?: { lock?: boolean }): Promise<ScalingPolicy | null>;
-  abstract findByOperation(operationId: string): Promise<ScalingPolicy | null>;
+  /** The policy of the decision that sent this operation, with that decision loaded. */
+  abstract findByOperation(operationId: string): Promise<{ policy: ScalingPolicy; decisionId: string } | null>;
   abstract save(policy: ScalingPolicy): Promise<void>;
   abstract ofEnvironment(environmentId: string): Promise<ScalingPolicy[]>;
-  abstract pageDecisions(environmentId: string, limit: number, after?: { t: string; id: string }, service?: string): Promise<ScalingDecision[]>;
+  /** Decisions newest first (one more than `limit` tells a next page), with their service. */
+  abstract pageDecisions(environmentId: string, limit: number, after?: { t: string; id: string }, service?: string): Promise<Array<ScalingDecision & { service: string }>>;
   abstract decision(id: string): Promise<(ScalingDecision & { environmentId: string; service: string; tenantId: string; projectId: string }) | null>;
 }

@@ -74,12 +74,14 @@ export class TypeOrmScalingPolicyRepository extends ScalingPolicyRepository {
     return row ? this.withPending(row) : null;
   }
 
-  async findByOperation(operationId: string): Promise<ScalingPolicy | null> {
+  async findByOperation(operationId: string): Promise<{ policy: ScalingPolicy; decisionId: string } | null> {
     const m = this.tx.manager();
     const d = await m.findOne(ScalingDecisionOrmEntity, { where: { operationId } });
     if (!d) return null;
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey('policy', d.environmentId, d.service)]);
     const row = await m.findOne(ScalingPolicyOrmEntity, { where: { id: d.policyId } });
-    return row ? ScalingPolicyMapper.toDomain(row, [d]) : null;
+    const fresh = await m.findOne(ScalingDecisionOrmEntity, { where: { id: d.id } });
+    return row && fresh ? { policy: ScalingPolicyMapper.toDomain(row, [fresh]), decisionId: d.id } : null;
   }
 
   private async withPending(row: ScalingPolicyOrmEntity): Promise<ScalingPolicy> {
@@ -108,7 +110,7 @@ export class TypeOrmScalingPolicyRepository extends ScalingPolicyRepository {
     return rows.map((r) => ScalingPolicyMapper.toDomain(r, []));
   }
 
-  async pageDecisions(environmentId: string, limit: number, after?: { t: string; id: string }, service?: string): Promise<ScalingDecision[]> {
+  async pageDecisions(environmentId: string, limit: number, after?: { t: string; id: string }, service?: string): Promise<Array<ScalingDecision & { service: string }>> {
     const qb = this.tx
       .manager()
       .createQueryBuilder(ScalingDecisionOrmEntity, 'd')
@@ -118,7 +120,7 @@ export class TypeOrmScalingPolicyRepository extends ScalingPolicyRepository {
       .take(limit + 1);
     if (service) qb.andWhere('d.service = :service', { service });
     if (after) qb.andWhere('(d.made_at, d.id) < (:afterT, :afterId)', { afterT: after.t, afterId: after.id });
-    return (await qb.getMany()).map((d) => ({ ...ScalingPolicyMapper.decisionOf(d), service: d.service }) as ScalingDecision & { service: string });
+    return (await qb.getMany()).map((d) => ({ ...ScalingPolicyMapper.decisionOf(d), service: d.service }));
   }
 
   async decision(id: string) {
