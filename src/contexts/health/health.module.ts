@@ -30,9 +30,9 @@ import { ExpireStaleHealthHandler } from './application/commands/expire-stale-he
 import { RecordMetricsHandler } from './application/commands/record-metrics/record-metrics.handler';
 import { ReportHealthHandler } from './application/commands/report-health/report-health.handler';
 import { SetScalingPolicyHandler } from './application/commands/set-scaling-policy/set-scaling-policy.handler';
-import { ProjectEnvironmentOnInventoryEventsHandler } from './application/event-handlers/project-environment-on-inventory-events.handler';
-import { ProjectServiceOnInventoryEventsHandler } from './application/event-handlers/project-service-on-inventory-events.handler';
-import { ProjectTenantOnTenancyEventsHandler } from './application/event-handlers/project-tenant-on-tenancy-events.handler';
+import { ProjectHealthEnvironmentOnInventoryEventsHandler } from './application/event-handlers/project-health-environment-on-inventory-events.handler';
+import { ProjectHealthServiceOnInventoryEventsHandler } from './application/event-handlers/project-health-service-on-inventory-events.handler';
+import { ProjectHealthTenantOnTenancyEventsHandler } from './application/event-handlers/project-health-tenant-on-tenancy-events.handler';
 import { HealthSchedule } from './application/health-schedule';
 import { ApplyScalingJob } from './application/jobs/apply-scaling.jobs';
 import { PullDataPlaneJob } from './application/jobs/pull-data-plane.jobs';
@@ -88,9 +88,9 @@ import { HealthController } from './interface/http/health.controller';
     GetScalingPolicyHandler,
     ListScalingDecisionsHandler,
     // event handlers
-    ProjectEnvironmentOnInventoryEventsHandler,
-    ProjectTenantOnTenancyEventsHandler,
-    ProjectServiceOnInventoryEventsHandler,
+    ProjectHealthEnvironmentOnInventoryEventsHandler,
+    ProjectHealthTenantOnTenancyEventsHandler,
+    ProjectHealthServiceOnInventoryEventsHandler,
     // jobs
     ApplyScalingJob,
     PullDataPlaneJob,

@@ -74,6 +74,8 @@ describe('ScalingPolicy', () => {
     const p = ScalingPolicy.create(ref, props, T0);
     p.pullEvents();
     expect(p.change(props, at(1))).toBe(false);
+    const reordered = Object.fromEntries(Object.entries(props).reverse()) as typeof props;
+    expect(p.change(reordered, at(1))).toBe(false);
     expect(p.change({ ...props, maxReplicas: 12 }, at(1))).toBe(true);
     expect(p.pullEvents().map((e) => e.name)).toEqual(['ScalingPolicySet']);
   });

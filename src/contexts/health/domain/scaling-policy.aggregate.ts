@@ -1,4 +1,4 @@
-import { AggregateRoot, DomainError } from '@rcp/ddd';
+import { AggregateRoot, DomainError, canonicalJson } from '@rcp/ddd';
 import { ScalingApplied, ScalingDecisionMade, ScalingEvent, ScalingFailed, ScalingPolicySet } from './health.domain-events';
 import { Observed, Recommendation, ScalingInput, ScalingPolicyProps, decideReplicas, validatePolicy } from './scaling';
 
@@ -84,7 +84,8 @@ export class ScalingPolicy extends AggregateRoot<string, ScalingEvent> {
   /** Replaces the policy; the same policy again changes nothing (answers false). */
   change(policy: ScalingPolicyProps, now: Date): boolean {
     validatePolicy(policy);
-    if (JSON.stringify(policy) === JSON.stringify(this.s.policy)) return false;
+    // Key order is not meaning (a stored policy comes back from jsonb with its keys reordered).
+    if (canonicalJson(policy) === canonicalJson(this.s.policy)) return false;
     this.s = { ...this.s, policy, updatedAt: now };
     this.record(new ScalingPolicySet(this.id, { ...this.ref(), policy }, now));
     return true;

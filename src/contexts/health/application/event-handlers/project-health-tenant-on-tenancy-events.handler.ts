@@ -4,7 +4,7 @@ import { HEALTH_TENANTS } from '../read-models/health-read-models';
 
 /** Keeps health's read model of tenants (quotas for scaling caps, lifecycle) from tenancy's events. */
 @ReadModel({ name: 'health.tenants', tables: [HEALTH_TENANTS] })
-export class ProjectTenantOnTenancyEventsHandler extends Projection {
+export class ProjectHealthTenantOnTenancyEventsHandler extends Projection {
   @On(TenantOnboardedV1)
   async onboarded(e: TenantOnboardedV1): Promise<void> {
     await HEALTH_TENANTS.upsert(this.db, { tenantId: e.data.tenantId, state: 'active', quotas: e.data.quotas }, sourceVersionOf(e));

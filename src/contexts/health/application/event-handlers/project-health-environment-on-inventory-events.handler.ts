@@ -22,7 +22,7 @@ type EnvironmentChange =
 
 /** Keeps health's read model of environments (exist, project, ready or not) from inventory's lifecycle events. */
 @ReadModel({ name: 'health.environments', tables: [HEALTH_ENVIRONMENTS] })
-export class ProjectEnvironmentOnInventoryEventsHandler extends Projection {
+export class ProjectHealthEnvironmentOnInventoryEventsHandler extends Projection {
   @On(EnvironmentRequestedV1)
   async requested(e: EnvironmentRequestedV1): Promise<void> {
     const { environmentId, tenantId, projectId } = e.data;

@@ -4,7 +4,7 @@ import { HEALTH_SERVICES } from '../read-models/health-read-models';
 
 /** Keeps health's read model of observed services (replicas, for the scaling formula and the quota caps) from inventory's events. */
 @ReadModel({ name: 'health.services', tables: [HEALTH_SERVICES] })
-export class ProjectServiceOnInventoryEventsHandler extends Projection {
+export class ProjectHealthServiceOnInventoryEventsHandler extends Projection {
   @On(ServiceObservedV1) observed(e: ServiceObservedV1) { return this.upsert(e); }
   @On(ServiceChangedV1) changed(e: ServiceChangedV1) { return this.upsert(e); }
 
