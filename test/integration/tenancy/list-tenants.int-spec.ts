@@ -10,6 +10,9 @@ const quotas = { maxEnvironments: 2, maxServicesPerEnvironment: 5, maxReplicasPe
 const asOperator = <T>(fn: () => Promise<T>) =>
   RequestContexts.run({ ...systemContext('test'), actor: { sub: 'ops', kind: 'user', tenantId: null, roles: ['platform:admin'] } }, fn);
 
+// Setting up onboards 60 tenants through the command bus: more than the 5 s default on a loaded 2-core runner.
+jest.setTimeout(30_000);
+
 describe('tenancy: listing tenants', () => {
   let t: App;
 

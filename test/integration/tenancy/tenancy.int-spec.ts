@@ -148,7 +148,7 @@ describe('tenancy: repository and handlers on real Postgres', () => {
     );
     await eventually(async () => (await count(`SELECT count(*)::int AS n FROM platform.event_deliveries WHERE id = $1`, [deliveryId])) === 0);
     expect(await count(`SELECT count(*)::int AS n FROM tenancy.service_usage WHERE service = 'api'`)).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM platform.inbox WHERE event_id = $1`, [eventId])).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM platform.inbox WHERE event_id = $1 AND handler = 'ProjectUsageOnInventoryEventsHandler'`, [eventId])).toBe(1);
 
     await publish(envB, 2, new EnvironmentDecommissionedV1({ environmentId: envB, ...ref }));
     await publish(envA, 3, new ServiceRemovedV1({ ...ref, environmentId: envA, service: 'web', observedAt: new Date().toISOString() }));
