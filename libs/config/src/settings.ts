@@ -80,7 +80,7 @@ export interface Settings {
   HEALTH_SUCCESS_THRESHOLD: number;
   HEALTH_STALE_SECONDS: number;
   HEALTH_PULL_INTERVAL_SECONDS: number;
-  METRICS_SOURCE: 'simulated' | 'prometheus';
+  METRICS_SOURCE: 'data-plane' | 'prometheus';
   PROMETHEUS_URL: string;
   PROMETHEUS_QUERY_CPU: string;
   PROMETHEUS_QUERY_RPS: string;
@@ -362,7 +362,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     check: int(0, 86400),
     kind: 'int',
   },
-  METRICS_SOURCE: { default: 'simulated', description: 'Where pulled metrics come from: simulated (the data plane\'s own) or prometheus (PROMETHEUS_URL and the PROMETHEUS_QUERY_* templates)', check: oneOf('simulated', 'prometheus') },
+  METRICS_SOURCE: { default: 'data-plane', description: 'Where pulled metrics come from: data-plane (its own metrics read: the simulator, or the executor\'s GET …/metrics with PROVISIONER=http) or prometheus (PROMETHEUS_URL and the PROMETHEUS_QUERY_* templates)', check: oneOf('data-plane', 'prometheus') },
   PROMETHEUS_URL: { default: '', description: 'Prometheus base URL (METRICS_SOURCE=prometheus)', check: url('http:', 'https:') },
   PROMETHEUS_QUERY_CPU: {
     default: 'avg(rate(container_cpu_usage_seconds_total{namespace="{{environment}}",container="{{service}}"}[2m])) * 100',

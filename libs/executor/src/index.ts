@@ -1,3 +1,4 @@
 export * from './protocol';
 export * from './signature';
 export * from './client';
+export * from './callbacks';

@@ -8,12 +8,14 @@
  * - API: `POST /v1/environments/{id}/health-reports` and `POST …/metrics` (agents),
  *   `GET …/health`, `PUT/GET …/services/{service}/scaling-policy`, `GET …/scaling-decisions`.
  * - Checks and metrics also come from the data plane: every `HEALTH_PULL_INTERVAL_SECONDS` the worker
- *   leader queues `health.pull-data-plane` per ready environment (checks from the simulated data plane's
- *   actual state; metrics from `METRICS_SOURCE`: the simulated data plane, or Prometheus with the
+ *   leader queues `health.pull-data-plane` per ready environment (checks from the data plane's actual
+ *   state: the simulator's, or the executor's `GET …/state` with `PROVISIONER=http`; metrics from
+ *   `METRICS_SOURCE`: the data plane's own `metrics` read, or Prometheus with the
  *   `PROMETHEUS_QUERY_*` templates); results without a check for `HEALTH_STALE_SECONDS` turn `unknown`.
  * - A decision that changes replicas enqueues `health.apply-scaling`, which sends a `scale` operation to
- *   the data plane through the `Scaler` port (simulated; with `PROVISIONER=http` this build fails the
- *   decision, as executor callbacks do not reach this context yet); its outcome is `CompleteScalingCommand`.
+ *   the data plane through the `Scaler` port (the simulator, or with `PROVISIONER=http` the external
+ *   executor, which calls back `POST /v1/executor-callbacks/scaling/{operationId}`); its outcome is
+ *   `CompleteScalingCommand`.
  * - Publishes (`contracts/`): rcp.health.service-health-changed, scaling-policy-set,
  *   scaling-decision-made, scaling-applied, scaling-failed (v1).
  * - Listens to: rcp.inventory.environment-* (`health.environments`), rcp.inventory.service-* (observed
@@ -45,8 +47,10 @@ import { HealthDirectory } from './application/read-models/health-read-models';
 import { ScalingScheduler } from './application/scaling-scheduler';
 import { HealthCheckResultRepository, ScalingPolicyRepository } from './domain/health.repository';
 import { PrometheusMetricsSource } from './infrastructure/data-plane/prometheus.metrics-source';
-import { SimulatedHealthCheckSource, SimulatedMetricsSource } from './infrastructure/data-plane/simulated-data-plane.sources';
-import { SimulatedScaler, UnavailableScaler } from './infrastructure/data-plane/simulated.scaler';
+import { DataPlaneHealthCheckSource, DataPlaneMetricsSource, DataPlaneReader, ExecutorDataPlaneReader, SimulatedDataPlaneReader } from './infrastructure/data-plane/data-plane.sources';
+import { SimulatedScaler } from './infrastructure/data-plane/simulated.scaler';
+import { HttpScaler } from './infrastructure/data-plane/http.scaler';
+import { ScalingCallbacksController } from './interface/http/scaling-callbacks.controller';
 import { CheckResultOrmEntity, ScalingDecisionOrmEntity, ScalingPolicyOrmEntity } from './infrastructure/health.orm-entities';
 import { TypeOrmHealthDirectory } from './infrastructure/typeorm-health-directory';
 import { TypeOrmHealthCheckResultRepository, TypeOrmScalingPolicyRepository } from './infrastructure/typeorm-health.repositories';
@@ -54,26 +58,34 @@ import { HealthController } from './interface/http/health.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CheckResultOrmEntity, ScalingPolicyOrmEntity, ScalingDecisionOrmEntity])],
-  controllers: [HealthController],
+  controllers: [HealthController, ScalingCallbacksController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     { provide: HealthCheckResultRepository, useClass: TypeOrmHealthCheckResultRepository },
     { provide: ScalingPolicyRepository, useClass: TypeOrmScalingPolicyRepository },
     { provide: HealthDirectory, useClass: TypeOrmHealthDirectory },
+    // The data plane: the simulator in process, or an external executor (PROVISIONER=http).
     SimulatedScaler,
-    UnavailableScaler,
+    HttpScaler,
     {
       provide: Scaler,
-      inject: [SETTINGS_TOKEN, SimulatedScaler, UnavailableScaler],
-      useFactory: (s: Settings, simulated: SimulatedScaler, unavailable: UnavailableScaler): Scaler => (s.PROVISIONER === 'http' ? unavailable : simulated),
+      inject: [SETTINGS_TOKEN, SimulatedScaler, HttpScaler],
+      useFactory: (s: Settings, simulated: SimulatedScaler, http: HttpScaler): Scaler => (s.PROVISIONER === 'http' ? http : simulated),
     },
-    { provide: HealthCheckSource, useClass: SimulatedHealthCheckSource },
-    SimulatedMetricsSource,
+    SimulatedDataPlaneReader,
+    ExecutorDataPlaneReader,
+    {
+      provide: DataPlaneReader,
+      inject: [SETTINGS_TOKEN, SimulatedDataPlaneReader, ExecutorDataPlaneReader],
+      useFactory: (s: Settings, simulated: SimulatedDataPlaneReader, executor: ExecutorDataPlaneReader): DataPlaneReader => (s.PROVISIONER === 'http' ? executor : simulated),
+    },
+    { provide: HealthCheckSource, useClass: DataPlaneHealthCheckSource },
+    DataPlaneMetricsSource,
     PrometheusMetricsSource,
     {
       provide: MetricsSource,
-      inject: [SETTINGS_TOKEN, SimulatedMetricsSource, PrometheusMetricsSource],
-      useFactory: (s: Settings, simulated: SimulatedMetricsSource, prometheus: PrometheusMetricsSource): MetricsSource => (s.METRICS_SOURCE === 'prometheus' ? prometheus : simulated),
+      inject: [SETTINGS_TOKEN, DataPlaneMetricsSource, PrometheusMetricsSource],
+      useFactory: (s: Settings, dataPlane: DataPlaneMetricsSource, prometheus: PrometheusMetricsSource): MetricsSource => (s.METRICS_SOURCE === 'prometheus' ? prometheus : dataPlane),
     },
     ScalingScheduler,
     HealthSchedule,

@@ -71,7 +71,6 @@ import { ListServicesHandler } from './application/queries/list-services/list-se
 import { TenantReadModel } from './application/read-models/tenant-read-model';
 import { RuntimeEnvironmentRepository, ServiceInventoryRepository } from './domain/inventory.repository';
 import { EnvironmentOrmEntity } from './infrastructure/environment.orm-entity';
-import { ExecutorCallbackRawBody } from './infrastructure/provisioning/executor-callback-raw-body';
 import { HttpProvisioner } from './infrastructure/provisioning/http.provisioner';
 import { SimulatedProvisioner } from './infrastructure/provisioning/simulated.provisioner';
 import { RuntimeServiceOrmEntity, ServiceInventoryOrmEntity } from './infrastructure/service-inventory.orm-entity';
@@ -81,7 +80,7 @@ import { TypeOrmServiceInventoryRepository } from './infrastructure/typeorm-serv
 import { TypeOrmTenantReadModel } from './infrastructure/typeorm-tenant-read-model';
 import { EnvironmentsController } from './interface/http/environments.controller';
 import { ExecutorCallbacksController } from './interface/http/executor-callbacks.controller';
-import { ExecutorSignatureGuard } from './interface/http/executor-signature.guard';
+import { ExecutorSignatureGuard } from '@rcp/executor';
 
 @Module({
   imports: [TypeOrmModule.forFeature([EnvironmentOrmEntity, ServiceInventoryOrmEntity, RuntimeServiceOrmEntity])],
@@ -109,7 +108,6 @@ import { ExecutorSignatureGuard } from './interface/http/executor-signature.guar
     ProvisioningScheduler,
     ActualStatePuller,
     TenantTeardown,
-    ExecutorCallbackRawBody,
     ExecutorSignatureGuard,
     // commands
     RequestEnvironmentHandler,

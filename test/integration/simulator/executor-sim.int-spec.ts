@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ActualState, EnvironmentMetrics, ExecutorClient, ExecutorUnavailableError } from '@rcp/executor';
-import { eventually, freePort, givenTenant, startTestApp } from '@rcp/testing';
+import { delivered, eventsOf, eventually, freePort, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
+import { HealthSchedule } from '../../../src/contexts/health/application/health-schedule';
 import { CommandBus } from '@nestjs/cqrs';
 import { DecommissionEnvironmentCommand } from '../../../src/contexts/inventory/application/commands/decommission-environment/decommission-environment.command';
 import { App, FAST_INVENTORY, as, requestEnvironment, tenantAdmin, waitForState } from '../inventory/inventory-fixtures';
@@ -51,6 +52,7 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
   let simPort: number;
   let sim: ReturnType<typeof startSim>;
   let client: ExecutorClient;
+  let acme: GivenTenant;
   const simEnv = () => ({
     DATABASE_URL: t.dbUrl,
     EXECUTOR_SECRET: SECRET,
@@ -78,7 +80,7 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     sim = startSim(simEnv());
     await sim.ready;
     client = new ExecutorClient(() => ({ url: `http://127.0.0.1:${simPort}`, secret: SECRET, timeoutMs: 2000 }), () => undefined);
-    await givenTenant(t, { id: 'acme', quotas: { maxEnvironments: 20 } });
+    acme = await givenTenant(t, { id: 'acme', quotas: { maxEnvironments: 20 } });
   });
   afterAll(async () => {
     if (sim) await stop(sim.child);
@@ -162,6 +164,72 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     // The shared client turns a refusal into a fixed phrase.
     const wrong = new ExecutorClient(() => ({ url: base, secret: 'another-secret', timeoutMs: 2000 }), () => undefined);
     await expect(wrong.read('/environments/a/state', 'state')).rejects.toEqual(new ExecutorUnavailableError('executor returned HTTP 401'));
+  });
+
+  it('keeps a service healthy and elastic through the executor: checks and metrics read from it, a decision sent as a signed scale operation, applied on its callback', async () => {
+    const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-scale' });
+    await waitForState(t, environment.id, 'ready');
+    await delivered(t, environment.id);
+    await client.send({
+      operationId: randomUUID(),
+      kind: 'apply-revision',
+      attempt: 1,
+      callbackUrl: 'http://127.0.0.1:1/unused',
+      environmentId: environment.id,
+      service: 'api',
+      spec: { revision: 'api-1', image: 'registry.example/api:1.0.0', configChecksum: null, secretRefs: [], replicas: 2, trafficWeight: 100 },
+    });
+    // Inventory pulls the state (GET …/state), and health learns the replicas from inventory's events.
+    await eventually(async () => (await t.asOwner(`SELECT replicas FROM health.services WHERE environment_id = $1 AND service = 'api'`, [environment.id]))[0]?.replicas === 2, 20_000, 50, 'health sees 2 replicas');
+    await eventually(async () => (await client.read<ActualState>(`/environments/${environment.id}/state`, 'state')).services[0]?.readyReplicas === 2);
+
+    // Health pulls the executor's checks: two passing pulls make the revision healthy.
+    const base = `/v1/environments/${environment.id}`;
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const health = async () => (await t.http().get(`${base}/health`).set(bearer(acme.viewer)).expect(200)).body as { services: Array<{ service: string; revision: string | null; status: string }> };
+    const pulled = () => t.asOwner(`SELECT state FROM platform.jobs WHERE name = 'health.pull-data-plane' AND target_id = $1`, [environment.id]);
+    for (let i = 0; i < 2; i++) {
+      await t.app.get(HealthSchedule).pullAll();
+      await eventually(async () => (await pulled())[0]?.state === 'completed', 10_000, 50, 'the pull to complete');
+    }
+    expect((await health()).services).toEqual(
+      expect.arrayContaining([expect.objectContaining({ service: 'api', revision: 'api-1', status: 'healthy' }), expect.objectContaining({ service: 'api', revision: null, status: 'healthy' })]),
+    );
+
+    // A decision to scale 2 → 4 goes to the executor; its signed callback applies it.
+    await t.http().put(`${base}/services/api/scaling-policy`).set(bearer(acme.admin)).send({ minReplicas: 1, maxReplicas: 6, targets: [{ metric: 'cpu', value: 50 }] }).expect(200);
+    const report = await t.http().post(`${base}/metrics`).set(bearer(acme.agent(environment.id))).send({ observedAt: new Date().toISOString(), services: [{ service: 'api', cpu: 100 }] }).expect(200);
+    expect(report.body.services[0]).toMatchObject({ currentReplicas: 2, desiredReplicas: 4, state: 'pending' });
+    const applied = await eventually(async () => {
+      const page = await t.http().get(`${base}/scaling-decisions`).set(bearer(acme.viewer));
+      return page.body.items[0]?.state === 'applied' && page.body.items[0];
+    }, 20_000, 100, 'the decision to be applied on the executor\'s callback');
+    expect(applied).toMatchObject({ desiredReplicas: 4, failureReason: null });
+    const op = await eventually(async () => {
+      const [row] = await t.asOwner(`SELECT kind, state, delivered_at IS NOT NULL AS reported FROM simulator.operations WHERE id = $1`, [applied.operationId]);
+      return row?.reported && row;
+    }, 10_000, 50, 'the simulator to hear the callback was taken');
+    expect(op).toEqual({ kind: 'scale', state: 'succeeded', reported: true });
+    expect((await client.read<ActualState>(`/environments/${environment.id}/state`, 'state')).services[0].replicas).toBe(4);
+    const policy = await t.http().get(`${base}/services/api/scaling-policy`).set(bearer(acme.viewer));
+    expect((await eventsOf(t, policy.body.id)).map((e) => e.type)).toEqual(['rcp.health.scaling-policy-set.v1', 'rcp.health.scaling-decision-made.v1', 'rcp.health.scaling-applied.v1']);
+  });
+
+  it('refuses a scaling callback that is not signed for its operation (401), and answers one for no awaited operation with applied: false', async () => {
+    const id = randomUUID();
+    const path = `/v1/executor-callbacks/scaling/${id}`;
+    const body = JSON.stringify({ callbackId: `cb-${id}`, status: 'succeeded' });
+    const headers = (signedPath: string) => {
+      const ts = Math.floor(Date.now() / 1000);
+      return { 'x-rcp-timestamp': String(ts), 'x-rcp-signature': `v2=${createHmac('sha256', SECRET).update(`${ts}\nPOST\n${signedPath}\n${body}`).digest('hex')}`, 'content-type': 'application/json' };
+    };
+    const unsigned = await t.http().post(path).set('content-type', 'application/json').send(body);
+    expect(unsigned.status).toBe(401);
+    const retargeted = await t.http().post(path).set(headers(`/v1/executor-callbacks/scaling/${randomUUID()}`)).send(body);
+    expect(retargeted.status).toBe(401);
+    const unknown = await t.http().post(path).set(headers(path)).send(body);
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual({ operationId: id, applied: false, reason: expect.stringContaining('is not awaited') });
   });
 
   it('keeps its world across a crash: an operation in flight when it was killed completes once after it restarts', async () => {

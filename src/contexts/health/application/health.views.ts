@@ -26,3 +26,10 @@ export type ScalingDecisionView = Serialized<ScalingDecision> & { service: strin
 export function scalingDecisionView(d: ScalingDecision, service: string): ScalingDecisionView {
   return { ...serialized(d), service };
 }
+
+/** The answer to an executor's callback for a scale operation. */
+export interface ScalingCallbackView {
+  operationId: string;
+  applied: boolean;
+  reason?: string;
+}

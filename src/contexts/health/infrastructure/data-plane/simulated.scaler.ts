@@ -4,7 +4,7 @@ import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { RequestContexts, systemContext } from '@rcp/observability';
 import { Outcome, SimulatedDataPlane } from '@rcp/simulator';
 import { CompleteScalingCommand } from '../../application/commands/complete-scaling/complete-scaling.command';
-import { ScaleRequest, Scaler, ScalerUnavailableError } from '../../application/ports/scaler.port';
+import { ScaleRequest, Scaler } from '../../application/ports/scaler.port';
 
 /**
  * The default scaler: a `scale` operation of the executor protocol handed to the simulated data plane
@@ -30,17 +30,5 @@ export class SimulatedScaler extends Scaler {
   private async complete(o: Outcome): Promise<void> {
     const outcome = o.succeeded ? ({ succeeded: true } as const) : ({ succeeded: false, reason: `the data plane reported: ${(o.reason ?? 'no reason given').slice(0, 200)}` } as const);
     await RequestContexts.run(systemContext('simulated-data-plane'), () => this.commands.execute(new CompleteScalingCommand(o.operationId, outcome)));
-  }
-}
-
-/**
- * With an external executor (PROVISIONER=http) this build does not send scale operations: their
- * callbacks have no route to the health context yet. A decision is recorded and fails at once with this
- * reason, instead of waiting for an outcome that would never come.
- */
-@Injectable()
-export class UnavailableScaler extends Scaler {
-  async scale(): Promise<void> {
-    throw new ScalerUnavailableError('scaling through an external executor (PROVISIONER=http) is not available in this build');
   }
 }

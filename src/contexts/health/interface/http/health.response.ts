@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Page, PageOf } from '@rcp/http';
 import { HealthReportResult } from '../../application/commands/report-health/report-health.command';
 import { MetricsResult } from '../../application/commands/record-metrics/record-metrics.command';
-import { EnvironmentHealthView, HealthView, ScalingDecisionView, ScalingPolicyView } from '../../application/health.views';
+import { EnvironmentHealthView, HealthView, ScalingCallbackView, ScalingDecisionView, ScalingPolicyView } from '../../application/health.views';
 import { CHECK_STATUSES, CheckStatus, HEALTH_STATUSES, HealthStatus } from '../../domain/health-status';
 import { SCALING_METRICS, ScalingMetric } from '../../domain/scaling';
 import { DecisionState } from '../../domain/scaling-policy.aggregate';
@@ -121,3 +121,9 @@ export class ScalingDecisionResponse implements ScalingDecisionView {
 }
 
 export class ScalingDecisionPageResponse extends PageOf(ScalingDecisionResponse) implements Page<ScalingDecisionView> {}
+
+export class ScalingCallbackResponse implements ScalingCallbackView {
+  @ApiProperty({ format: 'uuid' }) operationId: string;
+  @ApiProperty({ example: true, description: 'False for progress, replays, and operations no longer awaited' }) applied: boolean;
+  @ApiPropertyOptional({ example: 'progress noted; the operation completes with succeeded or failed' }) reason?: string;
+}

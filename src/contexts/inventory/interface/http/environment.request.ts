@@ -126,17 +126,3 @@ export class ActualStateRequest {
   @IsArray() @ArrayMaxSize(MAX_SERVICES_PER_REPORT) @ValidateNested({ each: true }) @Type(() => ServiceReportDto)
   services: ServiceReportDto[];
 }
-
-export class ExecutorCallbackRequest {
-  @ApiProperty({ description: 'Unique id of this callback; a callback id already applied is not applied again', example: 'cb-6f1c2a9e-4b7d-4e55-9a0f-2b1e6c1d9a77' })
-  @IsString() @MinLength(1) @MaxLength(128) @Matches(/^[A-Za-z0-9._:-]+$/)
-  callbackId: string;
-
-  @ApiProperty({ enum: ['running', 'succeeded', 'failed'], example: 'succeeded', description: '`running` is progress only; `succeeded` or `failed` completes the operation' })
-  @IsIn(['running', 'succeeded', 'failed'])
-  status: 'running' | 'succeeded' | 'failed';
-
-  @ApiPropertyOptional({ maxLength: 1000, example: 'quota of the cloud account reached in eu-west-1', description: 'Why the operation failed, in words a user can act on (required when failed)' })
-  @IsOptional() @IsString() @MaxLength(1000)
-  reason?: string;
-}

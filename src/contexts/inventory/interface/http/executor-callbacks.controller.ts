@@ -5,10 +5,8 @@ import { Audited, Public } from '@rcp/auth';
 import { ApiProblems, isUuid, ProblemException } from '@rcp/http';
 import { CompleteOperationCommand, CompletionView } from '../../application/commands/complete-operation/complete-operation.command';
 import { sanitizeReportedReason } from '../../domain/provisioning-policy';
-import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from '@rcp/executor';
-import { ExecutorCallbackRequest } from './environment.request';
+import { ExecutorCallbackRequest, ExecutorSignatureGuard, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, TIMESTAMP_HEADER } from '@rcp/executor';
 import { ExecutorCallbackResponse } from './environment.response';
-import { ExecutorSignatureGuard } from './executor-signature.guard';
 
 /**
  * Where an external executor (`PROVISIONER=http`) reports the outcome of an operation it was given.
