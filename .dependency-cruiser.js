@@ -4,7 +4,9 @@
  * - domain/ imports no framework, ORM or infrastructure; application/ does not import infrastructure/ or interface/;
  * - libs/ imports no context, and the libs import each other without cycles;
  * - src/platform imports libs/ only (no context); app.module.ts imports libs/, migrations/, the platform
- *   module and each context's `<context>.module.ts`;
+ *   module, each context's `<context>.module.ts` and `access/access.module.ts`;
+ * - src/access (agent credentials, beside the contexts) imports libs/ and the contexts' contracts/ only,
+ *   and no context imports it; its domain/ and application/ follow the contexts' rules;
  * - domain/ reads no ambient request context (request-scoped state, transactions, HTTP);
  * - object mothers (`*.mother.ts`) are for tests: no production file imports one.
  */
@@ -18,6 +20,20 @@ module.exports = {
       to: { path: '^src/contexts/', pathNot: ['^src/contexts/$1/', '^src/contexts/[^/]+/contracts/'] },
     },
     {
+      name: 'access-boundary',
+      comment: 'The access module imports other contexts only through their published contracts/.',
+      severity: 'error',
+      from: { path: '^src/access/' },
+      to: { path: '^src/contexts/', pathNot: '^src/contexts/[^/]+/contracts/' },
+    },
+    {
+      name: 'contexts-ignore-access',
+      comment: 'No context depends on the access module: it plugs into the auth layer through libs/auth ports.',
+      severity: 'error',
+      from: { path: '^src/contexts/' },
+      to: { path: '^src/access/' },
+    },
+    {
       name: 'contracts-are-leaves',
       comment: 'Published contracts depend on nothing of any context but other contracts.',
       severity: 'error',
@@ -28,15 +44,15 @@ module.exports = {
       name: 'domain-is-pure',
       comment: 'domain/ knows no framework, ORM or infrastructure.',
       severity: 'error',
-      from: { path: '^src/contexts/[^/]+/domain/' },
-      to: { path: ['node_modules/@nestjs/', 'node_modules/typeorm', 'node_modules/bullmq', '^src/contexts/[^/]+/(application|infrastructure|interface)/', '^libs/(persistence|messaging|jobs|http|auth)/'] },
+      from: { path: '^src/(contexts/[^/]+|access)/domain/' },
+      to: { path: ['node_modules/@nestjs/', 'node_modules/typeorm', 'node_modules/bullmq', '^src/(contexts/[^/]+|access)/(application|infrastructure|interface)/', '^libs/(persistence|messaging|jobs|http|auth)/'] },
     },
     {
       name: 'application-uses-ports',
       comment: 'application/ depends on ports, not on infrastructure or the HTTP interface.',
       severity: 'error',
-      from: { path: '^src/contexts/[^/]+/application/' },
-      to: { path: '^src/contexts/[^/]+/(infrastructure|interface)/' },
+      from: { path: '^src/(contexts/[^/]+|access)/application/' },
+      to: { path: '^src/(contexts/[^/]+|access)/(infrastructure|interface)/' },
     },
     {
       name: 'libs-import-no-context',
@@ -65,13 +81,13 @@ module.exports = {
       comment: 'app.module.ts composes libs, the platform module and each context through its module file only.',
       severity: 'error',
       from: { path: '^src/app\\.module\\.ts$' },
-      to: { path: '^src/', pathNot: ['^src/platform/platform\\.module\\.ts$', '^src/contexts/([^/]+)/\\1\\.module\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/platform/platform\\.module\\.ts$', '^src/contexts/([^/]+)/\\1\\.module\\.ts$', '^src/access/access\\.module\\.ts$'] },
     },
     {
       name: 'domain-has-no-ambient-context',
       comment: 'domain/ gets what it needs as arguments: no request context, transaction or HTTP state.',
       severity: 'error',
-      from: { path: '^src/contexts/[^/]+/domain/' },
+      from: { path: '^src/(contexts/[^/]+|access)/domain/' },
       to: { path: '^libs/(observability|persistence|http)/' },
     },
     {
@@ -84,7 +100,7 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      from: { path: '^src/contexts/' },
+      from: { path: '^src/(contexts|access)/' },
       to: { circular: true },
     },
   ],

@@ -13,6 +13,7 @@ import { PlatformDeliveryQueues1764000012400 } from './1764000012400-platform-de
 import { ReadModelRebuild1764000012600 } from './1764000012600-read-model-rebuild';
 import { Configuration1764000013000 } from './1764000013000-configuration';
 import { Health1764000014000 } from './1764000014000-health';
+import { AccessAgents1764000018000 } from './1764000018000-access-agents';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ReadModelRebuild1764000012600,
   Configuration1764000013000,
   Health1764000014000,
+  AccessAgents1764000018000,
 ];

@@ -1,23 +1,25 @@
 /**
  * `npm run -s token -- --tenant acme --role tenant:admin [--role …] [--env <environmentId>]
- *  [--project <id> …] [--sub <name>] [--ttl 1h|30m|3600]`
+ *  [--project <id> …] [--capability <c> …] [--sub <name>] [--ttl 1h|30m|3600]`
  *
  * Prints a local HS256 token (and nothing else) signed with JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE from
  * the environment or `.env`, with the same defaults as the server; without JWT_SECRET it signs with the
  * secret the server keeps in JWT_SECRET_FILE (creating it if the server has not started yet). Without
  * `--tenant` it is a platform token (e.g. `--role platform:admin`); an agent token's default `sub` is
- * `agent:<environmentId>`. The claims and the lifetime are checked with the server's own rules before
+ * `agent:<environmentId>`, and it holds every capability of today's agent endpoints unless `--capability`
+ * names fewer (a runtime agent gets its own credential by enrollment: README, "Runtime agents"). The claims and the lifetime are checked with the server's own rules before
  * signing, so a token this prints is one the API accepts (unless the server verifies RS256 via JWKS).
  */
 import { config as loadDotenv } from 'dotenv';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
-import { actorFromClaims, RcpJwtClaims, RoleName, ROLES, signLocalToken } from '@rcp/auth';
+import { actorFromClaims, BASE_AGENT_CAPABILITIES, RcpJwtClaims, RoleName, ROLES, signLocalToken } from '@rcp/auth';
 import { loadSettings, resolveJwtSecret, SettingsError } from '@rcp/config';
 
 const USAGE = `usage: npm run -s token -- [--tenant <id>] --role <role> [--role <role> …] [--env <environmentId>]
-                            [--project <id> …] [--sub <name>] [--ttl 1h|30m|3600]
-roles: ${ROLES.join(', ')}`;
+                            [--project <id> …] [--capability <c> …] [--sub <name>] [--ttl 1h|30m|3600]
+roles: ${ROLES.join(', ')}
+agent capabilities: ${BASE_AGENT_CAPABILITIES.join(', ')}`;
 
 class UsageError extends Error {}
 
@@ -40,6 +42,7 @@ function main(argv: string[]): string {
       role: { type: 'string', multiple: true },
       env: { type: 'string' },
       project: { type: 'string', multiple: true },
+      capability: { type: 'string', multiple: true },
       sub: { type: 'string' },
       ttl: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -60,6 +63,7 @@ function main(argv: string[]): string {
     roles: roles as RoleName[],
     environmentId: values.env,
     projectIds: values.project,
+    capabilities: values.capability,
     sub: values.sub,
     ttlSeconds,
   };
@@ -70,6 +74,7 @@ function main(argv: string[]): string {
     roles: spec.roles,
     project_ids: spec.projectIds,
     environment_id: spec.environmentId,
+    capabilities: spec.capabilities,
     exp: 1,
   } satisfies RcpJwtClaims);
   if (typeof problem === 'string') throw new UsageError(`the API would refuse this token: ${problem}`);

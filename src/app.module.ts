@@ -14,6 +14,7 @@ import { TenancyLifecycleGate, TenancyModule } from './contexts/tenancy/tenancy.
 import { InventoryModule } from './contexts/inventory/inventory.module';
 import { ConfigurationModule } from './contexts/configuration/configuration.module';
 import { HealthModule } from './contexts/health/health.module';
+import { AccessAgentKeyStatus, AccessModule } from './access/access.module';
 
 /** Anything Nest accepts in `imports`. */
 export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -42,12 +43,13 @@ export class AppModule {
         SimulatorModule,
         JobsModule.forRoot({ worker, http }),
         HttpConventionsModule,
-        AuthModule.forRoot({ tenantGate: TenancyLifecycleGate }),
+        AuthModule.forRoot({ tenantGate: TenancyLifecycleGate, agentKeys: AccessAgentKeyStatus }),
         PlatformModule,
         TenancyModule,
         InventoryModule,
         ConfigurationModule,
         HealthModule,
+        AccessModule,
         ...extraModules,
       ],
     };

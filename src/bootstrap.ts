@@ -103,6 +103,7 @@ const API_TAGS: Array<[string, string]> = [
   ['Inventory', 'Runtime environments and the live inventory of their services'],
   ['Configuration', 'Versioned runtime configuration and secret bindings (vault references, never values)'],
   ['Health', 'Service health with hysteresis, scaling policies and their decisions'],
+  ['Agents', 'Runtime agents: one-time enrollment, agent keys, short-lived agent tokens, capabilities'],
   ['Events', 'The event feed and the catalogue of event types'],
   ['Operations', 'Health, readiness, build info, background jobs, event deliveries and the audit log'],
 ];
@@ -113,8 +114,9 @@ export function buildOpenApi(app: INestApplication) {
     .setTitle('Runtime Control Plane API')
     .setDescription(
       'Onboard tenants with an isolation mode, a placement and quotas; provision isolated runtime environments for them ' +
-        'and keep the live inventory of their services from agents\' reports; read the tenant\'s events (a CloudEvents feed ' +
-        'and its AsyncAPI catalogue), background jobs and the audit log. Deployments, configuration versions, health and ' +
+        'and keep the live inventory of their services from agents\' reports (agents enroll themselves with a one-time token); ' +
+        'publish versioned configuration and bind vault secrets; follow service health and scale within policies; read the ' +
+        'tenant\'s events (a CloudEvents feed and its AsyncAPI catalogue), background jobs and the audit log. Deployments and ' +
         'drift reconciliation are not part of this build. Errors are RFC 9457 problem documents (application/problem+json) ' +
         'with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
     )
@@ -122,7 +124,9 @@ export function buildOpenApi(app: INestApplication) {
     .setContact('RCP platform team', 'https://rcp.dev', 'platform@rcp.dev')
     .setLicense('Proprietary', 'https://rcp.dev/license')
     .addServer('/', 'This control plane')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from your identity provider or `npm run token`' }, 'bearer');
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from your identity provider or `npm run token`' }, 'bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'rcpet_…', description: 'A one-time agent enrollment token (POST /v1/environments/{id}/agent-enrollments)' }, 'agent-enrollment-token')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'rcpak_…', description: 'An agent key (POST /v1/agent-enrollments/redeem)' }, 'agent-key');
   for (const [name, description] of API_TAGS) config.addTag(name, description);
   const document = SwaggerModule.createDocument(app, config.build(), {
     extraModels: [ProblemDto],

@@ -107,7 +107,7 @@ function mutationsWithoutCommandAudit(controller: Class): string[] {
 }
 
 describe('conventions of the code base', () => {
-  const handlerFiles = filesEndingWith('src/contexts', '.handler.ts');
+  const handlerFiles = [...filesEndingWith('src/contexts', '.handler.ts'), ...filesEndingWith('src/access', '.handler.ts')];
   const controllerFiles = [...filesEndingWith('src', '.controller.ts'), ...filesEndingWith('libs', '.controller.ts')];
 
   it('handlers are named and placed as the code base names them', () => {
@@ -155,7 +155,7 @@ describe('conventions of the code base', () => {
   });
 
   it('every command declares its audit on its class, and every @Mutation sends a command that does', () => {
-    const commandFiles = filesEndingWith('src/contexts', '.command.ts');
+    const commandFiles = [...filesEndingWith('src/contexts', '.command.ts'), ...filesEndingWith('src/access', '.command.ts')];
     expect(commandFiles.length).toBeGreaterThanOrEqual(12);
     expect(commandFiles.flatMap((f) => unauditedCommands(load(f)))).toEqual([]);
     const mutations = controllers().flatMap((c) => Object.getOwnPropertyNames(c.prototype).filter((n) => Reflect.getMetadata(MUTATION_COMMAND_KEY, (c.prototype as Record<string, object>)[n]) !== undefined));

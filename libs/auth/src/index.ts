@@ -9,3 +9,6 @@ export * from './auth.guard';
 export * from './auth.module';
 export * from './token-factory';
 export * from './mutation.decorator';
+export * from './capabilities';
+export * from './agent-token-keys';
+export * from './agent-key-status';

@@ -15,6 +15,8 @@ export interface MutationSpec<C = unknown> {
   /** Who may call it (`Authorize`); `environmentParam` binds an agent token to the route's environment. */
   roles: RoleName[];
   environmentParam?: string;
+  /** The capability an agent token needs for this route (`Authorize`). */
+  capability?: string;
   /**
    * The command the route sends: its `@AuditedCommand` declaration names the action and target under
    * which a refused call is recorded (the handler's unit of work records the allowed one from the same
@@ -54,7 +56,7 @@ export function Mutation<C>(spec: MutationSpec<C>) {
   return applyDecorators(
     HttpCode(spec.status),
     SetMetadata(MUTATION_COMMAND_KEY, spec.command),
-    Authorize(spec.roles, { environmentParam: spec.environmentParam }),
+    Authorize(spec.roles, { environmentParam: spec.environmentParam, capability: spec.capability }),
     ...(spec.skipTenantGate ? [SkipTenantGate()] : []),
     Audited(auditAction(audit.action, spec.commandFields ?? {}), audit.targetType, spec.param?.name),
     ...(spec.param ? [ApiParam(spec.param)] : []),

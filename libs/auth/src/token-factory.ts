@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { knownAgentCapabilities } from './capabilities';
 import { RoleName } from './roles';
 
 export interface LocalTokenSpec {
@@ -7,6 +8,8 @@ export interface LocalTokenSpec {
   roles: RoleName[];
   projectIds?: string[];
   environmentId?: string;
+  /** An agent token's capabilities; default: every known one. */
+  capabilities?: string[];
   ttlSeconds?: number;
 }
 
@@ -26,6 +29,7 @@ export function signLocalToken(spec: LocalTokenSpec, secret: string, issuer = 'r
   if (spec.tenantId) claims.tenant_id = spec.tenantId;
   if (spec.projectIds) claims.project_ids = spec.projectIds;
   if (spec.environmentId) claims.environment_id = spec.environmentId;
+  if (spec.roles.includes('agent')) claims.capabilities = spec.capabilities ?? knownAgentCapabilities();
   return jwt.sign(claims, secret, {
     algorithm: 'HS256',
     subject: spec.sub ?? defaultSubject(spec),

@@ -3,6 +3,7 @@ import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { Algorithm } from 'jsonwebtoken';
 import { jwtSecretProblem, Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { Actor } from '@rcp/observability';
+import { AGENT_TOKEN_KID, AgentTokenKeys } from './agent-token-keys';
 import { JwksKeys } from './jwks-keys';
 import { actorFromClaims, RcpJwtClaims } from './claims';
 
@@ -16,6 +17,9 @@ export class InvalidClaimsError extends Error {}
  * a strong `JWT_SECRET` refuses to start (`resolveJwtSecret` gives `npm start` one). The HS256 secret is
  * a KeyObject: given a string, jsonwebtoken re-parses it into a key on every request, which was the
  * largest CPU cost of an authenticated call.
+ *
+ * Tokens the control plane issued for an agent key (header `kid` {@link AGENT_TOKEN_KID}) are HS256
+ * under {@link AgentTokenKeys} in either mode, and may only be agent tokens naming their key.
  */
 @Injectable()
 export class TokenVerifier {
@@ -25,7 +29,10 @@ export class TokenVerifier {
   /** The JWKS key source, when tokens are RS256 (exposed for tests). */
   readonly jwks?: JwksKeys;
 
-  constructor(@Inject(SETTINGS_TOKEN) private readonly settings: Settings) {
+  constructor(
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly agentKeys: AgentTokenKeys,
+  ) {
     if (settings.JWT_JWKS_URI) {
       this.algorithms = ['RS256'];
       this.jwks = new JwksKeys({
@@ -42,12 +49,17 @@ export class TokenVerifier {
     }
   }
 
+  /** The algorithms a token may use: the people's (HS256 or RS256), and HS256 for agent tokens. */
+  private accepted(): Algorithm[] {
+    return this.agentKeys.key && !this.algorithms.includes('HS256') ? [...this.algorithms, 'HS256'] : this.algorithms;
+  }
+
   /** The passport-jwt options that verify exactly as {@link verify} does. */
   passportOptions() {
-    const common = { issuer: this.settings.JWT_ISSUER, audience: this.settings.JWT_AUDIENCE, algorithms: this.algorithms };
-    if (this.secret) return { ...common, secretOrKey: this.secret as unknown as string };
     return {
-      ...common,
+      issuer: this.settings.JWT_ISSUER,
+      audience: this.settings.JWT_AUDIENCE,
+      algorithms: this.accepted(),
       secretOrKeyProvider: (_req: unknown, rawJwtToken: string, done: (err: unknown, key?: string) => void) => {
         this.keyFor(rawJwtToken).then(
           (key) => done(null, key as unknown as string),
@@ -59,11 +71,28 @@ export class TokenVerifier {
 
   /** The key that verifies this token (for RS256, the JWKS key its header's `kid` names). */
   async keyFor(rawJwtToken: string): Promise<KeyObject> {
-    if (this.secret) return this.secret;
     const decoded = jwt.decode(rawJwtToken, { complete: true });
     if (!decoded || typeof decoded.header !== 'object') throw new Error('jwt malformed');
+    if (decoded.header.kid === AGENT_TOKEN_KID) return this.agentKeyFor(decoded.header.alg, decoded.payload);
+    if (this.secret) return this.secret;
     if (decoded.header.alg !== 'RS256') throw new Error('invalid algorithm');
     return this.jwks!.keyFor(decoded.header.kid);
+  }
+
+  /**
+   * The agent token key, for a token that says it was issued for an agent key. Its (not yet verified)
+   * claims must be an agent's with a key id: were the agent key ever to leak, it could not sign a
+   * person's or a platform token, since that token is refused before its signature is even checked.
+   */
+  private agentKeyFor(alg: string, payload: unknown): KeyObject {
+    if (!this.agentKeys.key) throw new Error('agent tokens are not accepted here (no AGENT_TOKEN_SECRET)');
+    if (alg !== 'HS256') throw new Error('invalid algorithm');
+    const claims = (typeof payload === 'object' && payload ? payload : {}) as RcpJwtClaims;
+    const roles = claims.roles;
+    if (!Array.isArray(roles) || roles.length !== 1 || roles[0] !== 'agent' || typeof claims.key_id !== 'string') {
+      throw new Error('a token under the agent key must be an agent token with a key_id');
+    }
+    return this.agentKeys.key;
   }
 
   /** The actor of verified claims, or InvalidClaimsError (claim rules, lifetime cap). */
@@ -82,7 +111,7 @@ export class TokenVerifier {
   async verify(rawJwtToken: string): Promise<Actor> {
     const key = await this.keyFor(rawJwtToken);
     const claims = jwt.verify(rawJwtToken, key, {
-      algorithms: this.algorithms,
+      algorithms: this.accepted(),
       issuer: this.settings.JWT_ISSUER,
       audience: this.settings.JWT_AUDIENCE,
     }) as RcpJwtClaims;

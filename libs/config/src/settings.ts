@@ -27,6 +27,11 @@ export interface Settings {
   JWT_MAX_TTL_SECONDS: number;
   JWT_JWKS_URI: string;
   JWT_JWKS_COOLDOWN_SECONDS: number;
+  AGENT_TOKEN_SECRET: string;
+  AGENT_TOKEN_TTL_SECONDS: number;
+  AGENT_ENROLLMENT_TTL_SECONDS: number;
+  AGENT_TOKEN_EXCHANGES_PER_MINUTE: number;
+  AGENT_KEY_STATUS_CACHE_SECONDS: number;
   LOG_LEVEL: string;
   BODY_LIMIT_BYTES: number;
   HTTP_REQUEST_TIMEOUT_MS: number;
@@ -206,6 +211,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     default: '',
     description: 'HS256 secret for local tokens (at least 32 characters, 10 different ones); unset: a random one kept in JWT_SECRET_FILE',
     check: (v) => (v === '' ? undefined : jwtSecretProblem(v)),
+    secret: true,
   },
   JWT_SECRET_FILE: {
     default: '.rcp/jwt-secret',
@@ -220,6 +226,22 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     default: '10',
     description: 'Shortest time between two JWKS fetches: a flood of unknown kids costs one fetch per period, and a newly published key is found within it',
     check: int(0, 600),
+    kind: 'int',
+  },
+  AGENT_TOKEN_SECRET: {
+    default: '',
+    description:
+      'HS256 key the control plane signs agent tokens with (POST /v1/agent-tokens; at least 32 characters, 10 different ones); unset: derived from JWT_SECRET, and with JWT_JWKS_URI and no JWT_SECRET agent tokens cannot be issued. Every replica needs the same one',
+    check: (v) => (v === '' ? undefined : jwtSecretProblem(v)),
+    secret: true,
+  },
+  AGENT_TOKEN_TTL_SECONDS: { default: '600', description: 'Lifetime of an agent token issued for an agent key', check: int(60, 3600), kind: 'int' },
+  AGENT_ENROLLMENT_TTL_SECONDS: { default: '900', description: 'How long a one-time enrollment token may be redeemed', check: int(60, 86400), kind: 'int' },
+  AGENT_TOKEN_EXCHANGES_PER_MINUTE: { default: '20', description: 'Token exchanges per minute per agent key (POST /v1/agent-tokens); more are 429', check: int(1, 10000), kind: 'int' },
+  AGENT_KEY_STATUS_CACHE_SECONDS: {
+    default: '5',
+    description: 'How long a process trusts what it read of an agent key (revoked or not): a revoked key\'s tokens stop working within this time on every replica (at once on the one that revoked it)',
+    check: int(0, 300),
     kind: 'int',
   },
   LOG_LEVEL: { default: 'info', description: 'trace, debug, info, warn, error, fatal or silent', check: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },

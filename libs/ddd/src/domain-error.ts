@@ -4,6 +4,7 @@
  */
 export type DomainErrorCode =
   | 'validation_failed'
+  | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
   | 'invalid_state_transition'

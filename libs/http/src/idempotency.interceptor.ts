@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import { Actor, RequestContexts } from '@rcp/observability';
@@ -15,6 +16,14 @@ const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotency-Replayed';
+const SECRET_FIELDS_KEY = 'rcp:secret-response-fields';
+
+/**
+ * The top-level fields of a route's answer that hold a secret shown once (an enrollment token, an agent
+ * key): the idempotency record keeps them as `null`, so a replay says what happened without the secret,
+ * and no secret is stored outside its hash.
+ */
+export const SecretInResponse = (...fields: string[]) => SetMetadata(SECRET_FIELDS_KEY, fields);
 
 /**
  * `Idempotency-Key` for every POST, PUT, PATCH and DELETE (API.md): the same key with the same request
@@ -28,13 +37,17 @@ export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotency-Replayed';
  * JSON of its body, so reordered JSON keys are the same request.
  * 2xx and 4xx outcomes are kept (a 4xx is the problem document the client saw); a 5xx releases the key
  * so the client can retry it. Runs after the guards (401/403/429 claim nothing) and outside every other
- * interceptor, so the `ETag` they set is part of what is recorded.
+ * interceptor, so the `ETag` they set is part of what is recorded. A secret shown once
+ * ({@link SecretInResponse}) is recorded as `null`: its replay does not show it again.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly log = new Logger('Idempotency');
 
-  constructor(private readonly store: IdempotencyStore) {}
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly reflector: Reflector,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
@@ -47,7 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const reply = http.getResponse<FastifyReply>();
     const path = req.url.split('?')[0];
 
-    const scope = scopeOf(req.user ?? RequestContexts.current()?.actor, req.ip);
+    const scope = scopeOf(req.user ?? RequestContexts.current()?.actor, req.ip, req.headers.authorization);
     const requestHash = sha256Hex(`${req.method}\n${req.url}\n${canonicalJson(req.body)}`);
     const claimed = await this.store.claim(scope, key, requestHash);
     switch (claimed.kind) {
@@ -58,13 +71,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'replay':
         return of(replay(reply, claimed.outcome));
       case 'claimed':
-        return this.run(next, reply, path, claimed.claim);
+        return this.run(next, reply, path, claimed.claim, this.reflector.get<string[] | undefined>(SECRET_FIELDS_KEY, context.getHandler()) ?? []);
     }
   }
 
-  private run(next: CallHandler, reply: FastifyReply, path: string, claim: IdempotencyClaim): Observable<unknown> {
+  private run(next: CallHandler, reply: FastifyReply, path: string, claim: IdempotencyClaim, secretFields: string[]): Observable<unknown> {
     return next.handle().pipe(
-      mergeMap((body) => from(this.record(claim, outcomeOf(reply, body)).then(() => body))),
+      mergeMap((body) => from(this.record(claim, outcomeOf(reply, withoutSecrets(body, secretFields))).then(() => body))),
       catchError((err: unknown) => {
         const { problem } = resolveProblem(err, path);
         const settle =
@@ -100,9 +113,13 @@ function parseKey(header: string | string[]): string {
   return key;
 }
 
-/** Whose keys these are: a tenant's actor, a platform actor, or (public endpoints) an anonymous client. */
-function scopeOf(actor: Actor | undefined, ip: string): string {
-  if (!actor) return `anonymous:${ip}`;
+/**
+ * Whose keys these are: a tenant's actor, a platform actor, or (public endpoints) an anonymous client
+ * by its address and whatever credential it presented (two agents behind one NAT redeeming their own
+ * enrollment tokens never share keys).
+ */
+function scopeOf(actor: Actor | undefined, ip: string, authorization: string | undefined): string {
+  if (!actor) return `anonymous:${ip}:${authorization ? sha256Hex(authorization).slice(0, 32) : '-'}`;
   return actor.tenantId ? `tenant:${actor.tenantId}:${actor.sub}` : `platform:${actor.sub}`;
 }
 
@@ -121,6 +138,12 @@ function outcomeOf(reply: FastifyReply, body: unknown): IdempotentOutcome {
     headers['content-type'] ??= 'application/json; charset=utf-8';
   }
   return { status: reply.statusCode, headers, body: text };
+}
+
+/** The answer as it is recorded: the fields holding a secret shown once are null. */
+function withoutSecrets(body: unknown, fields: string[]): unknown {
+  if (fields.length === 0 || typeof body !== 'object' || body === null) return body;
+  return { ...body, ...Object.fromEntries(fields.filter((f) => f in body).map((f) => [f, null])) };
 }
 
 function replay(reply: FastifyReply, outcome: IdempotentOutcome): string {

@@ -49,6 +49,8 @@ export function resolveProblem(err: unknown, instance: string): ResolvedProblem 
             ? `The request body is not valid JSON: ${err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'malformed JSON')}`
             : err.message;
   }
+  // RFC 9110: a 401 names the scheme the client should authenticate with, whoever refused.
+  if (code === 'unauthenticated' && !headers['WWW-Authenticate']) headers = { ...headers, 'WWW-Authenticate': 'Bearer' };
   // A unique violation is not mapped here: the aggregate store turns a conflict on an aggregate's own key
   // into `concurrent_modification`; any other one is a bug and stays `internal`.
   return { problem: problemOf(code, detail, instance, traceId, extras), headers };

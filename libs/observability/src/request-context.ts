@@ -9,6 +9,10 @@ export interface Actor {
   roles: string[];
   projectIds?: string[];
   environmentId?: string;
+  /** An agent's capabilities (`report:health`, …): what its token allows on agent endpoints. */
+  capabilities?: string[];
+  /** The agent key a token was issued for (`POST /v1/agent-tokens`): its revocation ends the token. */
+  agentKeyId?: string;
 }
 
 /**

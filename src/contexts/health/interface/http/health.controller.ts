@@ -62,6 +62,7 @@ export class HealthController {
   @Post('health-reports')
   @Mutation({
     roles: ['agent', 'tenant:admin'],
+    capability: 'report:health',
     environmentParam: 'id',
     command: ReportHealthCommand,
     status: 200,
@@ -135,6 +136,7 @@ export class HealthController {
   @Post('metrics')
   @Mutation({
     roles: ['agent', 'tenant:admin'],
+    capability: 'report:metrics',
     environmentParam: 'id',
     command: RecordMetricsCommand,
     status: 200,

@@ -155,6 +155,7 @@ export class EnvironmentsController {
   @Put(':id/actual-state')
   @Mutation({
     roles: ['agent', 'tenant:admin'],
+    capability: 'report:actual-state',
     environmentParam: 'id',
     command: ReportActualStateCommand,
     status: 200,
