@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
-import { Authorize } from '@rcp/auth';
+import { AgentKeyStatus, AgentTokenKeys, Authorize } from '@rcp/auth';
 import { ApiNoContentResponse } from '@nestjs/swagger';
 import { ApiProblems } from '@rcp/http';
 import { startTestApp } from '@rcp/testing';
@@ -18,14 +18,14 @@ jest.setTimeout(30_000);
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Test-only: an agent report endpoint. The agent-facing endpoints of the inventory and health contexts
- * are not written yet; this one carries the same `@Authorize(['agent'], { environmentParam })` they use.
+ * Test-only: an agent report endpoint, with the same `@Authorize(['agent'], { environmentParam, capability })`
+ * the agent endpoints of inventory and health carry, open to agents only.
  */
 @Controller('v1/test-only/environments')
 class AgentReportsController {
   @Put(':environmentId/actual-state')
   @HttpCode(204)
-  @Authorize(['agent'], { environmentParam: 'environmentId' })
+  @Authorize(['agent'], { environmentParam: 'environmentId', capability: 'report:actual-state' })
   @ApiNoContentResponse({ description: 'The report was taken' })
   @ApiProblems('forbidden')
   report(@Param('environmentId') _environmentId: string): void {}
@@ -111,6 +111,32 @@ describe('authentication and authorization (e2e)', () => {
     const jobs = await http().get('/v1/jobs').set('authorization', `Bearer ${agent}`);
     expect(jobs.status).toBe(403);
     expect(jobs.body.code).toBe('forbidden');
+  });
+
+  it('refuses an agent token without the capability an endpoint needs, naming it; no capabilities claim holds none', async () => {
+    const env = randomUUID();
+    const narrow = t.token({ tenantId: 'acme', roles: ['agent'], environmentId: env, capabilities: ['report:health'] });
+    const res = await http().put(`/v1/test-only/environments/${env}/actual-state`).set('authorization', `Bearer ${narrow}`).send({});
+    expect(res.status).toBe(403);
+    expect(res.body.detail).toBe('This needs the agent capability report:actual-state, which this token does not hold');
+    const bare = jwt.sign({ roles: ['agent'], tenant_id: 'acme', environment_id: env }, t.settings.JWT_SECRET, { algorithm: 'HS256', issuer: t.settings.JWT_ISSUER, audience: t.settings.JWT_AUDIENCE, expiresIn: 60, subject: 'agent-x' });
+    expect((await http().put(`/v1/test-only/environments/${env}/actual-state`).set('authorization', `Bearer ${bare}`).send({})).status).toBe(403);
+    const capable = t.token({ tenantId: 'acme', roles: ['agent'], environmentId: env, capabilities: ['report:actual-state'] });
+    expect((await http().put(`/v1/test-only/environments/${env}/actual-state`).set('authorization', `Bearer ${capable}`).send({})).status).toBe(204);
+  });
+
+  it('refuses a token under the agent kid unless the control plane signed it for an agent key', async () => {
+    const env = randomUUID();
+    const forged = jwt.sign({ roles: ['agent'], tenant_id: 'acme', environment_id: env, key_id: randomUUID(), capabilities: ['report:actual-state'] }, t.settings.JWT_SECRET, {
+      algorithm: 'HS256',
+      keyid: 'rcp-agent-1',
+      issuer: t.settings.JWT_ISSUER,
+      audience: t.settings.JWT_AUDIENCE,
+      expiresIn: 60,
+      subject: 'agent-key:x',
+    });
+    const res = await http().put(`/v1/test-only/environments/${env}/actual-state`).set('authorization', `Bearer ${forged}`).send({});
+    expect(res.status).toBe(401);
   });
 
   it('refuses a tenant token on another tenant\'s resource with 404, not 403', async () => {
@@ -369,6 +395,27 @@ describe('RS256 tokens through JWT_JWKS_URI (e2e)', () => {
     expect((await call(rs256(privateKey, KID))).status).toBe(200);
     expect((await call(rs256(privateKey, KID, { roles: ['tenant:admin'], tenant_id: 'acme' }))).status).toBe(200);
     expect(jwksRequests - before).toBe(before === 0 ? 1 : 0);
+  });
+
+  it('accepts an agent token the control plane signed for an agent key (its own HS256 key), and refuses it once the key is revoked', async () => {
+    const [enrollmentId, keyId, env] = [randomUUID(), randomUUID(), randomUUID()];
+    await t.asOwner(
+      `INSERT INTO access.agent_enrollments (id, tenant_id, project_id, environment_id, lookup, secret_hash, capabilities, expires_at, created_by, created_at, redeemed_at, agent_key_id)
+       VALUES ($1, 'acme', 'web', $3, $4, 'ff', '{report:health}', now(), 'admin@acme', now(), now(), $2)`,
+      [enrollmentId, keyId, env, randomUUID().replace(/-/g, '').slice(0, 16)],
+    );
+    await t.asOwner(
+      `INSERT INTO access.agent_keys (id, tenant_id, project_id, environment_id, prefix, lookup, secret_hash, capabilities, enrollment_id, created_by, created_at, version)
+       VALUES ($1, 'acme', 'web', $2, 'rcpak_x', $3, 'ff', '{report:health}', $4, 'admin@acme', now(), 1)`,
+      [keyId, env, randomUUID().replace(/-/g, '').slice(0, 16), enrollmentId],
+    );
+    const { token } = t.app.get(AgentTokenKeys).sign({ keyId, tenantId: 'acme', projectId: 'web', environmentId: env, capabilities: ['report:health'] });
+    const res = await call(token);
+    expect(res.status).toBe(403); // authenticated as the agent; the jobs are not an agent's to read
+    expect(res.body.detail).toMatch(/roles/);
+    await t.asOwner(`UPDATE access.agent_keys SET revoked_at = now(), revoked_by = 'admin@acme' WHERE id = $1`, [keyId]);
+    t.app.get(AgentKeyStatus).forget(keyId);
+    expect((await call(token)).status).toBe(401);
   });
 
   it('refuses an HS256 token, even one signed with JWT_SECRET', async () => {

@@ -24,6 +24,8 @@ export interface TokenClaims {
   sub?: string;
   projectIds?: string[];
   environmentId?: string;
+  /** An agent token's capabilities (default: every known one). */
+  capabilities?: string[];
 }
 
 export interface GivenTenant {
