@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '../../config/src';
-import { RoleName, signLocalToken } from '../../auth/src';
+import { LocalTokenSpec, RoleName, signLocalToken } from '../../auth/src';
 import { createApp } from '../../../src/bootstrap';
 import type { AppModuleImport } from '../../../src/app.module';
 import { createTestDatabase, testRedisPrefix } from './test-database';
@@ -17,7 +17,7 @@ export interface TestApp {
   settings: Settings;
   ds: DataSource;
   /** Signs a token the app accepts. */
-  token(spec: { tenantId?: string; roles: RoleName[]; sub?: string; environmentId?: string; projectIds?: string[]; ttlSeconds?: number }): string;
+  token(spec: LocalTokenSpec): string;
   /**
    * Runs SQL as the database owner, outside the application: test set-up and inspection (DDL, bulk
    * rows, triggers, VACUUM), which the runtime logins may not do. Returns the rows (of the last
