@@ -118,5 +118,33 @@ describe('@ReadModel projections', () => {
       }
       return Twice;
     }).toThrow(/applies Opened twice/);
+    expect(() => {
+      class TwiceInOne extends Projection {
+        @On(Opened, Closed, Opened) async a(_e: Opened | Closed): Promise<void> {}
+      }
+      return TwiceInOne;
+    }).toThrow(/applies Opened twice/);
+    expect(() => {
+      class None extends Projection {
+        @On() async a(_e: Opened): Promise<void> {}
+      }
+      return None;
+    }).toThrow(/at least one event type/);
+  });
+
+  it('applies several event types with one method, subscribing to each', async () => {
+    @ReadModel({ name: 'ctx.moves', tables: [ROWS] })
+    class MovesProjection extends Projection {
+      seen: string[] = [];
+      @On(Opened, Closed)
+      async moved(e: Opened | Closed): Promise<void> {
+        this.seen.push(`${e.constructor.name} ${e.data.id}`);
+      }
+    }
+    expect(readModelOf(MovesProjection)?.events).toEqual([Opened, Closed]);
+    const p = new MovesProjection({} as TransactionManager);
+    await p.handle(new Opened({ id: 'a' }));
+    await p.handle(new Closed({ id: 'a' }));
+    expect(p.seen).toEqual(['Opened a', 'Closed a']);
   });
 });

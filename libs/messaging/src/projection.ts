@@ -24,14 +24,18 @@ export interface ReadModelDeclaration extends ReadModelSpec {
 }
 
 /**
- * Marks the method that applies one event type to the read model: `@On(TenantSuspendedV1) suspended(e) {…}`.
+ * Marks the method that applies one event type to the read model: `@On(TenantSuspendedV1) suspended(e) {…}`,
+ * or several that it applies alike: `@On(...ENVIRONMENT_STATE_EVENTS) moved(e) {…}`.
  * The class's `@ReadModel` turns the methods into its subscriptions, so an event is declared once.
  */
-export function On<E extends IntegrationEvent>(event: EventClass<E>) {
+export function On<E extends IntegrationEvent>(...events: Array<EventClass<E>>) {
   return (target: object, method: string, _descriptor: TypedPropertyDescriptor<(e: E) => Promise<void>>): void => {
+    if (events.length === 0) throw new Error(`${target.constructor.name}.${method}: @On needs at least one event type`);
     const table = (Reflect.getOwnMetadata(ON_METADATA, target) as Map<EventClass, string> | undefined) ?? new Map<EventClass, string>();
-    if (table.has(event)) throw new Error(`${target.constructor.name} applies ${event.name} twice`);
-    table.set(event, method);
+    for (const event of events) {
+      if (table.has(event)) throw new Error(`${target.constructor.name} applies ${event.name} twice`);
+      table.set(event, method);
+    }
     Reflect.defineMetadata(ON_METADATA, table, target);
   };
 }

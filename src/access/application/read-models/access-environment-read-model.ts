@@ -1,6 +1,7 @@
 import { ReadModelTable } from '@rcp/messaging';
+import { EnvironmentLifecycleState } from '../../../contexts/inventory/contracts';
 
-export type AccessEnvironmentState = 'requested' | 'provisioning' | 'ready' | 'failed' | 'decommissioning' | 'decommissioned';
+export type AccessEnvironmentState = EnvironmentLifecycleState;
 
 /** A row of `access.environments`: what inventory published about each environment, as much as agent access needs. */
 export interface AccessEnvironmentRow extends Record<string, unknown> {

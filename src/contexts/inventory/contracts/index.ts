@@ -1,1 +1,2 @@
 export * from './inventory.integration-events';
+export * from './environment-lifecycle';

@@ -1,6 +1,7 @@
 import { ReadModelTable } from '@rcp/messaging';
+import { EnvironmentLifecycleState } from '../../../inventory/contracts';
 
-export type KnownEnvironmentState = 'requested' | 'provisioning' | 'ready' | 'failed' | 'decommissioning' | 'decommissioned';
+export type KnownEnvironmentState = EnvironmentLifecycleState;
 
 /** A row of `configuration.environments`: what inventory published about each environment, as much as this context needs. */
 export interface EnvironmentRow extends Record<string, unknown> {

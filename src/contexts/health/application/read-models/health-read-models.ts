@@ -1,10 +1,11 @@
 import { ReadModelTable } from '@rcp/messaging';
+import { EnvironmentLifecycleState } from '../../../inventory/contracts';
 
 export interface HealthEnvironmentRow extends Record<string, unknown> {
   environmentId: string;
   tenantId: string;
   projectId: string;
-  state: 'requested' | 'provisioning' | 'ready' | 'failed' | 'decommissioning' | 'decommissioned';
+  state: EnvironmentLifecycleState;
 }
 export interface TenantQuotas {
   maxEnvironments: number;
