@@ -1,0 +1,39 @@
+import { GateEvaluation } from './health-gate';
+import { NewDeployment, Release, RuntimeDeployment } from './runtime-deployment.aggregate';
+import { RolloutStrategy } from './rollout-strategy';
+
+/** Tests only: deployments and gate evaluations as the application would make them. */
+export const T0 = new Date('2026-12-04T10:00:00Z');
+export const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+
+export const PREVIOUS: Release = { revision: 3, image: 'registry.example/checkout:1.0.0', configVersion: 4, configChecksum: 'c4', secretBindings: ['DB_PASSWORD'] };
+
+export function aDeployment(overrides: Partial<NewDeployment> & { strategy?: RolloutStrategy } = {}): RuntimeDeployment {
+  return RuntimeDeployment.create(
+    {
+      id: 'd-1',
+      tenantId: 'acme',
+      projectId: 'shop',
+      environmentId: 'e-1',
+      service: 'checkout',
+      release: { image: 'registry.example/checkout:1.1.0', configVersion: 5, configChecksum: 'c5', secretBindings: ['DB_PASSWORD', 'API_KEY', 'DB_PASSWORD'] },
+      previous: PREVIOUS,
+      runningReplicas: 4,
+      replicas: 4,
+      strategy: { type: 'canary', steps: [{ setWeight: 10 }, { pause: { seconds: 60 } }, { setWeight: 50 }] },
+      healthGate: { minHealthySeconds: 30, maxErrorRate: 0.05, maxP95LatencyMs: null, timeoutSeconds: 120 },
+      reason: 'deploy',
+      cause: null,
+      createdBy: 'deployer@acme',
+      ...overrides,
+    },
+    T0,
+  );
+}
+
+export const evaluation = (outcome: GateEvaluation['outcome'], seconds: number, reasons: string[] = [outcome]): GateEvaluation => ({
+  at: at(seconds),
+  outcome,
+  reasons,
+  inputs: { health: 'healthy', healthySeconds: 30, samples: 3, errorRate: 0.01, p95LatencyMs: null, elapsedSeconds: 30 },
+});
