@@ -11,7 +11,8 @@ describe('losing Redis', () => {
     try {
       const total = 120;
       const ids: string[] = [];
-      for (let i = 0; i < total; i++) ids.push(await asTenantUser(() => t.jobs.enqueue('spinetest.flaky', { failTimes: 0, workMs: 15 })));
+      // 50 ms of work each, four at a time: the batch lasts about 1.5 s, long enough to lose Redis halfway on a loaded machine.
+      for (let i = 0; i < total; i++) ids.push(await asTenantUser(() => t.jobs.enqueue('spinetest.flaky', { failTimes: 0, workMs: 50 })));
       const states = async () =>
         Object.fromEntries(
           (await t.ds.query(`SELECT state, count(*)::int AS n FROM platform.jobs GROUP BY state`)).map((r: { state: string; n: number }) => [r.state, r.n]),
