@@ -21,6 +21,9 @@ import { HealthCheckResult } from '../../src/contexts/health/domain/health-check
 import { aHealthResult, aPolicyWithPendingDecision, at as healthAt } from '../../src/contexts/health/domain/health.mother';
 import { ScalingPolicy } from '../../src/contexts/health/domain/scaling-policy.aggregate';
 import { CheckResultMapper, ScalingPolicyMapper } from '../../src/contexts/health/infrastructure/health.mappers';
+import { RuntimeDeployment } from '../../src/contexts/deployment/domain/runtime-deployment.aggregate';
+import { aDeployment, at as deployAt, evaluation } from '../../src/contexts/deployment/domain/runtime-deployment.mother';
+import { DeploymentMapper } from '../../src/contexts/deployment/infrastructure/deployment.mapper';
 
 // Every context's published events join the catalogue, so a new context's events must be reached below too.
 for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
@@ -47,6 +50,7 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     if (aggregate instanceof SecretBinding) return SecretBindingMapper.toIntegrationEvents(events as ReturnType<SecretBinding['pullEvents']>);
     if (aggregate instanceof HealthCheckResult) return CheckResultMapper.toIntegrationEvents(events as ReturnType<HealthCheckResult['pullEvents']>);
     if (aggregate instanceof ScalingPolicy) return ScalingPolicyMapper.toIntegrationEvents(events as ReturnType<ScalingPolicy['pullEvents']>);
+    if (aggregate instanceof RuntimeDeployment) return DeploymentMapper.toIntegrationEvents(events as ReturnType<RuntimeDeployment['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }
@@ -101,6 +105,38 @@ const SCENARIOS: (() => void)[] = [
     b.recordCheck({ status: 'unresolvable', reason: 'the vault is sealed' }, T0);
     b.remove(T0);
     pull(b);
+  },
+  () => {
+    // A canary through its timed pause, promoted past nothing more, to success (and the workload deployed).
+    const d = aDeployment();
+    d.start(deployAt(0));
+    d.stepApplied(deployAt(1));
+    d.gateEvaluated(evaluation('pass', 31));
+    d.stepApplied(deployAt(32));
+    d.pauseElapsed(deployAt(92));
+    d.promote('admin@acme', deployAt(93));
+    d.stepApplied(deployAt(94));
+    d.gateEvaluated(evaluation('pass', 130));
+    pull(d);
+  },
+  () => {
+    const d = aDeployment();
+    d.start(deployAt(0));
+    d.stepApplied(deployAt(1));
+    d.gateEvaluated(evaluation('fail', 20, ['unhealthy since 2026-12-04T10:00:15.000Z']));
+    d.rolledBack(deployAt(30));
+    pull(d);
+  },
+  () => {
+    const d = aDeployment({ previous: null, runningReplicas: 0 });
+    d.start(deployAt(0));
+    d.fail('the executor refused the revision', deployAt(1));
+    pull(d);
+  },
+  () => {
+    const d = aDeployment();
+    d.abort('admin@acme', 'wrong image', deployAt(0));
+    pull(d);
   },
 ];
 

@@ -9,7 +9,9 @@ interface DeploymentRef {
   revision: number;
 }
 
-export class DeploymentCreated extends DomainEvent<DeploymentRef & { image: string; configVersion: number; strategy: string; reason: string }> {
+export class DeploymentCreated extends DomainEvent<
+  DeploymentRef & { image: string; configVersion: number; configChecksum: string; secretBindings: string[]; strategy: string; reason: string; cause: { findingId: string } | null; createdBy: string }
+> {
   readonly name = 'DeploymentCreated';
 }
 export class DeploymentStepStarted extends DomainEvent<DeploymentRef & { step: number; action: string; weight: number }> {
@@ -26,6 +28,10 @@ export class DeploymentPromoted extends DomainEvent<DeploymentRef & { fromStep: 
 }
 export class DeploymentSucceeded extends DomainEvent<DeploymentRef & { image: string; configVersion: number }> {
   readonly name = 'DeploymentSucceeded';
+}
+/** The release runs in full: what drift compares the desired state with. */
+export class WorkloadDeployed extends DomainEvent<DeploymentRef & { image: string; configVersion: number; configChecksum: string; secretBindings: string[]; replicas: number }> {
+  readonly name = 'WorkloadDeployed';
 }
 export class DeploymentFailed extends DomainEvent<DeploymentRef & { reason: string }> {
   readonly name = 'DeploymentFailed';
@@ -48,6 +54,7 @@ export type DeploymentEvent =
   | DeploymentVerifying
   | DeploymentPromoted
   | DeploymentSucceeded
+  | WorkloadDeployed
   | DeploymentFailed
   | DeploymentRollbackStarted
   | DeploymentRolledBack

@@ -60,6 +60,7 @@ describe('RuntimeDeployment', () => {
       'DeploymentStepStarted',
       'DeploymentVerifying',
       'DeploymentSucceeded',
+      'WorkloadDeployed',
     ]);
     const gateLines = d.snapshot().timeline.filter((e) => e.evaluation);
     expect(gateLines.map((e) => e.evaluation!.outcome)).toEqual(['inconclusive', 'pass', 'pass', 'pass']); // the repeated inconclusive is noted once

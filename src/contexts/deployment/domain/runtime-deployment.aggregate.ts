@@ -11,6 +11,7 @@ import {
   DeploymentStepStarted,
   DeploymentSucceeded,
   DeploymentVerifying,
+  WorkloadDeployed,
 } from './deployment.domain-events';
 import { GateEvaluation, HealthGate, validateHealthGate } from './health-gate';
 import { formatImageReference, parseImageReference } from './image-reference';
@@ -147,7 +148,13 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
       0,
     );
     d.note(now, `revision ${revision} (${image}, config version ${release.configVersion}) by ${input.createdBy}: ${strategy.type}, ${d.s.plan.length} steps`);
-    d.record(new DeploymentCreated(d.id, { ...d.ref(), image, configVersion: release.configVersion, strategy: strategy.type, reason: input.reason }, now));
+    d.record(
+      new DeploymentCreated(
+        d.id,
+        { ...d.ref(), image, configVersion: release.configVersion, configChecksum: release.configChecksum, secretBindings: release.secretBindings, strategy: strategy.type, reason: input.reason, cause: input.cause, createdBy: input.createdBy },
+        now,
+      ),
+    );
     return d;
   }
 
@@ -274,7 +281,9 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
     const nextIndex = this.s.currentStep + 1;
     if (nextIndex >= this.s.plan.length) {
       this.move('succeed', now, `revision ${this.s.release.revision} succeeded`);
-      this.record(new DeploymentSucceeded(this.id, { ...this.ref(), image: this.s.release.image, configVersion: this.s.release.configVersion }, now));
+      const r = this.s.release;
+      this.record(new DeploymentSucceeded(this.id, { ...this.ref(), image: r.image, configVersion: r.configVersion }, now));
+      this.record(new WorkloadDeployed(this.id, { ...this.ref(), image: r.image, configVersion: r.configVersion, configChecksum: r.configChecksum, secretBindings: r.secretBindings, replicas: this.s.replicas }, now));
       return;
     }
     this.move('advance', now, null);

@@ -11,10 +11,10 @@ export const PREVIOUS: Release = { revision: 3, image: 'registry.example/checkou
 export function aDeployment(overrides: Partial<NewDeployment> & { strategy?: RolloutStrategy } = {}): RuntimeDeployment {
   return RuntimeDeployment.create(
     {
-      id: 'd-1',
+      id: '7a1c9e52-3b4d-4f6a-8e21-0c9d8b7a6f54',
       tenantId: 'acme',
       projectId: 'shop',
-      environmentId: 'e-1',
+      environmentId: '0b7c6a4e-2f1d-4c3b-9a8e-5d6f7a8b9c0d',
       service: 'checkout',
       release: { image: 'registry.example/checkout:1.1.0', configVersion: 5, configChecksum: 'c5', secretBindings: ['DB_PASSWORD', 'API_KEY', 'DB_PASSWORD'] },
       previous: PREVIOUS,
