@@ -25,6 +25,24 @@ describe('settings that protect tokens', () => {
     }
   });
 
+  it('never echoes a refused secret (JWT_SECRET, AGENT_TOKEN_SECRET)', () => {
+    for (const name of ['JWT_SECRET', 'AGENT_TOKEN_SECRET']) {
+      let message = '';
+      try {
+        loadSettings({ [name]: 'short-but-secret-value' });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain(`${name} (value not shown)`);
+      expect(message).not.toContain('short-but-secret-value');
+    }
+  });
+
+  it('refuses agent tokens that would live longer than any token may', () => {
+    expect(() => loadSettings({ AGENT_TOKEN_TTL_SECONDS: '1200', JWT_MAX_TTL_SECONDS: '900' })).toThrow(/AGENT_TOKEN_TTL_SECONDS=1200: longer than JWT_MAX_TTL_SECONDS \(900\)/);
+    expect(loadSettings({ AGENT_TOKEN_TTL_SECONDS: '900', JWT_MAX_TTL_SECONDS: '900' }).AGENT_TOKEN_TTL_SECONDS).toBe(900);
+  });
+
   it('accepts a strong secret', () => {
     expect(loadSettings({ JWT_SECRET: STRONG }).JWT_SECRET).toBe(STRONG);
   });

@@ -446,6 +446,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (s.SECRETS_INLINE_ALLOWED === 'true' && !s.SECRETS_MASTER_KEY) {
     throw new SettingsError('Invalid setting SECRETS_MASTER_KEY: required with SECRETS_INLINE_ALLOWED=true');
   }
+  if (s.AGENT_TOKEN_TTL_SECONDS > s.JWT_MAX_TTL_SECONDS) {
+    throw new SettingsError(
+      `Invalid setting AGENT_TOKEN_TTL_SECONDS=${s.AGENT_TOKEN_TTL_SECONDS}: longer than JWT_MAX_TTL_SECONDS (${s.JWT_MAX_TTL_SECONDS}), so every agent token issued would be refused`,
+    );
+  }
   if (s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS > 0 && s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS <= s.EXECUTOR_TIMEOUT_MS) {
     throw new SettingsError(
       `Invalid setting DB_IDLE_IN_TRANSACTION_TIMEOUT_MS=${s.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}: must exceed EXECUTOR_TIMEOUT_MS (${s.EXECUTOR_TIMEOUT_MS}), or Postgres would close a job's transaction while it waits for the executor`,
