@@ -14,6 +14,7 @@ import { ReadModelRebuild1764000012600 } from './1764000012600-read-model-rebuil
 import { Configuration1764000013000 } from './1764000013000-configuration';
 import { Health1764000014000 } from './1764000014000-health';
 import { AccessAgents1764000018000 } from './1764000018000-access-agents';
+import { Deployment1764000019000 } from './1764000019000-deployment';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Configuration1764000013000,
   Health1764000014000,
   AccessAgents1764000018000,
+  Deployment1764000019000,
 ];

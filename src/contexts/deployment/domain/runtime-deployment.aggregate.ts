@@ -89,6 +89,8 @@ export interface NewDeployment {
   projectId: string;
   environmentId: string;
   service: string;
+  /** The service's next revision number (after every earlier one, succeeded or not). */
+  revision: number;
   release: Omit<Release, 'revision'>;
   previous: Release | null;
   /** Replicas of the previous release now running (0 for a first deployment). */
@@ -119,7 +121,10 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
     const image = formatImageReference(parseImageReference(input.release.image));
     const strategy = validateStrategy(input.strategy);
     const healthGate = validateHealthGate(input.healthGate);
-    const revision = (input.previous?.revision ?? 0) + 1;
+    const revision = input.revision;
+    if (!Number.isInteger(revision) || revision < 1 || (input.previous && revision <= input.previous.revision)) {
+      throw new Error(`RuntimeDeployment.create: revision ${revision} must follow the previous one (${input.previous?.revision ?? 'none'})`);
+    }
     const release: Release = { ...input.release, image, revision, secretBindings: [...new Set(input.release.secretBindings)].sort() };
     const d = new RuntimeDeployment(
       {

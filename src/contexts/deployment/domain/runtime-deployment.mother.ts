@@ -16,6 +16,7 @@ export function aDeployment(overrides: Partial<NewDeployment> & { strategy?: Rol
       projectId: 'shop',
       environmentId: '0b7c6a4e-2f1d-4c3b-9a8e-5d6f7a8b9c0d',
       service: 'checkout',
+      revision: 4,
       release: { image: 'registry.example/checkout:1.1.0', configVersion: 5, configChecksum: 'c5', secretBindings: ['DB_PASSWORD', 'API_KEY', 'DB_PASSWORD'] },
       previous: PREVIOUS,
       runningReplicas: 4,

@@ -14,11 +14,35 @@ import {
 } from '../contracts';
 import { DeploymentEvent } from '../domain/deployment.domain-events';
 import { GateEvaluation } from '../domain/health-gate';
+import { RuntimeDeployment, TimelineEntry } from '../domain/runtime-deployment.aggregate';
+import { DeploymentOrmEntity, StoredTimelineEntry } from './deployment.orm-entity';
 
 const evaluationData = (e: GateEvaluation | null) => (e ? { at: e.at.toISOString(), outcome: e.outcome, reasons: [...e.reasons], inputs: { ...e.inputs } } : null);
 
-/** A deployment's domain events in their published form: every one is published (the timeline as events). */
+/**
+ * Row ↔ aggregate (the timeline's times are ISO strings in jsonb and Dates in the domain), and the
+ * domain events in their published form: every one is published (the timeline as events).
+ */
 export const DeploymentMapper = {
+  toDomain({ version, revision: _revision, timeline, ...snapshot }: DeploymentOrmEntity): RuntimeDeployment {
+    return RuntimeDeployment.rehydrate(
+      {
+        ...snapshot,
+        timeline: timeline.map(({ evaluation, ...e }): TimelineEntry => ({ ...e, at: new Date(e.at), ...(evaluation ? { evaluation: { ...evaluation, at: new Date(evaluation.at) } } : {}) })),
+      },
+      version,
+    );
+  },
+
+  toRow(d: RuntimeDeployment): Omit<DeploymentOrmEntity, 'version'> {
+    const s = d.snapshot();
+    return {
+      ...s,
+      revision: s.release.revision,
+      timeline: s.timeline.map(({ evaluation, ...e }): StoredTimelineEntry => ({ ...e, at: e.at.toISOString(), ...(evaluation ? { evaluation: { ...evaluation, at: evaluation.at.toISOString() } } : {}) })),
+    };
+  },
+
   toIntegrationEvents: publishing<DeploymentEvent>({
     DeploymentCreated: (e) => new DeploymentCreatedV1({ ...e.payload, secretBindings: [...e.payload.secretBindings], deploymentId: e.aggregateId }),
     DeploymentStepStarted: (e) => new DeploymentStepStartedV1({ ...e.payload, deploymentId: e.aggregateId }),

@@ -1,0 +1,25 @@
+/**
+ * # Deployment (being built: not part of the application yet)
+ *
+ * Owns `RuntimeDeployment`: rollouts of a release (image, configuration version, secret binding set) of
+ * one service in one environment, by strategy (rolling, blue-green, canary), verified against a health
+ * gate, promoted, and rolled back automatically or on request (issue 15).
+ *
+ * What exists: the domain (state machine, step plans, health gate, preconditions), the published
+ * contracts (`rcp.deployment.*.v1`), and the persistence (`deployment.deployments`, one unfinished
+ * deployment per service). What does not yet: the read models of the other contexts' events, the
+ * commands, the workload executor port and its adapters, the API. Until then this module is not in
+ * `app.module.ts` (only tests load it), so the product neither serves nor publishes anything of it.
+ */
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DeploymentRepository } from './domain/deployment.repository';
+import { DeploymentOrmEntity } from './infrastructure/deployment.orm-entity';
+import { TypeOrmDeploymentRepository } from './infrastructure/typeorm-deployment.repository';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([DeploymentOrmEntity])],
+  providers: [{ provide: DeploymentRepository, useClass: TypeOrmDeploymentRepository }],
+  exports: [DeploymentRepository],
+})
+export class DeploymentModule {}

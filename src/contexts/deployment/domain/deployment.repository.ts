@@ -1,0 +1,22 @@
+import { DeploymentState, Release, RuntimeDeployment } from './runtime-deployment.aggregate';
+
+export interface DeploymentFilter {
+  environmentId?: string;
+  service?: string;
+  state?: DeploymentState;
+}
+
+/** Deployments, in the caller's transaction and tenant (row-level security). */
+export abstract class DeploymentRepository {
+  abstract findById(id: string): Promise<RuntimeDeployment | null>;
+  /** Saves with the version check, appending its events to the outbox; a second unfinished deployment of the service is `precondition_failed`. */
+  abstract save(deployment: RuntimeDeployment): Promise<void>;
+  /** The unfinished deployment of the service, if any. */
+  abstract activeOf(environmentId: string, service: string): Promise<RuntimeDeployment | null>;
+  /** The release of the service's last succeeded deployment: where the next one rolls back to. */
+  abstract lastSucceeded(environmentId: string, service: string): Promise<Release | null>;
+  /** The highest revision the service has had (succeeded or not), so revisions are never reused. */
+  abstract lastRevision(environmentId: string, service: string): Promise<number>;
+  /** A page in creation order after the cursor. */
+  abstract page(filter: DeploymentFilter, limit: number, after?: { t: string; id: string }): Promise<RuntimeDeployment[]>;
+}
