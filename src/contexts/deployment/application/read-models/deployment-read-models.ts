@@ -1,0 +1,60 @@
+import { ReadModelTable } from '@rcp/messaging';
+import { EnvironmentLifecycleState } from '../../../inventory/contracts';
+import { HealthStatusName } from '../../../health/contracts';
+
+/** The deployment context's copies of what the other contexts published, as much as its preconditions and gate need. */
+
+export interface DeploymentEnvironmentRow extends Record<string, unknown> {
+  environmentId: string;
+  tenantId: string;
+  projectId: string;
+  state: EnvironmentLifecycleState;
+}
+export interface DeploymentTenantRow extends Record<string, unknown> {
+  tenantId: string;
+  state: 'active' | 'suspended' | 'offboarded';
+  maxReplicasPerService: number;
+  maxTotalReplicas: number;
+}
+/** A service as inventory last observed it: what runs, for the quota counts and the replicas a rollout starts from. */
+export interface DeploymentServiceRow extends Record<string, unknown> {
+  environmentId: string;
+  service: string;
+  tenantId: string;
+  image: string;
+  replicas: number;
+  removed: boolean;
+}
+/** A published configuration version (immutable: written once). */
+export interface DeploymentConfigVersionRow extends Record<string, unknown> {
+  environmentId: string;
+  service: string;
+  version: number;
+  tenantId: string;
+  checksum: string;
+}
+export interface DeploymentSecretBindingRow extends Record<string, unknown> {
+  bindingId: string;
+  environmentId: string;
+  tenantId: string;
+  name: string;
+  status: 'resolvable' | 'unresolvable';
+  reason: string | null;
+  removed: boolean;
+}
+/** The health of a service's revision ('' for the service as a whole), as health's events left it. */
+export interface DeploymentServiceHealthRow extends Record<string, unknown> {
+  environmentId: string;
+  service: string;
+  revision: string;
+  tenantId: string;
+  status: HealthStatusName;
+  since: string;
+}
+
+export const DEPLOYMENT_ENVIRONMENTS = new ReadModelTable<DeploymentEnvironmentRow>({ table: 'deployment.environments', key: ['environmentId'], versioned: true });
+export const DEPLOYMENT_TENANTS = new ReadModelTable<DeploymentTenantRow>({ table: 'deployment.tenants', key: ['tenantId'], versioned: true });
+export const DEPLOYMENT_SERVICES = new ReadModelTable<DeploymentServiceRow>({ table: 'deployment.services', key: ['environmentId', 'service'], versioned: true });
+export const DEPLOYMENT_CONFIG_VERSIONS = new ReadModelTable<DeploymentConfigVersionRow>({ table: 'deployment.config_versions', key: ['environmentId', 'service', 'version'], versioned: false });
+export const DEPLOYMENT_SECRET_BINDINGS = new ReadModelTable<DeploymentSecretBindingRow>({ table: 'deployment.secret_bindings', key: ['bindingId'], versioned: true });
+export const DEPLOYMENT_SERVICE_HEALTH = new ReadModelTable<DeploymentServiceHealthRow>({ table: 'deployment.service_health', key: ['environmentId', 'service', 'revision'], versioned: true });
