@@ -33,6 +33,9 @@ export class Deployment1764000019000 implements MigrationInterface {
          paused_until timestamptz,
          reason text NOT NULL CHECK (reason IN ('deploy', 'rollback', 'drift-remediation')),
          cause jsonb,
+         operation jsonb,
+         operation_id uuid GENERATED ALWAYS AS ((operation->>'id')::uuid) STORED,
+         readings jsonb NOT NULL,
          created_by text NOT NULL,
          created_at timestamptz NOT NULL,
          updated_at timestamptz NOT NULL,
@@ -42,6 +45,7 @@ export class Deployment1764000019000 implements MigrationInterface {
        )`,
       `CREATE UNIQUE INDEX deployments_one_active ON deployment.deployments (environment_id, service)
          WHERE state IN ('pending', 'progressing', 'paused', 'verifying', 'rolling_back')`,
+      `CREATE UNIQUE INDEX deployments_operation ON deployment.deployments (operation_id) WHERE operation_id IS NOT NULL`,
       `CREATE INDEX deployments_list ON deployment.deployments (tenant_id, created_at, id)`,
       `CREATE INDEX deployments_succeeded ON deployment.deployments (environment_id, service, revision DESC) WHERE state = 'succeeded'`,
       // Read models of the other contexts' events (the deployment context never reads their tables).
@@ -87,6 +91,7 @@ export class Deployment1764000019000 implements MigrationInterface {
          environment_id uuid NOT NULL,
          tenant_id text NOT NULL,
          name text NOT NULL,
+         reference text,
          status text NOT NULL,
          reason text,
          removed boolean NOT NULL,

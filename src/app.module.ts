@@ -14,6 +14,7 @@ import { TenancyLifecycleGate, TenancyModule } from './contexts/tenancy/tenancy.
 import { InventoryModule } from './contexts/inventory/inventory.module';
 import { ConfigurationModule } from './contexts/configuration/configuration.module';
 import { HealthModule } from './contexts/health/health.module';
+import { DeploymentModule } from './contexts/deployment/deployment.module';
 import { AccessAgentKeyStatus, AccessModule } from './access/access.module';
 
 /** Anything Nest accepts in `imports`. */
@@ -49,6 +50,7 @@ export class AppModule {
         InventoryModule,
         ConfigurationModule,
         HealthModule,
+        DeploymentModule,
         AccessModule,
         ...extraModules,
       ],

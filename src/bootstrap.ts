@@ -103,6 +103,7 @@ const API_TAGS: Array<[string, string]> = [
   ['Inventory', 'Runtime environments and the live inventory of their services'],
   ['Configuration', 'Versioned runtime configuration and secret bindings (vault references, never values)'],
   ['Health', 'Service health with hysteresis, scaling policies and their decisions'],
+  ['Deployment', 'Health-gated, reversible rollouts: rolling, blue-green and canary, promotion, automatic and manual rollback'],
   ['Agents', 'Runtime agents: one-time enrollment, agent keys, short-lived agent tokens, capabilities'],
   ['Events', 'The event feed and the catalogue of event types'],
   ['Operations', 'Health, readiness, build info, background jobs, event deliveries and the audit log'],
@@ -116,8 +117,9 @@ export function buildOpenApi(app: INestApplication) {
       'Onboard tenants with an isolation mode, a placement and quotas; provision isolated runtime environments for them ' +
         'and keep the live inventory of their services from agents\' reports (agents enroll themselves with a one-time token); ' +
         'publish versioned configuration and bind vault secrets; follow service health and scale within policies; read the ' +
-        'tenant\'s events (a CloudEvents feed and its AsyncAPI catalogue), background jobs and the audit log. Deployments and ' +
-        'drift reconciliation are not part of this build. Errors are RFC 9457 problem documents (application/problem+json) ' +
+        'tenant\'s events (a CloudEvents feed and its AsyncAPI catalogue), background jobs and the audit log; roll releases out ' +
+        'with canary, blue-green or rolling strategies, verified against health gates and rolled back by themselves. Drift ' +
+        'reconciliation is not part of this build. Errors are RFC 9457 problem documents (application/problem+json) ' +
         'with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
     )
     .setVersion('1.0.0')

@@ -27,6 +27,7 @@ export interface Settings {
   JWT_MAX_TTL_SECONDS: number;
   JWT_JWKS_URI: string;
   JWT_JWKS_COOLDOWN_SECONDS: number;
+  DEPLOYMENT_GATE_INTERVAL_SECONDS: number;
   AGENT_TOKEN_SECRET: string;
   AGENT_TOKEN_TTL_SECONDS: number;
   AGENT_ENROLLMENT_TTL_SECONDS: number;
@@ -226,6 +227,12 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     default: '10',
     description: 'Shortest time between two JWKS fetches: a flood of unknown kids costs one fetch per period, and a newly published key is found within it',
     check: int(0, 600),
+    kind: 'int',
+  },
+  DEPLOYMENT_GATE_INTERVAL_SECONDS: {
+    default: '10',
+    description: 'How often a rollout that is verifying judges its health gate again (health from the health context\'s events, metrics read from the data plane)',
+    check: int(1, 600),
     kind: 'int',
   },
   AGENT_TOKEN_SECRET: {

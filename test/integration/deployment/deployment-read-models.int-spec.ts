@@ -1,5 +1,4 @@
 import { delivered, eventually, givenReadyEnvironment, givenTenant, platformTokens, startTestApp } from '@rcp/testing';
-import { DeploymentModule } from '../../../src/contexts/deployment/deployment.module';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -11,7 +10,7 @@ type App = Awaited<ReturnType<typeof startTestApp>>;
 describe('deployment read models', () => {
   let t: App;
   beforeAll(async () => {
-    t = await startTestApp({ RELAY_IDLE_MAX_MS: '50', DELIVERY_BACKOFF_BASE_MS: '10', SIMULATED_READY_STEP_MS: '20', SIMULATED_LATENCY_MS: '20' }, undefined, { extraModules: [DeploymentModule] });
+    t = await startTestApp({ RELAY_IDLE_MAX_MS: '50', DELIVERY_BACKOFF_BASE_MS: '10', SIMULATED_READY_STEP_MS: '20', SIMULATED_LATENCY_MS: '20' });
   });
   afterAll(() => t.close());
 

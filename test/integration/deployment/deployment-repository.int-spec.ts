@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '@rcp/ddd';
 import { TransactionManager } from '@rcp/persistence';
 import { startTestApp } from '@rcp/testing';
-import { DeploymentModule } from '../../../src/contexts/deployment/deployment.module';
 import { DeploymentRepository } from '../../../src/contexts/deployment/domain/deployment.repository';
 import { RuntimeDeployment } from '../../../src/contexts/deployment/domain/runtime-deployment.aggregate';
 import { PREVIOUS, aDeployment, at, evaluation } from '../../../src/contexts/deployment/domain/runtime-deployment.mother';
@@ -13,7 +12,7 @@ type App = Awaited<ReturnType<typeof startTestApp>>;
 describe('deployment repository', () => {
   let t: App;
   beforeAll(async () => {
-    t = await startTestApp({}, undefined, { extraModules: [DeploymentModule] });
+    t = await startTestApp({});
   });
   afterAll(() => t.close());
 

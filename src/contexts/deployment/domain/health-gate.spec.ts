@@ -27,7 +27,6 @@ describe('the health gate', () => {
     ['an unhealthy revision', { health: { status: 'unhealthy', since: at(5) } }, /unhealthy since/],
     ['an error rate above the limit', { metrics: { samples: 4, errorRate: 0.2, p95LatencyMs: 100 } }, /error rate 0.2 above 0.05 over 4 reports/],
     ['a latency above the limit', { metrics: { samples: 4, errorRate: 0, p95LatencyMs: 900 } }, /p95 latency 900 ms above 500 ms/],
-    ['no health source at all (fails closed)', { health: null }, /fails closed/],
   ])('fails on %s, at once', (_, o, reason) => {
     const e = evaluateGate(gate, obs(o), T0, at(3));
     expect(e.outcome).toBe('fail');
@@ -42,6 +41,13 @@ describe('the health gate', () => {
     const late = evaluateGate(gate, unknown, T0, at(120));
     expect(late.outcome).toBe('fail');
     expect(late.reasons[0]).toMatch(/still inconclusive after 120 s \(timeoutSeconds 120\): unknown, not healthy/);
+  });
+
+  it('never passes without a health source: inconclusive, then failed closed at the timeout', () => {
+    expect(evaluateGate(gate, obs({ health: null }), T0, at(3))).toMatchObject({ outcome: 'inconclusive', reasons: ['no health source has reported this service yet'], inputs: { health: 'no source' } });
+    const closed = evaluateGate(gate, obs({ health: null }), T0, at(120));
+    expect(closed.outcome).toBe('fail');
+    expect(closed.reasons[0]).toMatch(/no health source reported this service within 120 s: .* fails closed/);
   });
 
   it('judges health alone when no metric limit is set', () => {

@@ -18,7 +18,12 @@ export const MIN_METRIC_SAMPLES = 3;
 
 const invalid = (field: string, message: string) => new DomainError('validation_failed', message, { errors: [{ field, message }] });
 
+const GATE_KEYS = ['minHealthySeconds', 'maxErrorRate', 'maxP95LatencyMs', 'timeoutSeconds'];
+
 export function validateHealthGate(g: HealthGate): HealthGate {
+  if (typeof g !== 'object' || g === null) throw invalid('healthGate', 'healthGate must be an object');
+  const unknown = Object.keys(g).find((k) => !GATE_KEYS.includes(k));
+  if (unknown) throw invalid(`healthGate.${unknown}`, `a health gate has no field ${unknown}`);
   if (!Number.isInteger(g.minHealthySeconds) || g.minHealthySeconds < 0 || g.minHealthySeconds > 86_400) throw invalid('healthGate.minHealthySeconds', 'minHealthySeconds must be an integer from 0 to 86400');
   if (!Number.isInteger(g.timeoutSeconds) || g.timeoutSeconds < 1 || g.timeoutSeconds > 86_400) throw invalid('healthGate.timeoutSeconds', 'timeoutSeconds must be an integer from 1 to 86400');
   if (g.timeoutSeconds < g.minHealthySeconds) throw invalid('healthGate.timeoutSeconds', `timeoutSeconds (${g.timeoutSeconds}) is shorter than minHealthySeconds (${g.minHealthySeconds}): the gate could never pass`);
@@ -58,8 +63,8 @@ export interface GateEvaluation {
 
 /**
  * Judges the gate: `fail` on a definite breach (unhealthy, error rate or latency above the limit on
- * enough samples), and also when nothing can be judged at all (no health source for the service: fail
- * closed, never pass by default); `pass` only when every criterion is met on enough data; otherwise
+ * enough samples), and also when nothing can be judged at all (no health source reports the service by
+ * the timeout: fail closed, never pass by default); `pass` only when every criterion is met on enough data; otherwise
  * `inconclusive` with what is missing, which becomes `fail` once `timeoutSeconds` have passed since the
  * step started.
  */
@@ -70,7 +75,12 @@ export function evaluateGate(gate: HealthGate, obs: GateObservation, stepStarted
   const inputs = { health: status, healthySeconds, samples: obs.metrics.samples, errorRate: obs.metrics.errorRate, p95LatencyMs: obs.metrics.p95LatencyMs, elapsedSeconds };
   const judged = (outcome: GateOutcome, reasons: string[]): GateEvaluation => ({ at: now, outcome, reasons, inputs });
 
-  if (!obs.health) return judged('fail', ['no health source reports this service: the gate cannot be evaluated, so it fails closed']);
+  if (!obs.health) {
+    // Nothing judges the service: never a pass by default. It may be the first report not in yet, so it
+    // waits for the timeout, and then fails closed.
+    if (elapsedSeconds >= gate.timeoutSeconds) return judged('fail', [`no health source reported this service within ${gate.timeoutSeconds} s: the gate cannot be evaluated, so it fails closed`]);
+    return judged('inconclusive', ['no health source has reported this service yet']);
+  }
   const breaches: string[] = [];
   if (obs.health.status === 'unhealthy') breaches.push(`unhealthy since ${obs.health.since.toISOString()}`);
   const enough = obs.metrics.samples >= MIN_METRIC_SAMPLES;

@@ -34,7 +34,21 @@ const invalid = (field: string, message: string) => new DomainError('validation_
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 /** Checks a strategy as it arrives; the refusal names the field (`strategy.steps.2.setWeight`). */
+const KEYS: Record<StrategyType, string[]> = { rolling: ['type', 'maxSurge', 'maxUnavailable'], 'blue-green': ['type', 'autoPromote', 'previewSeconds'], canary: ['type', 'steps'] };
+
 export function validateStrategy(s: RolloutStrategy): RolloutStrategy {
+  if (typeof s !== 'object' || s === null) throw invalid('strategy', 'strategy must be an object with a type');
+  const known = KEYS[s.type as StrategyType];
+  const unknown = known ? Object.keys(s).filter((k) => !known.includes(k)) : [];
+  if (unknown.length) throw invalid(`strategy.${unknown[0]}`, `a ${s.type} strategy has no field ${unknown[0]}`);
+  if (s.type === 'canary' && Array.isArray(s.steps)) {
+    s.steps.forEach((step, i) => {
+      const keys = typeof step === 'object' && step !== null ? Object.keys(step) : [];
+      if (keys.length !== 1) throw invalid(`strategy.steps.${i}`, 'a step is { setWeight } or { pause: { seconds? } }');
+      const pause = (step as { pause?: unknown }).pause;
+      if ('pause' in step && (typeof pause !== 'object' || pause === null || Object.keys(pause).some((k) => k !== 'seconds'))) throw invalid(`strategy.steps.${i}.pause`, 'a pause is { seconds? }');
+    });
+  }
   switch (s.type) {
     case 'rolling':
       if (!isInt(s.maxSurge, 0, 1000)) throw invalid('strategy.maxSurge', 'maxSurge must be an integer from 0 to 1000');

@@ -17,7 +17,7 @@ describe('RuntimeDeployment', () => {
     const d = aDeployment();
     const s = d.snapshot();
     expect(s).toMatchObject({ state: 'pending', currentStep: 0, previous: PREVIOUS, reason: 'deploy' });
-    expect(s.release).toEqual({ revision: 4, image: 'registry.example/checkout:1.1.0', configVersion: 5, configChecksum: 'c5', secretBindings: ['API_KEY', 'DB_PASSWORD'] });
+    expect(s.release).toEqual({ revision: 4, image: 'registry.example/checkout:1.1.0', configVersion: 5, configChecksum: 'c5', secretBindings: ['API_KEY', 'DB_PASSWORD'], replicas: 4 });
     expect(s.plan.map((p) => p.action)).toEqual(['set-weight', 'pause', 'set-weight', 'promote']);
     expect(s.timeline).toEqual([{ at: T0, state: 'pending', step: null, message: 'revision 4 (registry.example/checkout:1.1.0, config version 5) by deployer@acme: canary, 4 steps' }]);
     expect(names(d)).toEqual(['DeploymentCreated']);

@@ -27,6 +27,8 @@ export interface Release {
   configVersion: number;
   configChecksum: string;
   secretBindings: string[];
+  /** Replicas it runs with (of a previous release: when the new one was created; what a restore brings back). */
+  replicas?: number;
 }
 
 export type DeploymentReason = 'deploy' | 'rollback' | 'drift-remediation';
@@ -38,6 +40,21 @@ export interface TimelineEntry {
   step: number | null;
   message: string;
   evaluation?: GateEvaluation;
+}
+
+/** What the executor is asked to do for a step (or to restore the previous release), one operation at a time. */
+export type OperationPhase = 'new' | 'old' | 'restore-old' | 'restore-new';
+export interface OperationInFlight {
+  id: string;
+  phase: OperationPhase;
+  step: number;
+}
+
+/** One reading of the new revision's request metrics while its step is verified. */
+export interface MetricReading {
+  at: Date;
+  errorRate: number;
+  p95LatencyMs: number;
 }
 
 export interface DeploymentSnapshot {
@@ -60,6 +77,10 @@ export interface DeploymentSnapshot {
   pausedUntil: Date | null;
   reason: DeploymentReason;
   cause: { findingId: string } | null;
+  /** The executor operation awaited; its outcome moves the rollout on. */
+  operation: OperationInFlight | null;
+  /** Metric readings of the new revision since the current step started. */
+  readings: MetricReading[];
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -125,7 +146,7 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
     if (!Number.isInteger(revision) || revision < 1 || (input.previous && revision <= input.previous.revision)) {
       throw new Error(`RuntimeDeployment.create: revision ${revision} must follow the previous one (${input.previous?.revision ?? 'none'})`);
     }
-    const release: Release = { ...input.release, image, revision, secretBindings: [...new Set(input.release.secretBindings)].sort() };
+    const release: Release = { ...input.release, image, revision, secretBindings: [...new Set(input.release.secretBindings)].sort(), replicas: input.replicas };
     const d = new RuntimeDeployment(
       {
         id: input.id,
@@ -145,6 +166,8 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
         pausedUntil: null,
         reason: input.reason,
         cause: input.cause,
+        operation: null,
+        readings: [],
         createdBy: input.createdBy,
         createdAt: now,
         updatedAt: now,
@@ -278,8 +301,67 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
     this.record(new DeploymentFailed(this.id, { ...this.ref(), reason }, now));
   }
 
+  /** Records the executor operation now awaited (sent by a job; its outcome comes back by `operationSucceeded`/`operationFailed`). */
+  awaitOperation(id: string, phase: OperationPhase): void {
+    this.s.operation = { id, phase, step: this.s.currentStep };
+  }
+
+  /**
+   * The awaited operation succeeded: the next phase of the step (or of the restore) is due, or the step
+   * is applied, or the previous release runs again. Returns the phase to send next, if any. An outcome
+   * of an operation no longer awaited (a promote moved on, a retry was answered twice) changes nothing.
+   */
+  operationSucceeded(id: string, needsOld: boolean, now: Date): OperationPhase | null | 'ignored' {
+    const op = this.s.operation;
+    if (!op || op.id !== id) return 'ignored';
+    this.s.operation = null;
+    this.s.updatedAt = now;
+    switch (op.phase) {
+      case 'new':
+        if (needsOld) return 'old';
+        this.stepApplied(now);
+        return null;
+      case 'old':
+        this.stepApplied(now);
+        return null;
+      case 'restore-old':
+        return 'restore-new';
+      case 'restore-new':
+        if (this.s.state === 'rolling_back') this.rolledBack(now);
+        else this.note(now, `revision ${this.s.previous?.revision ?? '?'} runs alone again`);
+        return null;
+    }
+  }
+
+  /** The awaited operation failed: a step rolls back (or fails a first deployment); a failed restore fails the deployment. */
+  operationFailed(id: string, reason: string, now: Date): boolean {
+    const op = this.s.operation;
+    if (!op || op.id !== id) return false;
+    this.s.operation = null;
+    if (op.phase === 'restore-old' || op.phase === 'restore-new') {
+      if (this.s.state === 'rolling_back') this.fail(`the previous revision could not be restored: ${reason}`, now);
+      else this.note(now, `the previous revision could not be restored: ${reason}`);
+      return true;
+    }
+    if (this.s.state !== 'progressing') return false;
+    this.rollBackOrFail(`the executor could not apply step ${op.step + 1}: ${reason}`, now, null);
+    return true;
+  }
+
+  /** Keeps a metric reading of the new revision for the gate of the current step. */
+  recordReading(reading: MetricReading): void {
+    if (this.s.state === 'verifying') this.s.readings = [...this.s.readings, reading].slice(-100);
+  }
+
+  /** What the readings of the current step add up to, for the gate: their count, the mean error rate and the worst p95. */
+  readingsSummary(): { samples: number; errorRate: number | null; p95LatencyMs: number | null } {
+    const r = this.s.readings;
+    if (r.length === 0) return { samples: 0, errorRate: null, p95LatencyMs: null };
+    return { samples: r.length, errorRate: r.reduce((n, x) => n + x.errorRate, 0) / r.length, p95LatencyMs: Math.max(...r.map((x) => x.p95LatencyMs)) };
+  }
+
   snapshot(): DeploymentSnapshot {
-    return { ...this.s, timeline: [...this.s.timeline], plan: [...this.s.plan] };
+    return { ...this.s, timeline: [...this.s.timeline], plan: [...this.s.plan], readings: [...this.s.readings] };
   }
 
   private next(now: Date): void {
@@ -299,6 +381,8 @@ export class RuntimeDeployment extends AggregateRoot<string, DeploymentEvent> {
     this.s.currentStep = index;
     this.s.stepStartedAt = now;
     this.s.pausedUntil = null;
+    this.s.readings = [];
+    this.s.operation = null;
     const step = this.s.plan[index];
     this.note(now, `step ${index + 1} of ${this.s.plan.length}: ${step.action}, ${step.weight} % to revision ${this.s.release.revision} (${step.newReplicas} new, ${step.oldReplicas} old)`);
     this.record(new DeploymentStepStarted(this.id, { ...this.ref(), step: index, action: step.action, weight: step.weight }, now));

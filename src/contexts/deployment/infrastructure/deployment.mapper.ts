@@ -24,10 +24,11 @@ const evaluationData = (e: GateEvaluation | null) => (e ? { at: e.at.toISOString
  * domain events in their published form: every one is published (the timeline as events).
  */
 export const DeploymentMapper = {
-  toDomain({ version, revision: _revision, timeline, ...snapshot }: DeploymentOrmEntity): RuntimeDeployment {
+  toDomain({ version, revision: _revision, timeline, readings, ...snapshot }: DeploymentOrmEntity): RuntimeDeployment {
     return RuntimeDeployment.rehydrate(
       {
         ...snapshot,
+        readings: readings.map((r) => ({ ...r, at: new Date(r.at) })),
         timeline: timeline.map(({ evaluation, ...e }): TimelineEntry => ({ ...e, at: new Date(e.at), ...(evaluation ? { evaluation: { ...evaluation, at: new Date(evaluation.at) } } : {}) })),
       },
       version,
@@ -39,6 +40,7 @@ export const DeploymentMapper = {
     return {
       ...s,
       revision: s.release.revision,
+      readings: s.readings.map((r) => ({ ...r, at: r.at.toISOString() })),
       timeline: s.timeline.map(({ evaluation, ...e }): StoredTimelineEntry => ({ ...e, at: e.at.toISOString(), ...(evaluation ? { evaluation: { ...evaluation, at: evaluation.at.toISOString() } } : {}) })),
     };
   },

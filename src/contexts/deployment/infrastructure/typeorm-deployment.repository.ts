@@ -39,6 +39,11 @@ export class TypeOrmDeploymentRepository extends DeploymentRepository {
     return this.deployments.save(deployment);
   }
 
+  async findByOperation(operationId: string): Promise<RuntimeDeployment | null> {
+    const rows: Array<{ id: string }> = await this.tx.manager().query(`SELECT id FROM deployment.deployments WHERE operation_id = $1`, [operationId]);
+    return rows[0] ? this.deployments.findById(rows[0].id) : null;
+  }
+
   async activeOf(environmentId: string, service: string): Promise<RuntimeDeployment | null> {
     const row = await this.tx
       .manager()
@@ -55,6 +60,13 @@ export class TypeOrmDeploymentRepository extends DeploymentRepository {
     return rows[0]?.release ?? null;
   }
 
+  async succeededRelease(environmentId: string, service: string, revision: number): Promise<Release | null> {
+    const rows: Array<{ release: Release }> = await this.tx
+      .manager()
+      .query(`SELECT release FROM deployment.deployments WHERE environment_id = $1 AND service = $2 AND revision = $3 AND state = 'succeeded'`, [environmentId, service, revision]);
+    return rows[0]?.release ?? null;
+  }
+
   async lastRevision(environmentId: string, service: string): Promise<number> {
     const rows: Array<{ n: number | null }> = await this.tx
       .manager()
@@ -67,6 +79,7 @@ export class TypeOrmDeploymentRepository extends DeploymentRepository {
     if (filter.environmentId) qb.andWhere('d.environment_id = :environmentId', { environmentId: filter.environmentId });
     if (filter.service) qb.andWhere('d.service = :service', { service: filter.service });
     if (filter.state) qb.andWhere('d.state = :state', { state: filter.state });
+    if (filter.projectIds) qb.andWhere('d.project_id IN (:...projectIds)', { projectIds: filter.projectIds });
     if (after) qb.andWhere('(d.created_at, d.id) > (:afterCreatedAt, :afterId)', { afterCreatedAt: after.t, afterId: after.id });
     return (await qb.getMany()).map(DeploymentMapper.toDomain);
   }

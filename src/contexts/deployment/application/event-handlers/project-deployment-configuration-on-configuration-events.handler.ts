@@ -18,7 +18,7 @@ export class ProjectDeploymentConfigurationOnConfigurationEventsHandler extends 
   @On(SecretBindingCreatedV1)
   async created(e: SecretBindingCreatedV1): Promise<void> {
     const d = e.data;
-    await DEPLOYMENT_SECRET_BINDINGS.upsert(this.db, { bindingId: d.bindingId, environmentId: d.environmentId, tenantId: d.tenantId, name: d.name, status: d.status, reason: d.reason, removed: false }, sourceVersionOf(e));
+    await DEPLOYMENT_SECRET_BINDINGS.upsert(this.db, { bindingId: d.bindingId, environmentId: d.environmentId, tenantId: d.tenantId, name: d.name, reference: d.reference, status: d.status, reason: d.reason, removed: false }, sourceVersionOf(e));
   }
 
   @On(SecretBindingResolvabilityChangedV1)

@@ -38,6 +38,8 @@ export interface DeploymentSecretBindingRow extends Record<string, unknown> {
   environmentId: string;
   tenantId: string;
   name: string;
+  /** The vault reference the executor resolves (null for an inline binding). */
+  reference: string | null;
   status: 'resolvable' | 'unresolvable';
   reason: string | null;
   removed: boolean;
@@ -58,3 +60,18 @@ export const DEPLOYMENT_SERVICES = new ReadModelTable<DeploymentServiceRow>({ ta
 export const DEPLOYMENT_CONFIG_VERSIONS = new ReadModelTable<DeploymentConfigVersionRow>({ table: 'deployment.config_versions', key: ['environmentId', 'service', 'version'], versioned: false });
 export const DEPLOYMENT_SECRET_BINDINGS = new ReadModelTable<DeploymentSecretBindingRow>({ table: 'deployment.secret_bindings', key: ['bindingId'], versioned: true });
 export const DEPLOYMENT_SERVICE_HEALTH = new ReadModelTable<DeploymentServiceHealthRow>({ table: 'deployment.service_health', key: ['environmentId', 'service', 'revision'], versioned: true });
+
+/** What the deployment context's commands read of its read models. */
+export abstract class DeploymentDirectory {
+  abstract environment(environmentId: string): Promise<DeploymentEnvironmentRow | null>;
+  abstract tenant(tenantId: string): Promise<DeploymentTenantRow | null>;
+  /** The service as last observed (null: not running, or removed). */
+  abstract service(environmentId: string, service: string): Promise<DeploymentServiceRow | null>;
+  /** Replicas the tenant's live services run, every environment included. */
+  abstract tenantReplicas(tenantId: string): Promise<number>;
+  abstract configVersion(environmentId: string, service: string, version: number): Promise<DeploymentConfigVersionRow | null>;
+  /** The environment's live bindings. */
+  abstract bindings(environmentId: string): Promise<DeploymentSecretBindingRow[]>;
+  /** Health of the revision, and whether any health source has reported the service at all. */
+  abstract health(environmentId: string, service: string, revision: string): Promise<{ row: DeploymentServiceHealthRow | null; serviceKnown: boolean }>;
+}
