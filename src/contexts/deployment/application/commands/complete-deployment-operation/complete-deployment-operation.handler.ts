@@ -36,7 +36,8 @@ export class CompleteDeploymentOperationHandler implements ICommandHandler<Compl
         if (!d.operationFailed(cmd.operationId, cmd.outcome.reason, now)) return unchanged({ applied: false });
         await this.driver.follow(d, before, now);
       } else {
-        const next = d.operationSucceeded(cmd.operationId, !!s.previous && s.plan[0].action !== 'apply', now);
+        // The previous revision takes part in the rollout when some step keeps replicas of it.
+        const next = d.operationSucceeded(cmd.operationId, !!s.previous && s.plan.some((p) => p.oldReplicas > 0), now);
         if (next === 'ignored') return unchanged({ applied: false });
         await this.driver.follow(d, before, now, next);
       }

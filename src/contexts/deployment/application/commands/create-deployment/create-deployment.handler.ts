@@ -33,16 +33,15 @@ export class CreateDeploymentHandler implements ICommandHandler<CreateDeployment
       const env = await this.directory.environment(r.environmentId);
       if (!env || !canSee(cmd.scope, env.projectId)) throw new NotFoundError('Environment', r.environmentId);
       note.projectId = env.projectId;
-      const [tenant, running, config, bindings, active, previous, lastRevision, tenantReplicas] = await Promise.all([
-        this.directory.tenant(env.tenantId),
-        this.directory.service(env.environmentId, r.service),
-        this.directory.configVersion(env.environmentId, r.service, r.configVersion),
-        this.directory.bindings(env.environmentId),
-        this.deployments.activeOf(env.environmentId, r.service),
-        this.deployments.lastSucceeded(env.environmentId, r.service),
-        this.deployments.lastRevision(env.environmentId, r.service),
-        this.directory.tenantReplicas(env.tenantId),
-      ]);
+      // One after the other: they share the transaction's connection.
+      const tenant = await this.directory.tenant(env.tenantId);
+      const running = await this.directory.service(env.environmentId, r.service);
+      const config = await this.directory.configVersion(env.environmentId, r.service, r.configVersion);
+      const bindings = await this.directory.bindings(env.environmentId);
+      const active = await this.deployments.activeOf(env.environmentId, r.service);
+      const previous = await this.deployments.lastSucceeded(env.environmentId, r.service);
+      const lastRevision = await this.deployments.lastRevision(env.environmentId, r.service);
+      const tenantReplicas = await this.directory.tenantReplicas(env.tenantId);
       const now = this.clock.now();
       // What runs now: as inventory last observed it, or else as the last succeeded deployment left it.
       const runningReplicas = previous ? (running?.replicas ?? previous.replicas ?? 0) : 0;
