@@ -68,7 +68,7 @@ describe('Deployment API (e2e)', () => {
 
   it('refuses bad input with 400 naming the field', async () => {
     const { owner, env } = await givenEnv();
-    const cases: Array<[string, object, string]> = [
+    const cases: Array<[string, Record<string, unknown>, string]> = [
       ['an image without a tag or digest', { image: 'registry.example/checkout' }, 'image'],
       ['a malformed digest', { image: 'registry.example/checkout@sha256:abc' }, 'image'],
       ['canary weights that do not increase', { strategy: { type: 'canary', steps: [{ setWeight: 50 }, { setWeight: 20 }] } }, 'strategy.steps.1.setWeight'],
