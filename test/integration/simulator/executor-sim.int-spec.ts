@@ -75,6 +75,7 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       ACTUAL_STATE_PULL_INTERVAL_SECONDS: '1',
       JOB_SWEEP_INTERVAL_MS: '200',
+      DEPLOYMENT_GATE_INTERVAL_SECONDS: '1',
     });
     await t.app.listen(port, '127.0.0.1');
     sim = startSim(simEnv());
@@ -213,6 +214,42 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     expect((await client.read<ActualState>(`/environments/${environment.id}/state`, 'state')).services[0].replicas).toBe(4);
     const policy = await t.http().get(`${base}/services/api/scaling-policy`).set(bearer(acme.viewer));
     expect((await eventsOf(t, policy.body.id)).map((e) => e.type)).toEqual(['rcp.health.scaling-policy-set.v1', 'rcp.health.scaling-decision-made.v1', 'rcp.health.scaling-applied.v1']);
+  });
+
+  it('rolls a release out through the executor: signed apply-revision and remove operations, advanced on its callbacks, verified with its checks and metrics', async () => {
+    const { environment } = await requestEnvironment(t, 'acme', { name: 'sim-deploy' });
+    await waitForState(t, environment.id, 'ready');
+    await delivered(t, environment.id);
+    const base = `/v1/environments/${environment.id}`;
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    for (const level of ['info', 'debug']) await t.http().post(`${base}/config-versions`).set(bearer(acme.admin)).send({ service: 'shop', entries: { LOG_LEVEL: level } }).expect(201);
+    await delivered(t, environment.id);
+    const gate = { minHealthySeconds: 1, maxErrorRate: 0.2, maxP95LatencyMs: null, timeoutSeconds: 60 };
+    // Health reads the executor's checks on every pull (this suite pulls by hand).
+    const pulling = setInterval(() => void t.app.get(HealthSchedule).pullAll().catch(() => undefined), 500);
+    try {
+      const deployAndWait = async (image: string, configVersion: number) => {
+        const res = await t.http().post('/v1/deployments').set(bearer(acme.deployer)).send({ environmentId: environment.id, service: 'shop', image, configVersion, secretBindings: [], replicas: 2, strategy: { type: 'canary', steps: [{ setWeight: 50 }] }, healthGate: gate });
+        expect(res.status).toBe(202);
+        return eventually(async () => {
+          const d = (await t.http().get(`/v1/deployments/${res.body.id}`).set(bearer(acme.viewer))).body;
+          return ['succeeded', 'failed', 'rolled_back'].includes(d.state) ? d : undefined;
+        }, 60_000, 200, `deployment of ${image}`);
+      };
+      expect((await deployAndWait('registry.example/shop:1.0.0', 1)).state).toBe('succeeded');
+      const second = await deployAndWait('registry.example/shop:1.1.0', 2);
+      expect(second.state).toBe('succeeded');
+      const state = await client.read<ActualState>(`/environments/${environment.id}/state`, 'state');
+      expect(state.services.find((s) => s.name === 'shop')?.revisions.map((r) => [r.revision, r.trafficWeight, r.image])).toEqual([['shop-r2', 100, 'registry.example/shop:1.1.0']]);
+      // Every step went to the executor as a signed operation and came back on its callback.
+      const ops = await t.asOwner(`SELECT kind, state, delivered_at IS NOT NULL AS reported FROM simulator.operations WHERE environment_id = $1 AND kind IN ('apply-revision', 'remove') ORDER BY requested_at`, [environment.id]);
+      expect(ops.length).toBeGreaterThanOrEqual(4);
+      expect(ops.every((o: { state: string; reported: boolean }) => o.state === 'succeeded' && o.reported)).toBe(true);
+      const gatePass = second.timeline.find((e: { evaluation?: { outcome: string; inputs: { samples: number } } }) => e.evaluation?.outcome === 'pass');
+      expect(gatePass.evaluation.inputs.samples).toBeGreaterThanOrEqual(3);
+    } finally {
+      clearInterval(pulling);
+    }
   });
 
   it('refuses a scaling callback that is not signed for its operation (401), and answers one for no awaited operation with applied: false', async () => {
