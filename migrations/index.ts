@@ -15,6 +15,7 @@ import { Configuration1764000013000 } from './1764000013000-configuration';
 import { Health1764000014000 } from './1764000014000-health';
 import { AccessAgents1764000018000 } from './1764000018000-access-agents';
 import { Deployment1764000019000 } from './1764000019000-deployment';
+import { HealthRollouts1764000019100 } from './1764000019100-health-rollouts';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Health1764000014000,
   AccessAgents1764000018000,
   Deployment1764000019000,
+  HealthRollouts1764000019100,
 ];

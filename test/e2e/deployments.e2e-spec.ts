@@ -140,6 +140,11 @@ describe('Deployment API (e2e)', () => {
     const second = (await deploy(owner.deployer, body(env.id, { image: 'registry.example/checkout:1.1.0', configVersion: 2 }))).body;
     const paused = await stateOf(owner, second.id, ['paused']);
     expect(paused.pausedUntil).toBeNull();
+    // Scaling waits while the service is being rolled out (the health context follows the deployment's events).
+    await delivered(t, second.id);
+    expect((await t.http().put(`/v1/environments/${env.id}/services/checkout/scaling-policy`).set(bearer(owner.admin)).send({ minReplicas: 1, maxReplicas: 8, targets: [{ metric: 'cpu', value: 50 }] })).status).toBe(200);
+    const metrics = await t.http().post(`/v1/environments/${env.id}/metrics`).set(bearer(owner.agent(env.id))).send({ observedAt: new Date().toISOString(), services: [{ service: 'checkout', cpu: 100 }] });
+    expect(metrics.body.services[0]).toMatchObject({ decisionId: null, reason: 'a deployment of the service is progressing: scaling waits' });
     const action = (name: string, id: string, extra: Record<string, string> = {}, b: object = {}) => t.http().post(`/v1/deployments/${id}/${name}`).set(bearer(owner.deployer)).set(extra).send(b);
     expect((await action('promote', second.id, { 'if-match': '"1"' })).status).toBe(412);
     const promoted = await action('promote', second.id, { 'if-match': `"${paused.version}"` });

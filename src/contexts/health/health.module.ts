@@ -32,6 +32,7 @@ import { ExpireStaleHealthHandler } from './application/commands/expire-stale-he
 import { RecordMetricsHandler } from './application/commands/record-metrics/record-metrics.handler';
 import { ReportHealthHandler } from './application/commands/report-health/report-health.handler';
 import { SetScalingPolicyHandler } from './application/commands/set-scaling-policy/set-scaling-policy.handler';
+import { ProjectHealthRolloutOnDeploymentEventsHandler } from './application/event-handlers/project-health-rollout-on-deployment-events.handler';
 import { ProjectHealthEnvironmentOnInventoryEventsHandler } from './application/event-handlers/project-health-environment-on-inventory-events.handler';
 import { ProjectHealthServiceOnInventoryEventsHandler } from './application/event-handlers/project-health-service-on-inventory-events.handler';
 import { ProjectHealthTenantOnTenancyEventsHandler } from './application/event-handlers/project-health-tenant-on-tenancy-events.handler';
@@ -101,6 +102,7 @@ import { HealthController } from './interface/http/health.controller';
     ListScalingDecisionsHandler,
     // event handlers
     ProjectHealthEnvironmentOnInventoryEventsHandler,
+    ProjectHealthRolloutOnDeploymentEventsHandler,
     ProjectHealthTenantOnTenancyEventsHandler,
     ProjectHealthServiceOnInventoryEventsHandler,
     // jobs

@@ -24,6 +24,11 @@ export class TypeOrmHealthDirectory extends HealthDirectory {
     return r ? { replicas: r.replicas, observedAt: r.observed_at } : null;
   }
 
+  async deploying(environmentId: string, service: string): Promise<boolean> {
+    const rows = await this.tx.manager().query(`SELECT 1 FROM health.rollouts WHERE environment_id = $1 AND service = $2 AND active LIMIT 1`, [environmentId, service]);
+    return rows.length > 0;
+  }
+
   async otherReplicas(tenantId: string, environmentId: string, service: string): Promise<number> {
     const [r] = await this.tx.manager().query(
       `SELECT coalesce(sum(s.replicas), 0)::int AS n FROM health.services s JOIN health.environments e ON e.environment_id = s.environment_id

@@ -48,7 +48,7 @@ export class RecordMetricsHandler implements ICommandHandler<RecordMetricsComman
         const seen = await this.directory.service(env.environmentId, service);
         const quota = quotas ? { maxReplicasPerService: quotas.maxReplicasPerService, maxTotalReplicas: quotas.maxTotalReplicas, otherServicesReplicas: await this.directory.otherReplicas(env.tenantId, env.environmentId, service) } : null;
         const { decision, reason } = policy.decide(
-          { observed, observedReplicas: seen?.replicas ?? null, observedAt: seen?.observedAt ?? null, health: health.get(service) ?? 'unknown', quota, deploying: false, decisionId: randomUUID(), operationId: randomUUID() },
+          { observed, observedReplicas: seen?.replicas ?? null, observedAt: seen?.observedAt ?? null, health: health.get(service) ?? 'unknown', quota, deploying: await this.directory.deploying(env.environmentId, service), decisionId: randomUUID(), operationId: randomUUID() },
           now,
         );
         await this.policies.save(policy);
