@@ -1,4 +1,4 @@
-import { delivered, environmentIn, eventually, givenReadyEnvironment, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
+import { delivered, deploymentIn, environmentIn, givenReadyEnvironment, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -36,16 +36,7 @@ describe('Deployment API (e2e)', () => {
   };
   const body = (envId: string, extra: Record<string, unknown> = {}) => ({ environmentId: envId, service: 'checkout', image: 'registry.example/checkout:1.0.0', configVersion: 1, secretBindings: [], strategy: CANARY, healthGate: GATE, ...extra });
   const deploy = (token: string, b: object) => t.http().post('/v1/deployments').set(bearer(token)).send(b);
-  const stateOf = (owner: GivenTenant, id: string, states: string[]) =>
-    eventually(
-      async () => {
-        const res = await t.http().get(`/v1/deployments/${id}`).set(bearer(owner.viewer));
-        return states.includes(res.body.state) ? res.body : undefined;
-      },
-      45_000,
-      200,
-      `deployment ${id} ${states.join('|')}`,
-    );
+  const stateOf = (owner: GivenTenant, id: string, states: string[]) => deploymentIn(t, owner.viewer, id, states, 45_000);
 
   it('accepts a deployment (202, Location, jobId), shows it with its plan and timeline, lists and filters it', async () => {
     const { owner, env } = await givenEnv();

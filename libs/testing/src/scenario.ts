@@ -165,3 +165,19 @@ async function settled(t: TestApp, subject: string, until: 'published' | 'delive
   const sql = `SELECT (SELECT count(*) FROM platform.outbox_events WHERE envelope->>'subject' = $1)${until === 'delivered' ? ` + (${deliveries})` : ''} AS n`;
   await eventually(async () => Number((await t.asOwner(sql, [subject]))[0].n) === 0, timeoutMs, 25, `events of ${subject} ${until}`);
 }
+
+/**
+ * Polls `GET /v1/deployments/{id}` (as `token`) until the deployment is in one of `states`, and returns
+ * it as served (plan, weight, timeline).
+ */
+export function deploymentIn(t: TestApp, token: string, id: string, states: string[], timeoutMs = 60_000): Promise<Body> {
+  return eventually(
+    async () => {
+      const res = await t.http().get(`/v1/deployments/${id}`).set('authorization', `Bearer ${token}`);
+      return states.includes(res.body.state) ? (res.body as Body) : undefined;
+    },
+    timeoutMs,
+    200,
+    `deployment ${id} ${states.join(' or ')}`,
+  );
+}

@@ -1,5 +1,5 @@
 import { SimulatedDataPlane } from '@rcp/simulator';
-import { delivered, eventually, givenReadyEnvironment, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
+import { delivered, deploymentIn, givenReadyEnvironment, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -47,16 +47,7 @@ describe('rollout control across processes', () => {
     expect(res.status).toBe(202);
     return res.body as { id: string };
   };
-  const stateOf = (id: string, states: string[]) =>
-    eventually(
-      async () => {
-        const res = await api.http().get(`/v1/deployments/${id}`).set(bearer(owner.viewer));
-        return states.includes(res.body.state) ? res.body : undefined;
-      },
-      60_000,
-      200,
-      `deployment ${id} ${states.join('|')}`,
-    );
+  const stateOf = (id: string, states: string[]) => deploymentIn(api, owner.viewer, id, states);
   const revisions = async () => {
     const state = await worker.app.get(SimulatedDataPlane).world.actualState(envId);
     return Object.fromEntries((state.services.find((s) => s.name === 'web')?.revisions ?? []).map((r) => [r.revision, { weight: r.trafficWeight, replicas: r.replicas }]));

@@ -1,5 +1,5 @@
 import { SimulatedDataPlane } from '@rcp/simulator';
-import { delivered, eventsOf, eventually, givenReadyEnvironment, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
+import { delivered, deploymentIn, eventsOf, eventually, givenReadyEnvironment, givenTenant, GivenTenant, startTestApp } from '@rcp/testing';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -42,16 +42,7 @@ describe('rollouts on the simulated data plane', () => {
     expect({ status: res.status, body: res.status === 202 ? 'ok' : res.body }).toEqual({ status: 202, body: 'ok' });
     return res.body as { id: string; revision: number };
   };
-  const settled = async (id: string, states: string[], timeoutMs = 60_000) =>
-    eventually(
-      async () => {
-        const res = await t.http().get(`/v1/deployments/${id}`).set(bearer(owner.viewer));
-        return states.includes(res.body.state) ? res.body : undefined;
-      },
-      timeoutMs,
-      200,
-      `deployment ${id} ${states.join(' or ')}`,
-    );
+  const settled = (id: string, states: string[]) => deploymentIn(t, owner.viewer, id, states);
   const revisions = async () => {
     const state = await t.app.get(SimulatedDataPlane).world.actualState(envId);
     return Object.fromEntries((state.services.find((s) => s.name === 'checkout')?.revisions ?? []).map((r) => [r.revision, { weight: r.trafficWeight, replicas: r.replicas }]));
