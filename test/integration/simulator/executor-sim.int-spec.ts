@@ -252,9 +252,9 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     }
   });
 
-  it('refuses a scaling callback that is not signed for its operation (401), and answers one for no awaited operation with applied: false', async () => {
+  it.each(['scaling', 'deployments'])('refuses a %s callback that is not signed for its operation (401), and answers one for no awaited operation with applied: false', async (route) => {
     const id = randomUUID();
-    const path = `/v1/executor-callbacks/scaling/${id}`;
+    const path = `/v1/executor-callbacks/${route}/${id}`;
     const body = JSON.stringify({ callbackId: `cb-${id}`, status: 'succeeded' });
     const headers = (signedPath: string) => {
       const ts = Math.floor(Date.now() / 1000);
@@ -262,7 +262,7 @@ describe('executor:sim: the simulated data plane over the executor protocol', ()
     };
     const unsigned = await t.http().post(path).set('content-type', 'application/json').send(body);
     expect(unsigned.status).toBe(401);
-    const retargeted = await t.http().post(path).set(headers(`/v1/executor-callbacks/scaling/${randomUUID()}`)).send(body);
+    const retargeted = await t.http().post(path).set(headers(`/v1/executor-callbacks/${route}/${randomUUID()}`)).send(body);
     expect(retargeted.status).toBe(401);
     const unknown = await t.http().post(path).set(headers(path)).send(body);
     expect(unknown.status).toBe(200);
