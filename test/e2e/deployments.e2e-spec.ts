@@ -110,6 +110,17 @@ describe('Deployment API (e2e)', () => {
   it('is for deployers and admins of the project, hides other tenants (404), and records refusals', async () => {
     const { owner, env } = await givenEnv();
     const other = await givenTenant(t);
+    const anonymous = [
+      t.http().post('/v1/deployments').send(body(env.id)),
+      t.http().get('/v1/deployments'),
+      t.http().get(`/v1/deployments/${env.id}`),
+      t.http().post(`/v1/deployments/${env.id}/promote`).send({}),
+      t.http().post('/v1/deployments').set(bearer('not.a.jwt')).send(body(env.id)),
+    ];
+    for (const res of await Promise.all(anonymous)) {
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'unauthenticated' });
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
     expect((await deploy(owner.viewer, body(env.id))).status).toBe(403);
     expect((await deploy(owner.agent(env.id), body(env.id))).status).toBe(403);
     expect((await deploy(other.deployer, body(env.id))).status).toBe(404);
