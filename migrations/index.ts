@@ -16,6 +16,7 @@ import { Health1764000014000 } from './1764000014000-health';
 import { AccessAgents1764000018000 } from './1764000018000-access-agents';
 import { Deployment1764000019000 } from './1764000019000-deployment';
 import { HealthRollouts1764000019100 } from './1764000019100-health-rollouts';
+import { Drift1764000020000 } from './1764000020000-drift';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AccessAgents1764000018000,
   Deployment1764000019000,
   HealthRollouts1764000019100,
+  Drift1764000020000,
 ];

@@ -15,6 +15,7 @@ import { InventoryModule } from './contexts/inventory/inventory.module';
 import { ConfigurationModule } from './contexts/configuration/configuration.module';
 import { HealthModule } from './contexts/health/health.module';
 import { DeploymentModule } from './contexts/deployment/deployment.module';
+import { DriftModule } from './contexts/drift/drift.module';
 import { AccessAgentKeyStatus, AccessModule } from './access/access.module';
 
 /** Anything Nest accepts in `imports`. */
@@ -51,6 +52,7 @@ export class AppModule {
         ConfigurationModule,
         HealthModule,
         DeploymentModule,
+        DriftModule,
         AccessModule,
         ...extraModules,
       ],

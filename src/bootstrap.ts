@@ -104,6 +104,7 @@ const API_TAGS: Array<[string, string]> = [
   ['Configuration', 'Versioned runtime configuration and secret bindings (vault references, never values)'],
   ['Health', 'Service health with hysteresis, scaling policies and their decisions'],
   ['Deployment', 'Health-gated, reversible rollouts: rolling, blue-green and canary, promotion, automatic and manual rollback'],
+  ['Drift', 'Desired state from Git, scheduled and event-driven reconciliation, deduplicated findings with evidence, remediation by corrective deployments'],
   ['Agents', 'Runtime agents: one-time enrollment, agent keys, short-lived agent tokens, capabilities'],
   ['Events', 'The event feed and the catalogue of event types'],
   ['Operations', 'Health, readiness, build info, background jobs, event deliveries and the audit log'],

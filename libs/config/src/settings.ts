@@ -28,6 +28,13 @@ export interface Settings {
   JWT_JWKS_URI: string;
   JWT_JWKS_COOLDOWN_SECONDS: number;
   DEPLOYMENT_GATE_INTERVAL_SECONDS: number;
+  DRIFT_RECONCILE_INTERVAL_SECONDS: number;
+  DRIFT_DEBOUNCE_SECONDS: number;
+  DRIFT_RECONCILE_BATCH: number;
+  DRIFT_UNHEALTHY_SECONDS: number;
+  DRIFT_REMEDIATION_MAX_ATTEMPTS: number;
+  DRIFT_REMEDIATION_WINDOW_SECONDS: number;
+  DRIFT_REMEDIATION_BACKOFF_SECONDS: number;
   AGENT_TOKEN_SECRET: string;
   AGENT_TOKEN_TTL_SECONDS: number;
   AGENT_ENROLLMENT_TTL_SECONDS: number;
@@ -229,6 +236,18 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     check: int(0, 600),
     kind: 'int',
   },
+  DRIFT_RECONCILE_INTERVAL_SECONDS: {
+    default: '180',
+    description: 'How often every environment with a desired state is reconciled against it (±10 % jitter; a remediation policy may set its own); 0 = only on demand and on changes',
+    check: int(0, 86400),
+    kind: 'int',
+  },
+  DRIFT_DEBOUNCE_SECONDS: { default: '5', description: 'A change of desired state, actual state, health or a rollout\'s end reconciles its environment within this many seconds (changes in between are reconciled once)', check: int(0, 3600), kind: 'int' },
+  DRIFT_RECONCILE_BATCH: { default: '100', description: 'Environments one scheduled reconciliation job takes (the schedule hands out due environments in jobs of this size)', check: int(1, 5000), kind: 'int' },
+  DRIFT_UNHEALTHY_SECONDS: { default: '300', description: 'A service unhealthy for this long is a `persistently-unhealthy` drift finding', check: int(1, 604800), kind: 'int' },
+  DRIFT_REMEDIATION_MAX_ATTEMPTS: { default: '3', description: 'Loop guard: automatic remediations of one divergence within DRIFT_REMEDIATION_WINDOW_SECONDS before it is left for a person', check: int(1, 100), kind: 'int' },
+  DRIFT_REMEDIATION_WINDOW_SECONDS: { default: '3600', description: 'Loop guard: the window in which automatic remediations of one divergence are counted', check: int(60, 604800), kind: 'int' },
+  DRIFT_REMEDIATION_BACKOFF_SECONDS: { default: '60', description: 'Loop guard: wait after an automatic remediation that did not hold before the next (doubles each time)', check: int(0, 86400), kind: 'int' },
   DEPLOYMENT_GATE_INTERVAL_SECONDS: {
     default: '10',
     description: 'How often a rollout that is verifying judges its health gate again (health from the health context\'s events, metrics read from the data plane)',

@@ -8,3 +8,4 @@ export * from './outside-text';
 export * from './serialized';
 export * from './canonical-json';
 export * from './access-scope';
+export * from './image-reference';

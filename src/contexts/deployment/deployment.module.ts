@@ -23,7 +23,9 @@
  * - Publishes (`contracts/`): rcp.deployment.deployment-created, -step-started, -paused, -verifying,
  *   -promoted, -succeeded, -failed, -rollback-started, -rolled-back, -aborted, and workload-deployed (v1).
  * - Listens to: inventory (environments, services), tenancy (lifecycle, replica quotas), configuration
- *   (versions, bindings), health (health per revision): its read models, never their tables.
+ *   (versions, bindings), health (health per revision): its read models, never their tables; and drift's
+ *   remediation requests, answered with a corrective deployment (reason drift-remediation, `cause.findingId`;
+ *   unmet preconditions fail it, recorded with its reasons).
  * - Schema: `deployment` (deployments and the read models), all under row-level security.
  */
 import { Module } from '@nestjs/common';
@@ -32,11 +34,13 @@ import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { Clock, SystemClock } from '@rcp/ddd';
 import { ExecutorSignatureGuard } from '@rcp/executor';
 import { ChangeDeploymentHandler } from './application/commands/change-deployment/change-deployment.handler';
+import { CreateCorrectiveDeploymentHandler } from './application/commands/create-corrective-deployment/create-corrective-deployment.handler';
 import { CompleteDeploymentOperationHandler } from './application/commands/complete-deployment-operation/complete-deployment-operation.handler';
 import { CreateDeploymentHandler } from './application/commands/create-deployment/create-deployment.handler';
 import { DispatchDeploymentOperationHandler } from './application/commands/dispatch-deployment-operation/dispatch-deployment-operation.handler';
 import { EndDeploymentPauseHandler } from './application/commands/end-deployment-pause/end-deployment-pause.handler';
 import { EvaluateHealthGateHandler } from './application/commands/evaluate-health-gate/evaluate-health-gate.handler';
+import { CreateCorrectiveDeploymentOnRemediationRequestedHandler } from './application/event-handlers/create-corrective-deployment-on-remediation-requested.handler';
 import { ProjectDeploymentConfigurationOnConfigurationEventsHandler } from './application/event-handlers/project-deployment-configuration-on-configuration-events.handler';
 import { ProjectDeploymentEnvironmentOnInventoryEventsHandler } from './application/event-handlers/project-deployment-environment-on-inventory-events.handler';
 import { ProjectDeploymentHealthOnServiceHealthChangedHandler } from './application/event-handlers/project-deployment-health-on-service-health-changed.handler';
@@ -81,6 +85,7 @@ import { DeploymentsController } from './interface/http/deployments.controller';
     EvaluateHealthGateHandler,
     EndDeploymentPauseHandler,
     ChangeDeploymentHandler,
+    CreateCorrectiveDeploymentHandler,
     // queries
     GetDeploymentHandler,
     ListDeploymentsHandler,
@@ -90,6 +95,8 @@ import { DeploymentsController } from './interface/http/deployments.controller';
     ProjectDeploymentTenantOnTenancyEventsHandler,
     ProjectDeploymentConfigurationOnConfigurationEventsHandler,
     ProjectDeploymentHealthOnServiceHealthChangedHandler,
+    // drift's remediation requests
+    CreateCorrectiveDeploymentOnRemediationRequestedHandler,
     // jobs
     DispatchDeploymentOperationJob,
     EvaluateHealthGateJob,

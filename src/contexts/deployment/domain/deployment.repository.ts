@@ -1,3 +1,4 @@
+import { HealthGate } from './health-gate';
 import { DeploymentState, Release, RuntimeDeployment } from './runtime-deployment.aggregate';
 
 export interface DeploymentFilter {
@@ -21,6 +22,8 @@ export abstract class DeploymentRepository {
   abstract lastSucceeded(environmentId: string, service: string): Promise<Release | null>;
   /** The release of a revision of the service that succeeded, if it did. */
   abstract succeededRelease(environmentId: string, service: string, revision: number): Promise<Release | null>;
+  /** The health gate of the service's newest deployment (a corrective deployment is judged as the service's last one was). */
+  abstract lastHealthGate(environmentId: string, service: string): Promise<HealthGate | null>;
   /** The highest revision the service has had (succeeded or not), so revisions are never reused. */
   abstract lastRevision(environmentId: string, service: string): Promise<number>;
   /** A page in creation order after the cursor. */

@@ -1,4 +1,4 @@
-import { AggregateRoot, Lifecycle } from '@rcp/ddd';
+import { AggregateRoot, Lifecycle, formatImageReference, parseImageReference } from '@rcp/ddd';
 import {
   DeploymentAborted,
   DeploymentCreated,
@@ -14,7 +14,6 @@ import {
   WorkloadDeployed,
 } from './deployment.domain-events';
 import { GateEvaluation, HealthGate, validateHealthGate } from './health-gate';
-import { formatImageReference, parseImageReference } from './image-reference';
 import { RolloutStep, RolloutStrategy, planRollout, validateStrategy } from './rollout-strategy';
 
 export type DeploymentState = 'pending' | 'progressing' | 'paused' | 'verifying' | 'succeeded' | 'rolling_back' | 'rolled_back' | 'failed' | 'aborted';

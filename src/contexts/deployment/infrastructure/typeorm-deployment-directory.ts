@@ -52,6 +52,14 @@ export class TypeOrmDeploymentDirectory extends DeploymentDirectory {
     );
   }
 
+  latestConfigVersion(environmentId: string, service: string, checksum?: string | null) {
+    return this.one<DeploymentConfigVersionRow>(
+      `SELECT environment_id AS "environmentId", service, version, tenant_id AS "tenantId", checksum FROM deployment.config_versions
+       WHERE environment_id = $1 AND service = $2 AND ($3::text IS NULL OR checksum = $3) ORDER BY version DESC LIMIT 1`,
+      [environmentId, service, checksum ?? null],
+    );
+  }
+
   bindings(environmentId: string): Promise<DeploymentSecretBindingRow[]> {
     return this.tx
       .manager()

@@ -3,6 +3,7 @@ import { DomainError } from '@rcp/ddd';
 import { AggregateRepository, AggregateStore, aggregateRepository } from '@rcp/messaging';
 import { TransactionManager } from '@rcp/persistence';
 import { DeploymentFilter, DeploymentRepository } from '../domain/deployment.repository';
+import { HealthGate } from '../domain/health-gate';
 import { FINISHED_STATES, Release, RuntimeDeployment } from '../domain/runtime-deployment.aggregate';
 import { DeploymentMapper } from './deployment.mapper';
 import { DeploymentOrmEntity } from './deployment.orm-entity';
@@ -65,6 +66,13 @@ export class TypeOrmDeploymentRepository extends DeploymentRepository {
       .manager()
       .query(`SELECT release FROM deployment.deployments WHERE environment_id = $1 AND service = $2 AND revision = $3 AND state = 'succeeded'`, [environmentId, service, revision]);
     return rows[0]?.release ?? null;
+  }
+
+  async lastHealthGate(environmentId: string, service: string): Promise<HealthGate | null> {
+    const rows: Array<{ health_gate: HealthGate }> = await this.tx
+      .manager()
+      .query(`SELECT health_gate FROM deployment.deployments WHERE environment_id = $1 AND service = $2 ORDER BY revision DESC LIMIT 1`, [environmentId, service]);
+    return rows[0]?.health_gate ?? null;
   }
 
   async lastRevision(environmentId: string, service: string): Promise<number> {

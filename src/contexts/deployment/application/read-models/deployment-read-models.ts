@@ -70,6 +70,8 @@ export abstract class DeploymentDirectory {
   /** Replicas the tenant's live services run, every environment included. */
   abstract tenantReplicas(tenantId: string): Promise<number>;
   abstract configVersion(environmentId: string, service: string, version: number): Promise<DeploymentConfigVersionRow | null>;
+  /** The newest published version of the service's configuration with this checksum (what a desired state pins), or the newest of all without one. */
+  abstract latestConfigVersion(environmentId: string, service: string, checksum?: string | null): Promise<DeploymentConfigVersionRow | null>;
   /** The environment's live bindings. */
   abstract bindings(environmentId: string): Promise<DeploymentSecretBindingRow[]>;
   /** Health of the revision, and whether any health source has reported the service at all. */

@@ -18,6 +18,11 @@ export interface DeploymentRequest {
   replicas?: number;
   reason?: DeploymentReason;
   cause?: { findingId: string } | null;
+  /**
+   * Unmet preconditions fail the deployment instead of refusing it (409): a corrective deployment that
+   * drift asked for is recorded, failed with its reasons, so drift learns why from its events.
+   */
+  failOnPreconditions?: boolean;
 }
 
 /** Deploys a release of a service in an environment: preconditions checked, plan made, the first step started. */

@@ -84,6 +84,11 @@ export class CreateDeploymentHandler implements ICommandHandler<CreateDeployment
         peakReplicas: peakReplicas(s.plan, runningReplicas),
         strategyType: s.strategy.type,
       });
+      if (failures.length && r.failOnPreconditions) {
+        deployment.fail(`preconditions failed: ${failures.join('; ')}`, now);
+        await this.deployments.save(deployment);
+        return deploymentView(deployment);
+      }
       if (failures.length) throw new DomainError('precondition_failed', `The deployment cannot start: ${failures.join('; ')}`, { reasons: failures });
       deployment.start(now);
       const jobId = await this.driver.follow(deployment, 'pending', now);

@@ -1,6 +1,6 @@
-import { DomainError } from '@rcp/ddd';
+import { DomainError } from './domain-error';
 
-/** A container image a deployment runs: by tag, by digest, or both (the digest wins at pull time). */
+/** A container image a workload runs (a deployment's release, a desired state's service): by tag, by digest, or both (the digest wins at pull time). */
 export interface ImageReference {
   /** `registry.example.com:5000/team/app` (no tag, no digest). */
   repository: string;
@@ -9,7 +9,7 @@ export interface ImageReference {
   digest: string | null;
 }
 
-const invalid = (message: string) => new DomainError('validation_failed', message, { errors: [{ field: 'image', message }] });
+const invalidAt = (field: string) => (message: string) => new DomainError('validation_failed', message, { errors: [{ field, message }] });
 
 /** A path component of a repository (OCI distribution spec): lowercase alphanumerics joined by `.`, `_`, `__` or dashes. */
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
@@ -24,7 +24,8 @@ const MAX_LENGTH = 512;
  * meant: no tag and no digest (an implicit `latest` is not a release), a digest that is not sha256 with
  * 64 lowercase hex digits, uppercase repository paths, empty components.
  */
-export function parseImageReference(text: string): ImageReference {
+export function parseImageReference(text: string, field = 'image'): ImageReference {
+  const invalid = invalidAt(field);
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_LENGTH) throw invalid(`image must be 1 to ${MAX_LENGTH} characters`);
   if (/\s/.test(text)) throw invalid('image must not contain whitespace');
   const at = text.indexOf('@');

@@ -1,4 +1,4 @@
-import { DomainError } from '@rcp/ddd';
+import { DomainError } from './domain-error';
 import { formatImageReference, parseImageReference } from './image-reference';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;

@@ -1,0 +1,1 @@
+export * from './drift.integration-events';
