@@ -19,6 +19,7 @@ export class Drift1764000020000 implements MigrationInterface {
          tenant_id text NOT NULL,
          project_id text NOT NULL,
          policy jsonb NOT NULL,
+         policy_version integer NOT NULL,
          desired jsonb,
          last_reconciliation jsonb,
          created_at timestamptz NOT NULL,

@@ -24,6 +24,10 @@ import { CheckResultMapper, ScalingPolicyMapper } from '../../src/contexts/healt
 import { RuntimeDeployment } from '../../src/contexts/deployment/domain/runtime-deployment.aggregate';
 import { aDeployment, at as deployAt, evaluation } from '../../src/contexts/deployment/domain/runtime-deployment.mother';
 import { DeploymentMapper } from '../../src/contexts/deployment/infrastructure/deployment.mapper';
+import { RuntimeDriftFinding } from '../../src/contexts/drift/domain/drift-finding.aggregate';
+import { EnvironmentDrift } from '../../src/contexts/drift/domain/environment-drift.aggregate';
+import { COMMIT, DEPLOYMENT, aDivergence, aFinding, aRemediatingFinding, anEnvironmentDrift, at as driftAt } from '../../src/contexts/drift/domain/drift.mother';
+import { DriftFindingMapper, EnvironmentDriftMapper } from '../../src/contexts/drift/infrastructure/drift.mappers';
 
 // Every context's published events join the catalogue, so a new context's events must be reached below too.
 for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
@@ -51,6 +55,8 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     if (aggregate instanceof HealthCheckResult) return CheckResultMapper.toIntegrationEvents(events as ReturnType<HealthCheckResult['pullEvents']>);
     if (aggregate instanceof ScalingPolicy) return ScalingPolicyMapper.toIntegrationEvents(events as ReturnType<ScalingPolicy['pullEvents']>);
     if (aggregate instanceof RuntimeDeployment) return DeploymentMapper.toIntegrationEvents(events as ReturnType<RuntimeDeployment['pullEvents']>);
+    if (aggregate instanceof RuntimeDriftFinding) return DriftFindingMapper.toIntegrationEvents(events as ReturnType<RuntimeDriftFinding['pullEvents']>);
+    if (aggregate instanceof EnvironmentDrift) return EnvironmentDriftMapper.toIntegrationEvents(events as ReturnType<EnvironmentDrift['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }
@@ -137,6 +143,23 @@ const SCENARIOS: (() => void)[] = [
     const d = aDeployment();
     d.abort('admin@acme', 'wrong image', deployAt(0));
     pull(d);
+  },
+  () => {
+    // A desired state recorded, a reconciliation that found drift; a finding detected, remediated, failed, quarantined, suppressed, resolved.
+    const drift = anEnvironmentDrift();
+    drift.reconciled('change', { open: 1, detected: 1, resolved: 0, explained: 0, skipped: 0 }, driftAt(1));
+    pull(drift);
+    const failed = aRemediatingFinding();
+    failed.remediationFailed(DEPLOYMENT, 'rolled_back', 'error rate 0.2 above 0.05', driftAt(30));
+    pull(failed);
+    const quarantined = aRemediatingFinding();
+    quarantined.quarantine({ image: 'registry.example.com/acme/checkout:1.0.0', deploymentId: DEPLOYMENT, reason: 'its health gate failed' }, driftAt(30));
+    pull(quarantined);
+    const suppressed = aFinding({ kind: 'unexpected-service', desired: null, actual: 'busybox:1.36', service: 'debug' });
+    suppressed.suppress('debugging an incident', driftAt(3600), 'ops@acme', driftAt(1));
+    suppressed.observe(aDivergence({ kind: 'unexpected-service', desired: null, actual: 'busybox:1.36', service: 'debug' }), COMMIT, driftAt(2));
+    suppressed.resolve('the divergence is gone', driftAt(3));
+    pull(suppressed);
   },
 ];
 

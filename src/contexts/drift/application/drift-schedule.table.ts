@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { rowsOf } from '@rcp/persistence';
 
 /**
  * `drift.schedule`: when each environment with a desired state is reconciled next. A change to what it
@@ -39,7 +40,7 @@ export const DriftScheduleTable = {
    * mid-run leaves them to the next claim after the lease). Skips rows another claim holds.
    */
   async claimDue(db: EntityManager, limit: number, leaseSeconds: number): Promise<Array<{ environmentId: string; tenantId: string }>> {
-    const rows: Array<{ environment_id: string; tenant_id: string }> = await db.query(
+    const result: unknown = await db.query(
       `UPDATE drift.schedule s SET claimed_until = clock_timestamp() + make_interval(secs => $2)
        WHERE s.environment_id IN (
          SELECT environment_id FROM drift.schedule
@@ -48,7 +49,7 @@ export const DriftScheduleTable = {
        RETURNING s.environment_id, s.tenant_id`,
       [limit, leaseSeconds],
     );
-    return rows.map((r) => ({ environmentId: r.environment_id, tenantId: r.tenant_id }));
+    return rowsOf<{ environment_id: string; tenant_id: string }>(result).map((r) => ({ environmentId: r.environment_id, tenantId: r.tenant_id }));
   },
 
   async of(db: EntityManager, environmentId: string): Promise<{ nextAt: Date | null; lastReconciledAt: Date | null } | null> {

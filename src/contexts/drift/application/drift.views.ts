@@ -20,9 +20,10 @@ export const desiredStateView = (environmentId: string, d: DesiredSnapshot): Des
 /** What posting a desired state did: the snapshot, whether it is now the newest, and why not. */
 export type RecordedDesiredStateView = DesiredStateView & { current: boolean; reason: string | null };
 
+/** The policy; its `version` is the policy's own (its ETag), not the drift record's. */
 export type RemediationPolicyView = Serialized<EnvironmentDriftSnapshot['policy']> & { environmentId: string; version: number };
 
-export const policyView = (d: EnvironmentDrift, version = d.version): RemediationPolicyView => ({ ...serialized(d.policy), environmentId: d.id, version });
+export const policyView = (d: EnvironmentDrift): RemediationPolicyView => ({ ...serialized(d.policy), environmentId: d.id, version: d.policyVersion });
 
 /** Where an environment stands with drift: what Git declares, when it was last and will next be reconciled, its unresolved findings by state. */
 export interface EnvironmentDriftView {

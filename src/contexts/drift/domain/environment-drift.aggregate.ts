@@ -29,6 +29,8 @@ export interface EnvironmentDriftSnapshot {
   tenantId: string;
   projectId: string;
   policy: RemediationPolicyProps;
+  /** The policy's own version (its ETag): a reconciliation does not make a policy update stale. 0: never set. */
+  policyVersion: number;
   /** The newest desired state (what reconciliation compares with); null until a pipeline posts one. */
   desired: DesiredSnapshot | null;
   lastReconciliation: { at: string; trigger: ReconcileTrigger; desiredRevision: string; counts: ReconciliationCounts } | null;
@@ -63,7 +65,7 @@ export class EnvironmentDrift extends AggregateRoot<string, EnvironmentDriftEven
   }
 
   static open(env: { environmentId: string; tenantId: string; projectId: string }, now: Date): EnvironmentDrift {
-    return new EnvironmentDrift({ id: env.environmentId, tenantId: env.tenantId, projectId: env.projectId, policy: DEFAULT_POLICY, desired: null, lastReconciliation: null, createdAt: now, updatedAt: now }, 0);
+    return new EnvironmentDrift({ id: env.environmentId, tenantId: env.tenantId, projectId: env.projectId, policy: DEFAULT_POLICY, policyVersion: 0, desired: null, lastReconciliation: null, createdAt: now, updatedAt: now }, 0);
   }
 
   static rehydrate(s: EnvironmentDriftSnapshot, version: number): EnvironmentDrift {
@@ -76,6 +78,10 @@ export class EnvironmentDrift extends AggregateRoot<string, EnvironmentDriftEven
 
   get policy(): RemediationPolicyProps {
     return this.s.policy;
+  }
+
+  get policyVersion(): number {
+    return this.s.policyVersion;
   }
 
   recordDesiredState(state: DesiredState, snapshotId: string, by: string, now: Date): RecordOutcome {
@@ -108,11 +114,12 @@ export class EnvironmentDrift extends AggregateRoot<string, EnvironmentDriftEven
     return { snapshot, current: !older, reason, duplicate: false };
   }
 
-  /** Replaces the remediation policy; false when it is the same. */
+  /** Sets or replaces the remediation policy; false when it is the one already set. */
   setPolicy(props: RemediationPolicyProps, now: Date): boolean {
     const next = validatePolicy(props);
-    if (JSON.stringify(next) === JSON.stringify(this.s.policy)) return false;
+    if (this.s.policyVersion > 0 && JSON.stringify(next) === JSON.stringify(this.s.policy)) return false;
     this.s.policy = next;
+    this.s.policyVersion += 1;
     this.s.updatedAt = now;
     return true;
   }

@@ -23,6 +23,7 @@ export class EnvironmentDriftOrmEntity implements Omit<EnvironmentDriftSnapshot,
   @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;
   @Column({ name: 'project_id', type: 'text' }) projectId: string;
   @Column({ type: 'jsonb' }) policy: RemediationPolicyProps;
+  @Column({ name: 'policy_version', type: 'integer' }) policyVersion: number;
   @Column({ type: 'jsonb', nullable: true }) desired: StoredDesiredSnapshot | null;
   @Column({ name: 'last_reconciliation', type: 'jsonb', nullable: true }) lastReconciliation: EnvironmentDriftSnapshot['lastReconciliation'];
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

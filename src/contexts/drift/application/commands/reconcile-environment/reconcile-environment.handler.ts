@@ -17,6 +17,8 @@ import { ReconcileEnvironmentCommand } from './reconcile-environment.command';
 /** Seed of the advisory-lock keys that keep two reconciliations of one environment from running at once. */
 const RECONCILE_LOCK_SEED = 7263300;
 const AUTO = 'system:drift-auto-remediation';
+/** How long a finding whose corrective deployment succeeded waits for inventory to observe the service again. */
+const SETTLE_SECONDS = 60;
 
 /**
  * One reconciliation, one transaction, under a per-environment lock (the schedule, an on-demand request
@@ -88,6 +90,7 @@ export class ReconcileEnvironmentHandler implements ICommandHandler<ReconcileEnv
       const fingerprint = fingerprintOf(s.id, d);
       seen.add(fingerprint);
       let f = byFingerprint.get(fingerprint);
+      if (f && this.awaitingObservation(f, picture, now)) continue;
       if (f) f.observe(d, desired.source.revision, now);
       else {
         const earlier = await this.findings.resolvedSince(s.id, fingerprint, new Date(now.getTime() - guard.windowSeconds * 1000));
@@ -120,6 +123,19 @@ export class ReconcileEnvironmentHandler implements ICommandHandler<ReconcileEnv
     }
     counts.open = unresolved.filter((f) => f.state !== 'resolved').length + counts.detected;
     return { counts, changed };
+  }
+
+  /**
+   * A corrective deployment just succeeded, but inventory has not observed the service since: what the
+   * read model shows is from before it, so the finding is judged at the next observation (or after
+   * {@link SETTLE_SECONDS}, for a deployment that changed nothing inventory would report).
+   */
+  private awaitingObservation(f: RuntimeDriftFinding, picture: ActualPicture, now: Date): boolean {
+    const a = f.lastAttempt;
+    if (f.state !== 'remediating' || a?.outcome !== 'succeeded' || !a.endedAt) return false;
+    const ended = new Date(a.endedAt).getTime();
+    const observed = picture.services.find((x) => x.name === f.snapshot().service)?.observedAt.getTime() ?? 0;
+    return observed < ended && now.getTime() - ended < SETTLE_SECONDS * 1000;
   }
 
   /** The desired image was rolled back by its health gate after this desired state was recorded: not re-applied while it stands. */

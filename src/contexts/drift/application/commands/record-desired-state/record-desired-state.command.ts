@@ -6,7 +6,7 @@ import { RecordedDesiredStateView } from '../../drift.views';
 
 /** Records what Git declares for an environment, as a GitOps pipeline posts it. */
 @AuditedCommand<RecordDesiredStateCommand, RecordedDesiredStateView>({
-  action: 'drift.desired-state.record',
+  action: 'desired-state.record',
   targetType: 'environment',
   targetId: (c) => c.environmentId,
   details: (c) => ({ repository: c.source?.repository, revision: c.source?.revision, path: c.source?.path, services: c.services?.length }),

@@ -9,7 +9,7 @@ export type RemediationOutcome =
 
 /** What became of a corrective deployment, from deployment's events: the finding it serves moves on. */
 @AuditedCommand<RecordRemediationOutcomeCommand, { changed: boolean }>({
-  action: 'drift.finding.remediation-{kind}',
+  action: 'drift-finding.remediation-{kind}',
   targetType: 'drift-finding',
   targetId: (c) => ('findingId' in c.outcome ? c.outcome.findingId : null) ?? c.deploymentId,
   details: (c) => ({ deploymentId: c.deploymentId, outcome: c.outcome.kind }),

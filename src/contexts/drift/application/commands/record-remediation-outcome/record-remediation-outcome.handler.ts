@@ -1,20 +1,26 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { Clock } from '@rcp/ddd';
-import { UnitOfWork, unchanged } from '@rcp/persistence';
+import { TransactionManager, UnitOfWork, unchanged } from '@rcp/persistence';
+import { DriftScheduleTable } from '../../drift-schedule.table';
 import { DriftFindingRepository } from '../../../domain/drift.repository';
 import { RecordRemediationOutcomeCommand } from './record-remediation-outcome.command';
 
 /**
  * Moves the finding a corrective deployment serves: started, succeeded (the next reconciliation
  * confirms), rolled back by its health gate (quarantined), failed, rolled back or aborted (open again,
- * with the reason). A deployment that serves no finding, or an outcome already recorded, changes nothing.
+ * with the reason), and brings the environment's next reconciliation forward. A deployment that serves no
+ * finding, or an outcome already recorded, changes nothing.
  */
 @CommandHandler(RecordRemediationOutcomeCommand)
 export class RecordRemediationOutcomeHandler implements ICommandHandler<RecordRemediationOutcomeCommand, { changed: boolean }> {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly findings: DriftFindingRepository,
+    private readonly tx: TransactionManager,
     private readonly clock: Clock,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
   ) {}
 
   execute(cmd: RecordRemediationOutcomeCommand): Promise<{ changed: boolean }> {
@@ -43,6 +49,8 @@ export class RecordRemediationOutcomeHandler implements ICommandHandler<RecordRe
       }
       if (!changed) return unchanged<{ changed: boolean }>({ changed: false });
       await this.findings.save(f);
+      // The finding is judged again soon: resolved once what runs matches, or remediated again (within the loop guard).
+      if (o.kind !== 'started') await DriftScheduleTable.soon(this.tx.manager(), f.snapshot().environmentId, this.settings.DRIFT_DEBOUNCE_SECONDS);
       return { changed: true };
     });
   }

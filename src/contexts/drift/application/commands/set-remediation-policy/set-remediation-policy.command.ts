@@ -6,7 +6,7 @@ import { RemediationPolicyView } from '../../drift.views';
 
 /** Sets how drift in an environment is remediated: manual or auto, the actions allowed, the windows, the reconcile interval. */
 @AuditedCommand<SetRemediationPolicyCommand, RemediationPolicyView>({
-  action: 'drift.remediation-policy.set',
+  action: 'remediation-policy.set',
   targetType: 'environment',
   targetId: (c) => c.environmentId,
   details: (c) => ({ mode: c.policy.mode, allow: c.policy.allow, windows: c.policy.windows?.length ?? 0, reconcileIntervalSeconds: c.policy.reconcileIntervalSeconds }),

@@ -26,13 +26,13 @@ export class SetRemediationPolicyHandler implements ICommandHandler<SetRemediati
       note.projectId = env.projectId;
       const now = this.clock.now();
       const existing = await this.drifts.find(env.environmentId, { lock: true });
-      const version = existing?.version ?? 0;
+      const version = existing?.policyVersion ?? 0;
       if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== version) throw new VersionConflictError(cmd.expectedVersion, version);
       const drift = existing ?? EnvironmentDrift.open(env, now);
       if (!drift.setPolicy(cmd.policy, now) && existing) return unchanged(policyView(drift));
       await this.drifts.save(drift);
       await DriftScheduleTable.soon(this.tx.manager(), env.environmentId, 0);
-      return policyView(drift, drift.version);
+      return policyView(drift);
     });
   }
 }
