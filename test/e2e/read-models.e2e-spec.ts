@@ -31,7 +31,7 @@ describe('Read models API (e2e)', () => {
 
   it('lists the read models with their tables, row counts and event types, to platform operators', async () => {
     const res = await http().get('/v1/read-models').set(bearer(viewer)).expect(200);
-    expect(res.body.items.map((m: { name: string }) => m.name)).toEqual(['access.environments', 'configuration.environments', 'deployment.configuration', 'deployment.environments', 'deployment.service-health', 'deployment.services', 'deployment.tenants', 'health.environments', 'health.rollouts', 'health.services', 'health.tenants', 'inventory.tenants', 'tenancy.usage']);
+    expect(res.body.items.map((m: { name: string }) => m.name)).toEqual(['access.environments', 'configuration.environments', 'deployment.configuration', 'deployment.environments', 'deployment.service-health', 'deployment.services', 'deployment.tenants', 'drift.environments', 'drift.releases', 'drift.services', 'drift.signals', 'health.environments', 'health.rollouts', 'health.services', 'health.tenants', 'inventory.tenants', 'tenancy.usage']);
     const tenants = res.body.items.find((m: { name: string }) => m.name === 'inventory.tenants');
     expect(tenants.tables).toEqual([{ name: 'inventory.tenants', rows: expect.any(Number) }]);
     expect(tenants.tables[0].rows).toBeGreaterThanOrEqual(2);

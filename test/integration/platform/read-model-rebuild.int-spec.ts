@@ -73,7 +73,7 @@ describe('read models: projections and their rebuild from the event log', () => 
     const event = EventCatalogue.materialize(onboarded.envelope, Number(onboarded.position))!;
     await t.app.get(TransactionManager).run(() => t.app.get(ProjectTenantOnTenancyEventsHandler).handle(event), { tenantId: null, platform: true });
     expect(await t.asOwner(TENANTS_SQL)).toEqual(settled.tenants);
-    expect(rebuilder().names()).toEqual(['access.environments', 'configuration.environments', 'deployment.configuration', 'deployment.environments', 'deployment.service-health', 'deployment.services', 'deployment.tenants', 'health.environments', 'health.rollouts', 'health.services', 'health.tenants', 'inventory.tenants', 'tenancy.usage']);
+    expect(rebuilder().names()).toEqual(['access.environments', 'configuration.environments', 'deployment.configuration', 'deployment.environments', 'deployment.service-health', 'deployment.services', 'deployment.tenants', 'drift.environments', 'drift.releases', 'drift.services', 'drift.signals', 'health.environments', 'health.rollouts', 'health.services', 'health.tenants', 'inventory.tenants', 'tenancy.usage']);
   });
 
   it('rebuilds a damaged read model from the event log to exactly what the events said', async () => {
