@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Authorize, CurrentActor, Public, TENANT_READERS } from '@rcp/auth';
 import { ApiProblems, DEFAULT_PAGE_SIZE, Keyset, LimitQuery, ProblemException } from '@rcp/http';
 import { Actor } from '@rcp/observability';
@@ -8,6 +9,12 @@ import { TransactionManager, readScopeConditions } from '@rcp/persistence';
 import { buildAsyncApi } from './asyncapi';
 import { CloudEventResponse } from './cloud-event.response';
 import { CloudEventEnvelope, EVENT_TYPE_FILTER, EVENT_TYPE_FILTER_MESSAGE } from './integration-event';
+import { DELIVERY_CHANNEL, RelayWakeup } from './relay-wakeup';
+
+/** Longest long poll (`wait`), seconds. */
+export const FEED_MAX_WAIT_SECONDS = 30;
+/** While a long poll waits, the feed is read again at least this often (the relay's in-process or NOTIFY hint usually comes first). */
+const FEED_WAIT_POLL_MS = 250;
 
 /** A feed cursor is a feed position and nothing else. */
 const FEED_KEYSET = new Keyset({ p: 'position' });
@@ -36,6 +43,19 @@ export class EventFeedQuery extends LimitQuery {
   @MaxLength(200)
   @Matches(EVENT_TYPE_FILTER, { message: EVENT_TYPE_FILTER_MESSAGE })
   type?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: FEED_MAX_WAIT_SECONDS,
+    description: `Long poll: when no event is waiting, hold the answer up to this many seconds (at most ${FEED_MAX_WAIT_SECONDS}) and answer as soon as one commits. 0 (default): answer at once.`,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(FEED_MAX_WAIT_SECONDS)
+  wait?: number;
 }
 
 export class EventFeedPage {
@@ -99,7 +119,10 @@ export function feedQuery(actor: Actor, filter: { after: number; type?: string; 
 @ApiTags('Events')
 @Controller('v1')
 export class EventsController {
-  constructor(private readonly tx: TransactionManager) {}
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly wakeup: RelayWakeup,
+  ) {}
 
   @Get('events')
   @Authorize(TENANT_READERS)
@@ -109,7 +132,8 @@ export class EventsController {
       'Events of the caller\'s tenant (all tenants for platform tokens) after `after`, in commit order. A token with `project_ids` ' +
       'sees only the events of those projects (extension `projectid`); tenant-level events, which carry no project, are not shown to ' +
       'it. `nextCursor` is null once the consumer is caught up; `resumeAfter` is always the position to continue from. `after` is ' +
-      'the feed\'s only cursor parameter: `cursor` is refused (400) like any unknown parameter. Events are kept for ' +
+      'the feed\'s only cursor parameter: `cursor` is refused (400) like any unknown parameter. With `wait` (seconds, at most 30), a ' +
+      'consumer that is caught up is answered as soon as an event it may see commits, or with an empty page when the wait ends. Events are kept for ' +
       '`RETENTION_EVENT_LOG_DAYS` (30 days by default): an `after` older than the events the feed still holds is refused with 400 ' +
       '`validation_failed` (field `after`) rather than silently skipping what was pruned; start again without `after`.',
   })
@@ -119,7 +143,13 @@ export class EventsController {
     const limit = q.limit ?? DEFAULT_PAGE_SIZE;
     const after = FEED_KEYSET.decode(q.after, 'after')?.p ?? 0;
     const { sql, params } = feedQuery(actor, { after, type: q.type, limit });
-    const rows: FeedRow[] = await this.tx.read((m) => m.query(sql, params));
+    const read = (): Promise<FeedRow[]> => this.tx.read((m) => m.query(sql, params));
+    let rows = await read();
+    const deadline = Date.now() + (q.wait ?? 0) * 1000;
+    while (!rows.some((r) => r.position !== null) && Date.now() < deadline) {
+      await this.nextCommit(deadline);
+      rows = await read();
+    }
     const pruned = Number(rows[0]?.pruned ?? 0);
     if (q.after !== undefined && q.after !== '' && after < pruned) {
       // Events this consumer could see after its cursor were deleted by retention: reading on would
@@ -137,6 +167,19 @@ export class EventsController {
     const nextCursor = found.length > limit ? FEED_KEYSET.encode({ p: last }) : null;
     const head = Number(rows[0]?.head ?? 0);
     return { items: items.map((r) => r.envelope), nextCursor, resumeAfter: nextCursor ?? FEED_KEYSET.encode({ p: Math.max(after, last, head) }) };
+  }
+
+  /** Resolves when the relay has committed new positions (a hint in this process, or a NOTIFY a worker session received), after the poll interval, or at the deadline. */
+  private nextCommit(deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, Math.min(FEED_WAIT_POLL_MS, deadline - Date.now())));
+      const off = this.wakeup.on(DELIVERY_CHANNEL, done);
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   }
 
   @Get('event-catalog')

@@ -29,7 +29,8 @@ export class RelayWakeup {
   private relayLeadsHere = false;
 
   constructor(private readonly ds: DataSource) {
-    this.local.setMaxListeners(50);
+    // Long polls of the feed each listen while they wait.
+    this.local.setMaxListeners(1000);
   }
 
   disableRemote(): void {
