@@ -153,6 +153,12 @@ describe('Drift API (e2e)', () => {
     const same = await t.http().put(`/v1/environments/${env.id}/desired-state`).set(bearer(owner.deployer)).send({ source: newest.body.source, services: [{ name: 'checkout', image: 'registry.example/checkout:2.0.0', replicas: 3 }] });
     expect(same.body).toMatchObject({ id: newest.body.id, current: true });
     expect((await t.asOwner(`SELECT count(*)::int AS n FROM drift.desired_states WHERE environment_id = $1`, [env.id]))[0].n).toBe(2);
+    // The history, newest recorded first, one page at a time.
+    const page1 = await t.http().get(`/v1/environments/${env.id}/desired-states?limit=1`).set(bearer(owner.viewer));
+    expect(page1.body.items.map((d: { id: string; current: boolean }) => [d.id, d.current])).toEqual([[older.body.id, false]]);
+    const page2 = await t.http().get(`/v1/environments/${env.id}/desired-states?limit=1&cursor=${page1.body.nextCursor}`).set(bearer(owner.viewer));
+    expect(page2.body).toMatchObject({ items: [{ id: newest.body.id, current: true, reason: null }], nextCursor: null });
+    expect((await t.http().get(`/v1/environments/${env.id}/desired-states?cursor=bogus`).set(bearer(owner.viewer))).status).toBe(400);
     expect((await eventsOf(t, env.id, 'rcp.drift.desired-state-recorded')).map((e) => (e.data as { current: boolean }).current)).toEqual([true, false]);
   });
 
@@ -271,6 +277,7 @@ describe('Drift API (e2e)', () => {
     for (const [method, path] of [
       ['put', `/v1/environments/${env.id}/desired-state`],
       ['get', `/v1/environments/${env.id}/desired-state`],
+      ['get', `/v1/environments/${env.id}/desired-states`],
       ['post', `/v1/environments/${env.id}/reconcile`],
       ['put', `/v1/environments/${env.id}/remediation-policy`],
       ['get', `/v1/environments/${env.id}/remediation-policy`],

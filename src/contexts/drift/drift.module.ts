@@ -7,7 +7,7 @@
  * when the environment's policy says so (or a person asks), never in a loop, never re-applying an image
  * its health gate rolled back while the desired state that names it stands.
  *
- * - API: `PUT/GET /v1/environments/{id}/desired-state`, `POST /v1/environments/{id}/reconcile` (202),
+ * - API: `PUT/GET /v1/environments/{id}/desired-state`, `GET /v1/environments/{id}/desired-states` (history), `POST /v1/environments/{id}/reconcile` (202),
  *   `PUT/GET /v1/environments/{id}/remediation-policy`, `GET /v1/environments/{id}/drift`,
  *   `GET /v1/drift-findings`, `GET /v1/drift-findings/{id}`, `POST /v1/drift-findings/{id}/remediate` · `/suppress`.
  * - Rules (domain/): the comparison and its kinds, the scaling exception and fingerprints
@@ -45,6 +45,7 @@ import { GetDesiredStateHandler } from './application/queries/get-desired-state/
 import { GetDriftFindingHandler } from './application/queries/get-drift-finding/get-drift-finding.handler';
 import { GetEnvironmentDriftHandler } from './application/queries/get-environment-drift/get-environment-drift.handler';
 import { GetRemediationPolicyHandler } from './application/queries/get-remediation-policy/get-remediation-policy.handler';
+import { ListDesiredStatesHandler } from './application/queries/list-desired-states/list-desired-states.handler';
 import { ListDriftFindingsHandler } from './application/queries/list-drift-findings/list-drift-findings.handler';
 import { DriftDirectory } from './application/read-models/drift-read-models';
 import { DriftFindingRepository, EnvironmentDriftRepository } from './domain/drift.repository';
@@ -73,6 +74,7 @@ import { EnvironmentDriftController } from './interface/http/environment-drift.c
     RecordRemediationOutcomeHandler,
     // queries
     GetDesiredStateHandler,
+    ListDesiredStatesHandler,
     GetRemediationPolicyHandler,
     GetEnvironmentDriftHandler,
     GetDriftFindingHandler,

@@ -27,6 +27,8 @@ export class RecordedDesiredStateResponse extends DesiredStateResponse implement
   @ApiProperty({ type: 'string', nullable: true, description: 'Why it is not the newest (an older revision of the same repository)' }) reason: string | null;
 }
 
+export class DesiredStatePageResponse extends PageOf(RecordedDesiredStateResponse) implements Page<RecordedDesiredStateView> {}
+
 export class RemediationPolicyResponse implements RemediationPolicyView {
   @ApiProperty({ format: 'uuid' }) environmentId: string;
   @ApiProperty({ enum: ['manual', 'auto'] }) mode: RemediationMode;

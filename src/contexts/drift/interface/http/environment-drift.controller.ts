@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authorize, CurrentActor, Mutation, TENANT_READERS, TENANT_WRITERS } from '@rcp/auth';
 import { AccessScope } from '@rcp/ddd';
-import { ApiProblems, IfMatchVersion, UuidParam } from '@rcp/http';
+import { ApiProblems, IfMatchVersion, Page, PageQuery, UuidParam } from '@rcp/http';
 import { Actor } from '@rcp/observability';
 import { RecordDesiredStateCommand } from '../../application/commands/record-desired-state/record-desired-state.command';
 import { RequestReconciliationCommand } from '../../application/commands/request-reconciliation/request-reconciliation.command';
@@ -12,9 +12,10 @@ import { DesiredStateView, EnvironmentDriftView, ReconcileRequestedView, Recorde
 import { GetDesiredStateQuery } from '../../application/queries/get-desired-state/get-desired-state.query';
 import { GetEnvironmentDriftQuery } from '../../application/queries/get-environment-drift/get-environment-drift.query';
 import { GetRemediationPolicyQuery } from '../../application/queries/get-remediation-policy/get-remediation-policy.query';
+import { DESIRED_STATES_KEYSET, ListDesiredStatesQuery } from '../../application/queries/list-desired-states/list-desired-states.query';
 import { DEFAULT_POLICY } from '../../domain/remediation-policy';
 import { DesiredStateRequest, RemediationPolicyRequest } from './drift.request';
-import { DesiredStateResponse, EnvironmentDriftResponse, ReconcileRequestedResponse, RecordedDesiredStateResponse, RemediationPolicyResponse } from './drift.response';
+import { DesiredStatePageResponse, DesiredStateResponse, EnvironmentDriftResponse, ReconcileRequestedResponse, RecordedDesiredStateResponse, RemediationPolicyResponse } from './drift.response';
 
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'Environment id' };
 const scopeOf = (actor: Actor): AccessScope => ({ projectIds: actor.projectIds });
@@ -62,6 +63,17 @@ export class EnvironmentDriftController {
   @ApiProblems('not_found', 'forbidden', 'tenant_offboarded')
   desired(@Param('id', UuidParam) id: string, @CurrentActor() actor: Actor): Promise<DesiredStateView> {
     return this.queries.execute(new GetDesiredStateQuery(id, scopeOf(actor)));
+  }
+
+  @Get('desired-states')
+  @Authorize(TENANT_READERS)
+  @ApiOperation({ summary: 'List the recorded desired states', description: 'Every snapshot a pipeline posted, newest recorded first; `current` marks the one reconciliation compares with.' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: DesiredStatePageResponse, description: 'One page of desired states' })
+  @ApiProblems('validation_failed', 'not_found', 'forbidden', 'tenant_offboarded')
+  history(@Param('id', UuidParam) id: string, @Query() q: PageQuery, @CurrentActor() actor: Actor): Promise<Page<RecordedDesiredStateView>> {
+    const { limit, after } = DESIRED_STATES_KEYSET.read(q);
+    return this.queries.execute(new ListDesiredStatesQuery(id, limit, after, scopeOf(actor)));
   }
 
   @Post('reconcile')
