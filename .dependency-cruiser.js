@@ -5,8 +5,9 @@
  * - libs/ imports no context, and the libs import each other without cycles;
  * - src/platform imports libs/ only (no context); app.module.ts imports libs/, migrations/, the platform
  *   module, each context's `<context>.module.ts` and `access/access.module.ts`;
- * - src/access (agent credentials, beside the contexts) imports libs/ and the contexts' contracts/ only,
- *   and no context imports it; its domain/ and application/ follow the contexts' rules;
+ * - src/access (agent credentials) and src/webhooks (event delivery), beside the contexts, import libs/ and
+ *   the contexts' contracts/ only, and no context imports them; their domain/ and application/ follow the
+ *   contexts' rules;
  * - domain/ reads no ambient request context (request-scoped state, transactions, HTTP);
  * - object mothers (`*.mother.ts`) are for tests: no production file imports one.
  */
@@ -23,7 +24,7 @@ module.exports = {
       name: 'access-boundary',
       comment: 'The access module imports other contexts only through their published contracts/.',
       severity: 'error',
-      from: { path: '^src/access/' },
+      from: { path: '^src/(access|webhooks)/' },
       to: { path: '^src/contexts/', pathNot: '^src/contexts/[^/]+/contracts/' },
     },
     {
@@ -31,7 +32,7 @@ module.exports = {
       comment: 'No context depends on the access module: it plugs into the auth layer through libs/auth ports.',
       severity: 'error',
       from: { path: '^src/contexts/' },
-      to: { path: '^src/access/' },
+      to: { path: '^src/(access|webhooks)/' },
     },
     {
       name: 'contracts-are-leaves',
@@ -44,15 +45,15 @@ module.exports = {
       name: 'domain-is-pure',
       comment: 'domain/ knows no framework, ORM or infrastructure.',
       severity: 'error',
-      from: { path: '^src/(contexts/[^/]+|access)/domain/' },
-      to: { path: ['node_modules/@nestjs/', 'node_modules/typeorm', 'node_modules/bullmq', '^src/(contexts/[^/]+|access)/(application|infrastructure|interface)/', '^libs/(persistence|messaging|jobs|http|auth)/'] },
+      from: { path: '^src/(contexts/[^/]+|access|webhooks)/domain/' },
+      to: { path: ['node_modules/@nestjs/', 'node_modules/typeorm', 'node_modules/bullmq', '^src/(contexts/[^/]+|access|webhooks)/(application|infrastructure|interface)/', '^libs/(persistence|messaging|jobs|http|auth)/'] },
     },
     {
       name: 'application-uses-ports',
       comment: 'application/ depends on ports, not on infrastructure or the HTTP interface.',
       severity: 'error',
-      from: { path: '^src/(contexts/[^/]+|access)/application/' },
-      to: { path: '^src/(contexts/[^/]+|access)/(infrastructure|interface)/' },
+      from: { path: '^src/(contexts/[^/]+|access|webhooks)/application/' },
+      to: { path: '^src/(contexts/[^/]+|access|webhooks)/(infrastructure|interface)/' },
     },
     {
       name: 'libs-import-no-context',
@@ -81,13 +82,13 @@ module.exports = {
       comment: 'app.module.ts composes libs, the platform module and each context through its module file only.',
       severity: 'error',
       from: { path: '^src/app\\.module\\.ts$' },
-      to: { path: '^src/', pathNot: ['^src/platform/platform\\.module\\.ts$', '^src/contexts/([^/]+)/\\1\\.module\\.ts$', '^src/access/access\\.module\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/platform/platform\\.module\\.ts$', '^src/contexts/([^/]+)/\\1\\.module\\.ts$', '^src/access/access\\.module\\.ts$', '^src/webhooks/webhooks\\.module\\.ts$'] },
     },
     {
       name: 'domain-has-no-ambient-context',
       comment: 'domain/ gets what it needs as arguments: no request context, transaction or HTTP state.',
       severity: 'error',
-      from: { path: '^src/(contexts/[^/]+|access)/domain/' },
+      from: { path: '^src/(contexts/[^/]+|access|webhooks)/domain/' },
       to: { path: '^libs/(observability|persistence|http)/' },
     },
     {
@@ -100,7 +101,7 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      from: { path: '^src/(contexts|access)/' },
+      from: { path: '^src/(contexts|access|webhooks)/' },
       to: { circular: true },
     },
   ],

@@ -17,6 +17,7 @@ import { AccessAgents1764000018000 } from './1764000018000-access-agents';
 import { Deployment1764000019000 } from './1764000019000-deployment';
 import { HealthRollouts1764000019100 } from './1764000019100-health-rollouts';
 import { Drift1764000020000 } from './1764000020000-drift';
+import { Webhooks1764000021000 } from './1764000021000-webhooks';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Deployment1764000019000,
   HealthRollouts1764000019100,
   Drift1764000020000,
+  Webhooks1764000021000,
 ];

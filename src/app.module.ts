@@ -17,6 +17,7 @@ import { HealthModule } from './contexts/health/health.module';
 import { DeploymentModule } from './contexts/deployment/deployment.module';
 import { DriftModule } from './contexts/drift/drift.module';
 import { AccessAgentKeyStatus, AccessModule } from './access/access.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Anything Nest accepts in `imports`. */
 export type AppModuleImport = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -54,6 +55,7 @@ export class AppModule {
         DeploymentModule,
         DriftModule,
         AccessModule,
+        WebhooksModule,
         ...extraModules,
       ],
     };

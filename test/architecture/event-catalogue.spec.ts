@@ -28,9 +28,13 @@ import { RuntimeDriftFinding } from '../../src/contexts/drift/domain/drift-findi
 import { EnvironmentDrift } from '../../src/contexts/drift/domain/environment-drift.aggregate';
 import { COMMIT, DEPLOYMENT, aDivergence, aFinding, aRemediatingFinding, anEnvironmentDrift, at as driftAt } from '../../src/contexts/drift/domain/drift.mother';
 import { DriftFindingMapper, EnvironmentDriftMapper } from '../../src/contexts/drift/infrastructure/drift.mappers';
+import { WebhookSubscription } from '../../src/webhooks/domain/webhook-subscription.aggregate';
+import { T0 as hookT0, aSubscription } from '../../src/webhooks/domain/webhooks.mother';
+import { WebhookSubscriptionMapper } from '../../src/webhooks/infrastructure/webhook-subscription.mapper';
 
 // Every context's published events join the catalogue, so a new context's events must be reached below too.
 for (const dir of readdirSync(join(__dirname, '../../src/contexts'))) require(join(__dirname, '../../src/contexts', dir, 'contracts'));
+require(join(__dirname, '../../src/webhooks/contracts'));
 
 /** Every domain event the object mothers' aggregates give up, in its published form, as the repositories map it. */
 function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
@@ -57,6 +61,7 @@ function publishedBy(scenarios: (() => void)[]): IntegrationEvent[] {
     if (aggregate instanceof RuntimeDeployment) return DeploymentMapper.toIntegrationEvents(events as ReturnType<RuntimeDeployment['pullEvents']>);
     if (aggregate instanceof RuntimeDriftFinding) return DriftFindingMapper.toIntegrationEvents(events as ReturnType<RuntimeDriftFinding['pullEvents']>);
     if (aggregate instanceof EnvironmentDrift) return EnvironmentDriftMapper.toIntegrationEvents(events as ReturnType<EnvironmentDrift['pullEvents']>);
+    if (aggregate instanceof WebhookSubscription) return WebhookSubscriptionMapper.toIntegrationEvents(events as ReturnType<WebhookSubscription['pullEvents']>);
     throw new Error(`No mapper for ${aggregate.constructor.name}`);
   });
 }
@@ -160,6 +165,14 @@ const SCENARIOS: (() => void)[] = [
     suppressed.observe(aDivergence({ kind: 'unexpected-service', desired: null, actual: 'busybox:1.36', service: 'debug' }), COMMIT, driftAt(2));
     suppressed.resolve('the divergence is gone', driftAt(3));
     pull(suppressed);
+  },
+  () => {
+    // A webhook subscription created, its secret rotated, disabled by dead letters, deleted.
+    const s = aSubscription();
+    s.rotateSecret('v1.next', new Date(hookT0.getTime() + 3_600_000), 'admin@acme', hookT0);
+    s.deadLettered(1, hookT0);
+    s.delete('admin@acme', hookT0);
+    pull(s);
   },
 ];
 

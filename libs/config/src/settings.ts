@@ -29,6 +29,13 @@ export interface Settings {
   JWT_JWKS_COOLDOWN_SECONDS: number;
   DEPLOYMENT_GATE_INTERVAL_SECONDS: number;
   DRIFT_RECONCILE_INTERVAL_SECONDS: number;
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' | 'false';
+  WEBHOOK_RETRY_SCHEDULE: string;
+  WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_CONCURRENCY: number;
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: number;
+  WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: number;
+  WEBHOOK_POLL_MS: number;
   DRIFT_DEBOUNCE_SECONDS: number;
   DRIFT_RECONCILE_BATCH: number;
   DRIFT_UNHEALTHY_SECONDS: number;
@@ -236,6 +243,21 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     check: int(0, 600),
     kind: 'int',
   },
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: {
+    default: 'false',
+    description: 'true lets webhook URLs be http and resolve to private, loopback or link-local addresses (tests, local development); false: https to public addresses only',
+    check: oneOf('true', 'false'),
+  },
+  WEBHOOK_RETRY_SCHEDULE: {
+    default: '5s,5m,30m,2h,5h,10h',
+    description: 'Waits before each retry of a failed webhook delivery (s, m, h; ±20 % jitter); after the last one the delivery is dead-lettered',
+    check: (v) => (/^\s*\d+(ms|s|m|h)(\s*,\s*\d+(ms|s|m|h))*\s*$/.test(v) ? undefined : 'must be a comma-separated list of durations such as 5s,5m,2h'),
+  },
+  WEBHOOK_TIMEOUT_MS: { default: '10000', description: 'A webhook receiver must answer within this long, or the attempt fails', check: int(100, 60000), kind: 'int' },
+  WEBHOOK_CONCURRENCY: { default: '64', description: 'Webhook deliveries one worker sends at once', check: int(1, 1024), kind: 'int' },
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: { default: '8', description: 'Deliveries of one subscription one worker sends at once (a slow receiver holds no more than this)', check: int(1, 256), kind: 'int' },
+  WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: { default: '20', description: 'A subscription whose deliveries are dead-lettered this many times in a row, with no success between, is disabled', check: int(1, 100000), kind: 'int' },
+  WEBHOOK_POLL_MS: { default: '500', description: 'How often a worker looks for webhook deliveries that are due (new ones wake it at once)', check: int(10, 60000), kind: 'int' },
   DRIFT_RECONCILE_INTERVAL_SECONDS: {
     default: '180',
     description: 'How often every environment with a desired state is reconciled against it (±10 % jitter; a remediation policy may set its own); 0 = only on demand and on changes',

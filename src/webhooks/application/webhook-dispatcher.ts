@@ -1,0 +1,124 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Settings, SETTINGS_TOKEN } from '@rcp/config';
+import { RequestContexts, systemContext } from '@rcp/observability';
+import { TransactionManager } from '@rcp/persistence';
+import { parseSchedule, retryDelayMs } from '../domain/retry-schedule';
+import { signedHeaders } from '../domain/webhook-signature';
+import { RecordWebhookOutcomeCommand } from './commands/record-webhook-outcome/record-webhook-outcome.command';
+import { WebhookSecretSealer } from './ports/secret-sealer.port';
+import { ClaimedDelivery, WebhookDeliveries } from './ports/webhook-deliveries.port';
+import { WebhookSender } from './ports/webhook-sender.port';
+import { WebhookDispatchSignal } from './webhook-dispatch-signal';
+
+const PLATFORM = { tenantId: null, platform: true } as const;
+
+/**
+ * Sends webhook deliveries on every worker: claims due ones for a lease (so no two workers send one at
+ * once, and one a worker dropped is sent again after the lease), signs each as Standard Webhooks says
+ * (`webhook-id` is the event id, the same on every attempt, so a receiver drops repeats), sends it, and
+ * records the attempt: delivered on a 2xx, else retried after the next wait of WEBHOOK_RETRY_SCHEDULE
+ * (±20 %), then dead-lettered. At most WEBHOOK_CONCURRENCY at once, and at most
+ * WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION of one subscription, so a slow or dead receiver holds a few slots
+ * and delays no other subscription.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = new Logger('WebhookDispatcher');
+  private readonly schedule: number[];
+  private readonly inFlight = new Map<string, number>();
+  private running = 0;
+  private stopped = true;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private readonly sends = new Set<Promise<void>>();
+
+  constructor(
+    private readonly tx: TransactionManager,
+    private readonly deliveries: WebhookDeliveries,
+    private readonly sender: WebhookSender,
+    private readonly sealer: WebhookSecretSealer,
+    private readonly commands: CommandBus,
+    private readonly signal: WebhookDispatchSignal,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+  ) {
+    this.schedule = parseSchedule(settings.WEBHOOK_RETRY_SCHEDULE);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.settings.RCP_ROLE === 'api') return;
+    this.stopped = false;
+    const off = this.signal.on(() => this.wake?.());
+    this.loop = this.run().finally(off);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.sends]);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.tick();
+      } catch (err) {
+        this.log.warn(`claiming webhook deliveries failed: ${(err as Error).message}`);
+      }
+      if (claimed > 0 && this.running < this.settings.WEBHOOK_CONCURRENCY) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.settings.WEBHOOK_POLL_MS);
+        this.wake = done;
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  }
+
+  /** Claims what this worker has room for and starts sending it. Returns how many. */
+  private async tick(): Promise<number> {
+    const room = this.settings.WEBHOOK_CONCURRENCY - this.running;
+    if (room <= 0) return 0;
+    const cap = this.settings.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION;
+    const busy = [...this.inFlight].filter(([, n]) => n >= cap).map(([id]) => id);
+    const lease = this.settings.WEBHOOK_TIMEOUT_MS * 3;
+    const claimed = await this.tx.run(() => this.deliveries.claim(room, cap, busy, lease), PLATFORM);
+    for (const d of claimed) {
+      this.running++;
+      this.inFlight.set(d.subscriptionId, (this.inFlight.get(d.subscriptionId) ?? 0) + 1);
+      const p = this.deliver(d)
+        .catch((err: Error) => this.log.warn(`webhook delivery ${d.id} failed to be recorded: ${err.message}`))
+        .finally(() => {
+          this.running--;
+          const n = (this.inFlight.get(d.subscriptionId) ?? 1) - 1;
+          if (n <= 0) this.inFlight.delete(d.subscriptionId);
+          else this.inFlight.set(d.subscriptionId, n);
+          this.sends.delete(p);
+          this.wake?.();
+        });
+      this.sends.add(p);
+    }
+    return claimed.length;
+  }
+
+  private async deliver(d: ClaimedDelivery): Promise<void> {
+    const at = new Date();
+    const secrets = d.sealedSecrets.map((s) => this.sealer.open(s, d.subscriptionId));
+    const headers = signedHeaders(secrets, d.eventId, Math.floor(at.getTime() / 1000), d.body);
+    const outcome = await this.sender.send(d.url, headers, d.body);
+    const delivered = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+    const wait = delivered ? null : retryDelayMs(this.schedule, d.failures + 1);
+    const state = delivered ? 'delivered' : wait === null ? 'dead_letter' : 'retrying';
+    await RequestContexts.run(systemContext('webhooks'), () =>
+      this.tx.run(async () => {
+        await this.deliveries.recordAttempt(d, { attempt: d.attempts + 1, at, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.error }, { state, nextAttemptAt: wait === null ? null : new Date(Date.now() + wait) });
+        // The subscription's streak of dead letters: ended by a delivery, grown by a dead letter (which may disable it).
+        if (state === 'dead_letter' || (delivered && d.deadLetterStreak > 0)) await this.commands.execute(new RecordWebhookOutcomeCommand(d.subscriptionId, delivered ? 'delivered' : 'dead-letter'));
+      }, PLATFORM),
+    );
+  }
+}
