@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, grantSchema, tenantIsolation } from './rls';
+import { APP_ROLE, grantSchema, platformOnly, tenantIsolation } from './rls';
 
 /**
  * Webhooks: a tenant's subscriptions (the signing secrets sealed), the deliveries (durable work, one
@@ -64,7 +64,12 @@ export class Webhooks1764000021000 implements MigrationInterface {
          error text,
          PRIMARY KEY (delivery_id, attempt)
        )`,
-      `GRANT SELECT, INSERT, UPDATE ON webhooks.subscriptions, webhooks.deliveries, webhooks.attempts TO ${APP_ROLE}`,
+      // How far the fan-out has turned the event log into deliveries (one row; a worker holds it while it fans out a batch).
+      `CREATE TABLE webhooks.fanout_cursor (id integer PRIMARY KEY CHECK (id = 1), position bigint NOT NULL)`,
+      `INSERT INTO webhooks.fanout_cursor (id, position) SELECT 1, coalesce(max(position), 0) FROM platform.event_log`,
+      `CREATE INDEX deliveries_subscription_due ON webhooks.deliveries (subscription_id, next_attempt_at) WHERE state IN ('pending', 'retrying')`,
+      `GRANT SELECT, INSERT, UPDATE ON webhooks.subscriptions, webhooks.deliveries, webhooks.attempts, webhooks.fanout_cursor TO ${APP_ROLE}`,
+      ...platformOnly('webhooks.fanout_cursor'),
       ...['subscriptions', 'deliveries', 'attempts'].flatMap((t) => tenantIsolation(`webhooks.${t}`)),
     ];
     for (const s of sql) await q.query(s);

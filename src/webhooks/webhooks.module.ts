@@ -3,14 +3,14 @@
  *
  * A tenant's receivers of its events: subscriptions (`whsec_` signing secret generated, shown once,
  * sealed at rest, rotated with an overlap), deliveries as durable work in Postgres (one row per
- * subscription and event, fanned out from the spine's deliveries, so at least once and never twice per
- * subscription), signed per Standard Webhooks, retried on a schedule, then dead-lettered; a receiver
+ * subscription and event, fanned out from the event log in commit order, a batch per transaction with
+ * its cursor, so at least once and never twice per subscription), signed per Standard Webhooks, retried on a schedule, then dead-lettered; a receiver
  * that keeps failing is disabled. An SSRF guard keeps URLs to https and public addresses.
  *
  * - API: `POST/GET /v1/webhook-subscriptions`, `GET/DELETE …/{id}`, `POST …/{id}/rotate-secret`,
  *   `GET …/{id}/deliveries`, `GET …/{id}/deliveries/{deliveryId}`, `POST …/{id}/deliveries/{deliveryId}/retry`.
  * - Publishes: rcp.webhooks.subscription-created, secret-rotated, subscription-disabled, subscription-deleted (v1).
- * - Listens to: every published event type (the fan-out).
+ * - Reads: the event log (the fan-out), after its own cursor.
  * - Schema: `webhooks`, under row-level security.
  */
 import { Module } from '@nestjs/common';
@@ -21,7 +21,6 @@ import { DeleteWebhookSubscriptionHandler } from './application/commands/delete-
 import { RecordWebhookOutcomeHandler } from './application/commands/record-webhook-outcome/record-webhook-outcome.handler';
 import { RetryWebhookDeliveryHandler } from './application/commands/retry-webhook-delivery/retry-webhook-delivery.handler';
 import { RotateWebhookSecretHandler } from './application/commands/rotate-webhook-secret/rotate-webhook-secret.handler';
-import { FanOutWebhooksOnEventsHandler } from './application/fan-out-webhooks.handler';
 import { WebhookSecretSealer } from './application/ports/secret-sealer.port';
 import { WebhookDeliveries } from './application/ports/webhook-deliveries.port';
 import { WebhookSender } from './application/ports/webhook-sender.port';
@@ -31,6 +30,7 @@ import { ListWebhookDeliveriesHandler } from './application/queries/list-webhook
 import { ListWebhookSubscriptionsHandler } from './application/queries/list-webhook-subscriptions/list-webhook-subscriptions.handler';
 import { WebhookDispatchSignal } from './application/webhook-dispatch-signal';
 import { WebhookDispatcher } from './application/webhook-dispatcher';
+import { WebhookFanOut } from './application/webhook-fan-out';
 import { WebhookSubscriptionRepository } from './domain/webhooks.repository';
 import { AesGcmWebhookSecretSealer } from './infrastructure/aes-gcm.secret-sealer';
 import { GuardedWebhookSender } from './infrastructure/guarded.webhook-sender';
@@ -50,7 +50,7 @@ import { WebhooksController } from './interface/http/webhooks.controller';
     { provide: WebhookSender, useClass: GuardedWebhookSender },
     WebhookDispatchSignal,
     WebhookDispatcher,
-    FanOutWebhooksOnEventsHandler,
+    WebhookFanOut,
     CreateWebhookSubscriptionHandler,
     DeleteWebhookSubscriptionHandler,
     RotateWebhookSecretHandler,

@@ -255,7 +255,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   },
   WEBHOOK_TIMEOUT_MS: { default: '10000', description: 'A webhook receiver must answer within this long, or the attempt fails', check: int(100, 60000), kind: 'int' },
   WEBHOOK_CONCURRENCY: { default: '64', description: 'Webhook deliveries one worker sends at once', check: int(1, 1024), kind: 'int' },
-  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: { default: '8', description: 'Deliveries of one subscription one worker sends at once (a slow receiver holds no more than this)', check: int(1, 256), kind: 'int' },
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: { default: '16', description: 'Deliveries of one subscription one worker sends at once (a slow receiver holds no more than this)', check: int(1, 256), kind: 'int' },
   WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: { default: '20', description: 'A subscription whose deliveries are dead-lettered this many times in a row, with no success between, is disabled', check: int(1, 100000), kind: 'int' },
   WEBHOOK_POLL_MS: { default: '500', description: 'How often a worker looks for webhook deliveries that are due (new ones wake it at once)', check: int(10, 60000), kind: 'int' },
   DRIFT_RECONCILE_INTERVAL_SECONDS: {

@@ -7,11 +7,14 @@ import { parseSchedule, retryDelayMs } from '../domain/retry-schedule';
 import { signedHeaders } from '../domain/webhook-signature';
 import { RecordWebhookOutcomeCommand } from './commands/record-webhook-outcome/record-webhook-outcome.command';
 import { WebhookSecretSealer } from './ports/secret-sealer.port';
-import { ClaimedDelivery, WebhookDeliveries } from './ports/webhook-deliveries.port';
+import { AttemptResult, ClaimedDelivery, WebhookDeliveries } from './ports/webhook-deliveries.port';
 import { WebhookSender } from './ports/webhook-sender.port';
 import { WebhookDispatchSignal } from './webhook-dispatch-signal';
 
 const PLATFORM = { tenantId: null, platform: true } as const;
+/** Outcomes are written in batches: at most this long after an attempt ends, or at once when this many wait. */
+const FLUSH_MS = 20;
+const FLUSH_AT = 200;
 
 /**
  * Sends webhook deliveries on every worker: claims due ones for a lease (so no two workers send one at
@@ -20,7 +23,9 @@ const PLATFORM = { tenantId: null, platform: true } as const;
  * records the attempt: delivered on a 2xx, else retried after the next wait of WEBHOOK_RETRY_SCHEDULE
  * (±20 %), then dead-lettered. At most WEBHOOK_CONCURRENCY at once, and at most
  * WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION of one subscription, so a slow or dead receiver holds a few slots
- * and delays no other subscription.
+ * and delays no other subscription. Outcomes are recorded in batches (every few milliseconds, one
+ * statement); until then the delivery's lease keeps it from being sent again, and a worker that dies
+ * before recording leaves it to be sent again after the lease (receivers drop the repeat by `webhook-id`).
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,7 +36,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Something happened since the loop last looked (a send ended, deliveries became due): it looks again at once. */
+  private poked = false;
   private readonly sends = new Set<Promise<void>>();
+  private pending: AttemptResult[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly tx: TransactionManager,
@@ -48,26 +58,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     if (this.settings.RCP_ROLE === 'api') return;
     this.stopped = false;
-    const off = this.signal.on(() => this.wake?.());
+    const off = this.signal.on(() => this.poke());
     this.loop = this.run().finally(off);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.poke();
     await this.loop;
     await Promise.allSettled([...this.sends]);
+    await this.flush();
   }
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      this.poked = false;
       let claimed = 0;
       try {
         claimed = await this.tick();
       } catch (err) {
         this.log.warn(`claiming webhook deliveries failed: ${(err as Error).message}`);
       }
-      if (claimed > 0 && this.running < this.settings.WEBHOOK_CONCURRENCY) continue;
+      if ((claimed > 0 && this.running < this.settings.WEBHOOK_CONCURRENCY) || this.poked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.settings.WEBHOOK_POLL_MS);
         this.wake = done;
@@ -77,6 +89,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         }
       });
     }
+  }
+
+  private poke(): void {
+    this.poked = true;
+    this.wake?.();
   }
 
   /** Claims what this worker has room for and starts sending it. Returns how many. */
@@ -98,7 +115,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           if (n <= 0) this.inFlight.delete(d.subscriptionId);
           else this.inFlight.set(d.subscriptionId, n);
           this.sends.delete(p);
-          this.wake?.();
+          this.poke();
         });
       this.sends.add(p);
     }
@@ -113,12 +130,37 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const delivered = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
     const wait = delivered ? null : retryDelayMs(this.schedule, d.failures + 1);
     const state = delivered ? 'delivered' : wait === null ? 'dead_letter' : 'retrying';
-    await RequestContexts.run(systemContext('webhooks'), () =>
-      this.tx.run(async () => {
-        await this.deliveries.recordAttempt(d, { attempt: d.attempts + 1, at, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.error }, { state, nextAttemptAt: wait === null ? null : new Date(Date.now() + wait) });
-        // The subscription's streak of dead letters: ended by a delivery, grown by a dead letter (which may disable it).
-        if (state === 'dead_letter' || (delivered && d.deadLetterStreak > 0)) await this.commands.execute(new RecordWebhookOutcomeCommand(d.subscriptionId, delivered ? 'delivered' : 'dead-letter'));
-      }, PLATFORM),
-    );
+    this.pending.push({ delivery: d, attempt: { attempt: d.attempts + 1, at, status: outcome.status, latencyMs: outcome.latencyMs, error: outcome.error }, state, nextAttemptAt: wait === null ? null : new Date(Date.now() + wait) });
+    if (this.pending.length >= FLUSH_AT) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes the outcomes waiting, one batch at a time; a batch that fails is written again with the next. */
+  private flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = this.flushing.then(async () => {
+      const batch = this.pending.splice(0);
+      if (batch.length === 0) return;
+      try {
+        await RequestContexts.run(systemContext('webhooks'), () =>
+          this.tx.run(async () => {
+            await this.deliveries.recordAttempts(batch);
+            // A subscription's streak of dead letters: ended by a delivery, grown by a dead letter (which may disable it).
+            for (const r of batch) {
+              const d = r.delivery;
+              if (r.state === 'dead_letter' || (r.state === 'delivered' && d.deadLetterStreak > 0)) {
+                await this.commands.execute(new RecordWebhookOutcomeCommand(d.subscriptionId, r.state === 'delivered' ? 'delivered' : 'dead-letter'));
+              }
+            }
+          }, PLATFORM),
+        );
+      } catch (err) {
+        this.log.warn(`recording ${batch.length} webhook attempts failed (tried again with the next batch): ${(err as Error).message}`);
+        this.pending.unshift(...batch);
+        this.flushTimer ??= setTimeout(() => void this.flush(), 500);
+      }
+    });
+    return this.flushing;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionManager, rowsOf } from '@rcp/persistence';
-import { AttemptRecord, ClaimedDelivery, DeliveryRecord, WebhookDeliveries } from '../application/ports/webhook-deliveries.port';
+import { AttemptRecord, AttemptResult, ClaimedDelivery, DeliveryRecord, WebhookDeliveries } from '../application/ports/webhook-deliveries.port';
 
 interface Row {
   id: string;
@@ -43,39 +43,63 @@ export class TypeOrmWebhookDeliveries extends WebhookDeliveries {
     super();
   }
 
-  async fanOut(eventId: string): Promise<number> {
-    const result: unknown = await this.tx.manager().query(
-      `INSERT INTO webhooks.deliveries (id, subscription_id, tenant_id, event_id, event_type, envelope, state, attempts, failures, next_attempt_at, created_at, updated_at)
-       SELECT gen_random_uuid(), s.id, s.tenant_id, e.id, e.type, e.envelope, 'pending', 0, 0, clock_timestamp(), clock_timestamp(), clock_timestamp()
-       FROM platform.event_log e JOIN webhooks.subscriptions s ON s.tenant_id = e.tenant_id
-       WHERE e.id = $1 AND s.state = 'active'
-         AND EXISTS (SELECT 1 FROM unnest(s.event_types) t WHERE t = e.type OR (right(t, 2) = '.*' AND starts_with(e.type, left(t, -1))))
-         AND (s.project_ids IS NULL OR (e.envelope->>'projectid') = ANY (s.project_ids))
-       ON CONFLICT (subscription_id, event_id) DO NOTHING
-       RETURNING 1`,
-      [eventId],
+  async fanOut(batch: number): Promise<{ events: number; deliveries: number } | null> {
+    const m = this.tx.manager();
+    const [cursor]: Array<{ position: string }> = await m.query(`SELECT position FROM webhooks.fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+    if (!cursor) return null;
+    // Every snapshot of the log holds all positions up to its head (the relay writes a batch of positions
+    // in one transaction), so reading on from the cursor in position order skips nothing.
+    const [row]: Array<{ events: number; deliveries: number }> = await m.query(
+      `WITH events AS (
+         SELECT position, id, tenant_id, type, envelope, recorded_at FROM platform.event_log
+         WHERE position > $1 ORDER BY position LIMIT $2
+       ), made AS (
+         INSERT INTO webhooks.deliveries (id, subscription_id, tenant_id, event_id, event_type, envelope, state, attempts, failures, next_attempt_at, created_at, updated_at)
+         SELECT gen_random_uuid(), s.id, s.tenant_id, e.id, e.type, e.envelope, 'pending', 0, 0, clock_timestamp(), clock_timestamp(), clock_timestamp()
+         FROM events e JOIN webhooks.subscriptions s ON s.tenant_id = e.tenant_id AND s.state = 'active' AND s.created_at <= e.recorded_at
+         WHERE EXISTS (SELECT 1 FROM unnest(s.event_types) t WHERE t = e.type OR (right(t, 2) = '.*' AND starts_with(e.type, left(t, -1))))
+           AND (s.project_ids IS NULL OR (e.envelope->>'projectid') = ANY (s.project_ids))
+         ORDER BY e.position
+         ON CONFLICT (subscription_id, event_id) DO NOTHING
+         RETURNING 1
+       ), moved AS (
+         UPDATE webhooks.fanout_cursor SET position = (SELECT max(position) FROM events) WHERE id = 1 AND EXISTS (SELECT 1 FROM events) RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM made)::int AS deliveries, (SELECT count(*) FROM moved)::int AS moved`,
+      [cursor.position, batch],
     );
-    return rowsOf(result).length;
+    return { events: row.events, deliveries: row.deliveries };
   }
 
   async claim(limit: number, perSubscription: number, busy: string[], leaseMs: number): Promise<ClaimedDelivery[]> {
-    const result: unknown = await this.tx.manager().query(
-      `WITH due AS (
-         SELECT id FROM (
-           SELECT id, row_number() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at) AS n
-           FROM webhooks.deliveries
-           WHERE state IN ('pending', 'retrying') AND next_attempt_at <= clock_timestamp() AND (lease_until IS NULL OR lease_until < clock_timestamp())
-             AND NOT (subscription_id = ANY ($3::uuid[]))
-         ) ranked WHERE n <= $2 LIMIT $1
-       ), locked AS (
-         SELECT d.id FROM webhooks.deliveries d JOIN due USING (id) FOR UPDATE OF d SKIP LOCKED
-       )
-       UPDATE webhooks.deliveries d SET lease_until = clock_timestamp() + make_interval(secs => $4 / 1000.0)
-       FROM locked, webhooks.subscriptions s
-       WHERE d.id = locked.id AND s.id = d.subscription_id AND s.state = 'active'
+    const m = this.tx.manager();
+    // The oldest due deliveries by the due index (no sort of every due row), locked; then at most
+    // `perSubscription` of each subscription are leased, the rest left for the next claim.
+    const candidates: Array<{ id: string; subscription_id: string }> = await m.query(
+      `SELECT id, subscription_id FROM webhooks.deliveries
+       WHERE state IN ('pending', 'retrying') AND next_attempt_at <= clock_timestamp() AND (lease_until IS NULL OR lease_until < clock_timestamp())
+         AND NOT (subscription_id = ANY ($2::uuid[]))
+       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit * 4, busy],
+    );
+    const taken = new Map<string, number>();
+    const ids = candidates
+      .filter((c) => {
+        const n = taken.get(c.subscription_id) ?? 0;
+        if (n >= perSubscription) return false;
+        taken.set(c.subscription_id, n + 1);
+        return true;
+      })
+      .slice(0, limit)
+      .map((c) => c.id);
+    if (ids.length === 0) return [];
+    const result: unknown = await m.query(
+      `UPDATE webhooks.deliveries d SET lease_until = clock_timestamp() + make_interval(secs => $2 / 1000.0)
+       FROM webhooks.subscriptions s
+       WHERE d.id = ANY ($1::uuid[]) AND s.id = d.subscription_id AND s.state = 'active'
        RETURNING d.id, d.subscription_id, d.tenant_id, d.event_id, d.envelope::text AS body, s.url, d.attempts, d.failures, s.dead_letter_streak,
          CASE WHEN s.previous_secret_until > clock_timestamp() THEN ARRAY[s.sealed_secret, s.previous_sealed_secret] ELSE ARRAY[s.sealed_secret] END AS sealed_secrets`,
-      [limit, perSubscription, busy, leaseMs],
+      [ids, leaseMs],
     );
     return rowsOf<{ id: string; subscription_id: string; tenant_id: string; event_id: string; body: string; url: string; attempts: number; failures: number; dead_letter_streak: number; sealed_secrets: string[] }>(result).map((r) => ({
       id: r.id,
@@ -91,17 +115,32 @@ export class TypeOrmWebhookDeliveries extends WebhookDeliveries {
     }));
   }
 
-  async recordAttempt(d: ClaimedDelivery, a: AttemptRecord, next: { state: DeliveryRecord['state']; nextAttemptAt: Date | null }): Promise<void> {
-    const m = this.tx.manager();
-    await m.query(
-      `WITH attempt AS (
-         INSERT INTO webhooks.attempts (delivery_id, attempt, tenant_id, at, status, latency_ms, error) VALUES ($1, $2, $3, $4, $5, $6, $7)
+  async recordAttempts(batch: AttemptResult[]): Promise<void> {
+    if (batch.length === 0) return;
+    const col = <T>(f: (r: AttemptResult) => T) => batch.map(f);
+    await this.tx.manager().query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::text[], $8::text[], $9::timestamptz[])
+           AS x(id, attempt, tenant_id, at, status, latency_ms, error, state, next_at)
+       ), attempts AS (
+         INSERT INTO webhooks.attempts (delivery_id, attempt, tenant_id, at, status, latency_ms, error)
+         SELECT id, attempt, tenant_id, at, status, latency_ms, error FROM input ON CONFLICT DO NOTHING
        )
-       UPDATE webhooks.deliveries SET state = $8, attempts = $2, failures = CASE WHEN $8 = 'delivered' THEN failures ELSE failures + 1 END,
-         next_attempt_at = $9, lease_until = NULL, last_status = $5, last_latency_ms = $6, last_error = $7,
-         delivered_at = CASE WHEN $8 = 'delivered' THEN $4 ELSE delivered_at END, updated_at = clock_timestamp()
-       WHERE id = $1`,
-      [d.id, d.attempts + 1, d.tenantId, a.at, a.status, a.latencyMs, a.error, next.state, next.nextAttemptAt],
+       UPDATE webhooks.deliveries d SET state = i.state, attempts = i.attempt, failures = CASE WHEN i.state = 'delivered' THEN d.failures ELSE d.failures + 1 END,
+         next_attempt_at = i.next_at, lease_until = NULL, last_status = i.status, last_latency_ms = i.latency_ms, last_error = i.error,
+         delivered_at = CASE WHEN i.state = 'delivered' THEN i.at ELSE d.delivered_at END, updated_at = clock_timestamp()
+       FROM input i WHERE d.id = i.id AND d.attempts < i.attempt`,
+      [
+        col((r) => r.delivery.id),
+        col((r) => r.attempt.attempt),
+        col((r) => r.delivery.tenantId),
+        col((r) => r.attempt.at),
+        col((r) => r.attempt.status),
+        col((r) => r.attempt.latencyMs),
+        col((r) => r.attempt.error),
+        col((r) => r.state),
+        col((r) => r.nextAttemptAt),
+      ],
     );
   }
 

@@ -23,6 +23,14 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+/** One attempt's outcome and the state it leaves its delivery in. */
+export interface AttemptResult {
+  delivery: ClaimedDelivery;
+  attempt: AttemptRecord;
+  state: DeliveryRecord['state'];
+  nextAttemptAt: Date | null;
+}
+
 /** A delivery claimed for sending, with what signing it needs. */
 export interface ClaimedDelivery {
   id: string;
@@ -46,12 +54,17 @@ export interface ClaimedDelivery {
  * lease by the worker that sends it, each attempt logged.
  */
 export abstract class WebhookDeliveries {
-  /** One row for every active subscription of the event's tenant whose types and projects match it. Returns how many. */
-  abstract fanOut(eventId: string): Promise<number>;
+  /**
+   * Turns the next events of the log (after the fan-out cursor, at most `batch`) into deliveries: one row
+   * for every active subscription of each event's tenant, created before the event, whose types and
+   * projects match it; and moves the cursor past them, in the caller's transaction. Null when another
+   * worker holds the cursor; else how many events were read and deliveries made.
+   */
+  abstract fanOut(batch: number): Promise<{ events: number; deliveries: number } | null>;
   /** Due deliveries, at most `perSubscription` of one subscription, none of `busy` (subscriptions this worker holds at its cap). */
   abstract claim(limit: number, perSubscription: number, busy: string[], leaseMs: number): Promise<ClaimedDelivery[]>;
-  /** Records an attempt and the delivery's next state (`nextAttemptAt` for a retry). */
-  abstract recordAttempt(d: ClaimedDelivery, outcome: AttemptRecord, next: { state: DeliveryRecord['state']; nextAttemptAt: Date | null }): Promise<void>;
+  /** Records attempts and each delivery's next state (`nextAttemptAt` for a retry), in one statement. */
+  abstract recordAttempts(batch: AttemptResult[]): Promise<void>;
   abstract page(subscriptionId: string, limit: number, after?: { t: string; id: string }): Promise<DeliveryRecord[]>;
   abstract get(subscriptionId: string, deliveryId: string): Promise<(DeliveryRecord & { log: AttemptRecord[] }) | null>;
   /** Dead-letters every delivery of the subscription still waiting, with the reason (it was disabled or deleted). */
