@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, grantSchema, platformOnly, tenantIsolation } from './rls';
+import { APP_ROLE, PLATFORM_ROLE, grantSchema, platformOnly, tenantIsolation } from './rls';
 
 /**
  * Webhooks: a tenant's subscriptions (the signing secrets sealed), the deliveries (durable work, one
@@ -69,6 +69,8 @@ export class Webhooks1764000021000 implements MigrationInterface {
       `INSERT INTO webhooks.fanout_cursor (id, position) SELECT 1, coalesce(max(position), 0) FROM platform.event_log`,
       `CREATE INDEX deliveries_subscription_due ON webhooks.deliveries (subscription_id, next_attempt_at) WHERE state IN ('pending', 'retrying')`,
       `GRANT SELECT, INSERT, UPDATE ON webhooks.subscriptions, webhooks.deliveries, webhooks.attempts, webhooks.fanout_cursor TO ${APP_ROLE}`,
+      // Retention deletes old deliveries (their attempts go with them).
+      `GRANT DELETE ON webhooks.deliveries, webhooks.attempts TO ${PLATFORM_ROLE}`,
       ...platformOnly('webhooks.fanout_cursor'),
       ...['subscriptions', 'deliveries', 'attempts'].flatMap((t) => tenantIsolation(`webhooks.${t}`)),
     ];

@@ -5,7 +5,8 @@
  * sealed at rest, rotated with an overlap), deliveries as durable work in Postgres (one row per
  * subscription and event, fanned out from the event log in commit order, a batch per transaction with
  * its cursor, so at least once and never twice per subscription), signed per Standard Webhooks, retried on a schedule, then dead-lettered; a receiver
- * that keeps failing is disabled. An SSRF guard keeps URLs to https and public addresses.
+ * that keeps failing is disabled. An SSRF guard keeps URLs to https and public addresses. Deliveries are
+ * pruned by the retention windows of jobs (delivered) and dead letters.
  *
  * - API: `POST/GET /v1/webhook-subscriptions`, `GET/DELETE …/{id}`, `POST …/{id}/rotate-secret`,
  *   `GET …/{id}/deliveries`, `GET …/{id}/deliveries/{deliveryId}`, `POST …/{id}/deliveries/{deliveryId}/retry`.
@@ -31,6 +32,7 @@ import { ListWebhookSubscriptionsHandler } from './application/queries/list-webh
 import { WebhookDispatchSignal } from './application/webhook-dispatch-signal';
 import { WebhookDispatcher } from './application/webhook-dispatcher';
 import { WebhookFanOut } from './application/webhook-fan-out';
+import { WebhookRetention } from './application/webhook-retention';
 import { WebhookSubscriptionRepository } from './domain/webhooks.repository';
 import { AesGcmWebhookSecretSealer } from './infrastructure/aes-gcm.secret-sealer';
 import { GuardedWebhookSender } from './infrastructure/guarded.webhook-sender';
@@ -51,6 +53,7 @@ import { WebhooksController } from './interface/http/webhooks.controller';
     WebhookDispatchSignal,
     WebhookDispatcher,
     WebhookFanOut,
+    WebhookRetention,
     CreateWebhookSubscriptionHandler,
     DeleteWebhookSubscriptionHandler,
     RotateWebhookSecretHandler,

@@ -4,6 +4,7 @@ import { startTestApp } from '@rcp/testing';
 import { WebhookDeliveries } from '../../../src/webhooks/application/ports/webhook-deliveries.port';
 import { WebhookSubscription } from '../../../src/webhooks/domain/webhook-subscription.aggregate';
 import { WebhookSubscriptionRepository } from '../../../src/webhooks/domain/webhooks.repository';
+import { WebhookRetention } from '../../../src/webhooks/application/webhook-retention';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -86,5 +87,40 @@ describe('webhook fan-out', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(await fanOut()).toBeNull();
     expect(await first).not.toBeNull();
+  });
+});
+
+describe('webhook retention', () => {
+  let t: App;
+  beforeAll(async () => {
+    t = await startTestApp({ RCP_ROLE: 'api', RETENTION_JOBS_DAYS: '7', RETENTION_DEAD_LETTER_DAYS: '30' });
+  });
+  afterAll(() => t.close());
+
+  it('prunes delivered deliveries past the jobs window and dead letters past theirs, with their attempts, and keeps the rest', async () => {
+    const tenantId = 'acme';
+    const s = WebhookSubscription.create({ id: randomUUID(), tenantId, projectIds: null, url: 'http://127.0.0.1:9/hook', eventTypes: ['rcp.*'], description: null, sealedSecret: 'v1.x.y.z', createdBy: 'test' }, new Date());
+    await t.app.get(TransactionManager).run(() => t.app.get(WebhookSubscriptionRepository).save(s), { tenantId, platform: false });
+    const add = async (state: string, daysAgo: number) => {
+      const id = randomUUID();
+      await t.asOwner(
+        `INSERT INTO webhooks.deliveries (id, subscription_id, tenant_id, event_id, event_type, envelope, state, attempts, failures, created_at, delivered_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'rcp.x.y.v1', '{}', $5, 1, 0, now() - make_interval(days => $6), CASE WHEN $5 = 'delivered' THEN now() - make_interval(days => $6) END, now() - make_interval(days => $6))`,
+        [id, s.id, tenantId, randomUUID(), state, daysAgo],
+      );
+      await t.asOwner(`INSERT INTO webhooks.attempts (delivery_id, attempt, tenant_id, at, status, latency_ms) VALUES ($1, 1, $2, now(), 200, 1)`, [id, tenantId]);
+      return id;
+    };
+    const oldDelivered = await Promise.all([add('delivered', 8), add('delivered', 9), add('delivered', 10)]);
+    const recentDelivered = await add('delivered', 6);
+    const oldDead = await add('dead_letter', 31);
+    const recentDead = await add('dead_letter', 8);
+    const pending = await add('pending', 100);
+    expect(await t.app.get(WebhookRetention).prune()).toBe(4);
+    const left = (await t.asOwner(`SELECT id FROM webhooks.deliveries WHERE subscription_id = $1`, [s.id])).map((r: { id: string }) => r.id);
+    expect(left.sort()).toEqual([recentDelivered, recentDead, pending].sort());
+    expect(left).not.toContain(oldDead);
+    expect(oldDelivered.some((id) => left.includes(id))).toBe(false);
+    expect((await t.asOwner(`SELECT count(*)::int AS n FROM webhooks.attempts WHERE delivery_id = ANY ($1::uuid[])`, [[...oldDelivered, oldDead]]))[0].n).toBe(0);
   });
 });
