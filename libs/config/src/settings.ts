@@ -448,7 +448,7 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
     description: 'PromQL for a service\'s error rate (0-1); empty = not read',
   },
   EXECUTOR_URL: { default: '', description: 'Base URL of the external executor (PROVISIONER=http)', check: url('http:', 'https:') },
-  EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks)' },
+  EXECUTOR_SECRET: { default: '', description: 'HMAC secret shared with the external executor (requests and callbacks). Never logged', secret: true },
   EXECUTOR_TIMEOUT_MS: { default: '10000', description: 'How long the executor may take to answer a request, body included (then: executor timed out)', check: int(100, 120000), kind: 'int' },
   PUBLIC_BASE_URL: { default: 'http://127.0.0.1:3000', description: 'Base URL the executor calls back on', check: url('http:', 'https:') },
   RETENTION_INTERVAL_SECONDS: { default: '600', description: 'How often the worker leader prunes what retention allows (docs/retention.md)', check: int(5, 86400), kind: 'int' },
