@@ -178,6 +178,7 @@ describe('Webhooks (e2e)', () => {
     const owner = await givenTenant(t);
     const { r, url } = await receiver();
     const sub = await subscribe(owner, url);
+    expect((await t.http().post(`/v1/webhook-subscriptions/${sub.id}/rotate-secret`).set(bearer(owner.admin)).set('If-Match', `"${sub.version + 3}"`).send({})).body).toMatchObject({ status: 412, code: 'version_conflict' });
     const rotated = await t.http().post(`/v1/webhook-subscriptions/${sub.id}/rotate-secret`).set(bearer(owner.admin)).set('If-Match', `"${sub.version}"`).send({ overlapSeconds: 3600 });
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
@@ -219,6 +220,14 @@ describe('Webhooks (e2e)', () => {
     expect((await t.http().post('/v1/webhook-subscriptions').set(bearer(owner.viewer)).send({ url, eventTypes: ['rcp.tenancy.*'] })).status).toBe(403);
     expect((await t.http().post('/v1/webhook-subscriptions').send({ url, eventTypes: ['rcp.tenancy.*'] })).status).toBe(401);
     const sub = await subscribe(owner, url);
+    // An idempotent replay answers the same subscription, without its secret.
+    const first = await t.http().post('/v1/webhook-subscriptions').set(bearer(owner.admin)).set('Idempotency-Key', `k-${owner.id}`).send({ url, eventTypes: ['rcp.drift.*'] });
+    const replay = await t.http().post('/v1/webhook-subscriptions').set(bearer(owner.admin)).set('Idempotency-Key', `k-${owner.id}`).send({ url, eventTypes: ['rcp.drift.*'] });
+    expect(first.body.secret).toMatch(/^whsec_/);
+    expect(replay.headers['idempotency-replayed']).toBe('true');
+    expect(replay.body).toMatchObject({ id: first.body.id, secret: null });
+    expect((await t.http().delete(`/v1/webhook-subscriptions/${first.body.id}`).set(bearer(owner.admin)).set('If-Match', '"9"')).status).toBe(412);
+    expect((await t.http().delete(`/v1/webhook-subscriptions/${first.body.id}`).set(bearer(owner.admin))).status).toBe(200);
     expect((await t.http().get(`/v1/webhook-subscriptions/${sub.id}`).set(bearer(other.admin))).status).toBe(404);
     expect((await t.http().get(`/v1/webhook-subscriptions/${sub.id}/deliveries`).set(bearer(other.admin))).status).toBe(404);
     expect((await t.http().delete(`/v1/webhook-subscriptions/${sub.id}`).set(bearer(other.admin))).status).toBe(404);
