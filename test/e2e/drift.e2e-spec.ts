@@ -57,7 +57,11 @@ describe('Drift API (e2e)', () => {
     return { owner: tenant, env };
   };
   const deployed = async (owner: GivenTenant, envId: string, image: string) => {
-    const res = await t.http().post('/v1/deployments').set(bearer(owner.deployer)).send({ environmentId: envId, service: 'checkout', image, configVersion: 1, secretBindings: [], strategy: ROLLING, healthGate: GATE, replicas: 2 });
+    // Accepted once the deployment context's read models have the configuration version (its events travel on their own).
+    const res = await eventually(async () => {
+      const r = await t.http().post('/v1/deployments').set(bearer(owner.deployer)).send({ environmentId: envId, service: 'checkout', image, configVersion: 1, secretBindings: [], strategy: ROLLING, healthGate: GATE, replicas: 2 });
+      return r.status === 409 && r.body.code === 'precondition_failed' ? undefined : r;
+    }, 15_000, 100, 'the deployment accepted');
     expect(res.status).toBe(202);
     expect((await deploymentIn(t, owner.viewer, res.body.id, ['succeeded', 'failed', 'rolled_back'], 45_000)).state).toBe('succeeded');
     // Inventory reads it back from the data plane.

@@ -51,7 +51,11 @@ describe('drift remediation', () => {
     const env = await givenReadyEnvironment(t, owner, { projectId: 'shop' });
     expect((await t.http().post(`/v1/environments/${env.id}/config-versions`).set(bearer(owner.admin)).send({ service: 'checkout', entries: { LOG_LEVEL: 'info' } })).status).toBe(201);
     await delivered(t, env.id);
-    const res = await t.http().post('/v1/deployments').set(bearer(owner.deployer)).send({ environmentId: env.id, service: 'checkout', image, configVersion: 1, secretBindings: [], strategy: { type: 'rolling', maxSurge: 1, maxUnavailable: 0 }, healthGate: GATE, replicas: 2 });
+    // Accepted once the deployment context's read models have the configuration version (its events travel on their own).
+    const res = await eventually(async () => {
+      const r = await t.http().post('/v1/deployments').set(bearer(owner.deployer)).send({ environmentId: env.id, service: 'checkout', image, configVersion: 1, secretBindings: [], strategy: { type: 'rolling', maxSurge: 1, maxUnavailable: 0 }, healthGate: GATE, replicas: 2 });
+      return r.status === 409 && r.body.code === 'precondition_failed' ? undefined : r;
+    }, 15_000, 100, 'the deployment accepted');
     expect(res.status).toBe(202);
     expect((await deploymentIn(t, owner.viewer, res.body.id, ['succeeded', 'failed', 'rolled_back'], 45_000)).state).toBe('succeeded');
     await eventually(async () => (await t.asOwner(`SELECT image FROM drift.services WHERE environment_id = $1`, [env.id]))[0]?.image === image, 20_000, 100, 'drift sees what runs');
