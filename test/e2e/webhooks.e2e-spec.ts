@@ -233,6 +233,14 @@ describe('Webhooks (e2e)', () => {
     expect((await t.http().delete(`/v1/webhook-subscriptions/${sub.id}`).set(bearer(other.admin))).status).toBe(404);
     expect((await t.http().get('/v1/webhook-subscriptions').set(bearer(other.admin))).body.items).toEqual([]);
     expect((await t.http().get('/v1/webhook-subscriptions').set(bearer(owner.viewer))).body.items.map((s: { id: string }) => s.id)).toEqual([sub.id]);
+    // A token limited to a project subscribes to that project's events; other projects' tokens do not see it.
+    const scoped = await t.http().post('/v1/webhook-subscriptions').set(bearer(owner.token('tenant:admin', { projectIds: ['web'] }))).send({ url, eventTypes: ['rcp.inventory.*'] });
+    expect(scoped.status).toBe(201);
+    expect(scoped.body.projectIds).toEqual(['web']);
+    expect((await t.http().get(`/v1/webhook-subscriptions/${scoped.body.id}`).set(bearer(owner.token('tenant:viewer', { projectIds: ['shop'] })))).status).toBe(404);
+    expect((await t.http().get('/v1/webhook-subscriptions').set(bearer(owner.token('tenant:viewer', { projectIds: ['shop'] })))).body.items).toEqual([]);
+    expect((await t.http().get('/v1/webhook-subscriptions').set(bearer(owner.token('tenant:viewer', { projectIds: ['web', 'shop'] })))).body.items.map((x: { id: string }) => x.id)).toEqual([scoped.body.id]);
+    expect((await t.http().delete(`/v1/webhook-subscriptions/${scoped.body.id}`).set(bearer(owner.admin))).status).toBe(200);
     // Deleted: gone from the list, 404 after, audited.
     expect((await t.http().delete(`/v1/webhook-subscriptions/${sub.id}`).set(bearer(owner.admin))).status).toBe(200);
     expect((await t.http().get(`/v1/webhook-subscriptions/${sub.id}`).set(bearer(owner.admin))).status).toBe(404);

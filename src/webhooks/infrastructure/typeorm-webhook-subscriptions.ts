@@ -30,7 +30,8 @@ export class TypeOrmWebhookSubscriptions extends WebhookSubscriptionRepository {
 
   async page(limit: number, after?: { t: string; id: string }, projectIds?: string[]): Promise<WebhookSubscription[]> {
     const qb = this.tx.manager().createQueryBuilder(WebhookSubscriptionOrmEntity, 's').where(`s.state <> 'deleted'`).orderBy('s.created_at').addOrderBy('s.id').take(limit + 1);
-    if (projectIds) qb.andWhere('s.project_ids && :projectIds', { projectIds });
+    // A token limited to projects sees the subscriptions limited to (some of) its projects, as GET of one does.
+    if (projectIds) qb.andWhere('s.project_ids IS NOT NULL AND s.project_ids <@ :projectIds', { projectIds });
     if (after) qb.andWhere('(s.created_at, s.id) > (:t, :id)', after);
     return (await qb.getMany()).map(WebhookSubscriptionMapper.toDomain);
   }
