@@ -9,6 +9,7 @@ import { RecordWebhookOutcomeCommand } from './commands/record-webhook-outcome/r
 import { WebhookSecretSealer } from './ports/secret-sealer.port';
 import { AttemptResult, ClaimedDelivery, WebhookDeliveries } from './ports/webhook-deliveries.port';
 import { WebhookSender } from './ports/webhook-sender.port';
+import { WakeableLoop } from './wakeable-loop';
 import { WebhookDispatchSignal } from './webhook-dispatch-signal';
 
 const PLATFORM = { tenantId: null, platform: true } as const;
@@ -33,11 +34,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly schedule: number[];
   private readonly inFlight = new Map<string, number>();
   private running = 0;
-  private stopped = true;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  /** Something happened since the loop last looked (a send ended, deliveries became due): it looks again at once. */
-  private poked = false;
+  private readonly loop: WakeableLoop;
+  private unsubscribe?: () => void;
   private readonly sends = new Set<Promise<void>>();
   private pending: AttemptResult[] = [];
   private flushTimer?: NodeJS.Timeout;
@@ -53,47 +51,25 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
   ) {
     this.schedule = parseSchedule(settings.WEBHOOK_RETRY_SCHEDULE);
+    // Poked when a send ends or deliveries become due, so it looks again at once.
+    this.loop = new WakeableLoop(
+      async () => (await this.tick()) > 0 && this.running < this.settings.WEBHOOK_CONCURRENCY,
+      () => this.settings.WEBHOOK_POLL_MS,
+      (err) => this.log.warn(`claiming webhook deliveries failed: ${err.message}`),
+    );
   }
 
   onApplicationBootstrap(): void {
     if (this.settings.RCP_ROLE === 'api') return;
-    this.stopped = false;
-    const off = this.signal.on(() => this.poke());
-    this.loop = this.run().finally(off);
+    this.unsubscribe = this.signal.on(() => this.loop.poke());
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.poke();
-    await this.loop;
+    await this.loop.stop();
+    this.unsubscribe?.();
     await Promise.allSettled([...this.sends]);
     await this.flush();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      this.poked = false;
-      let claimed = 0;
-      try {
-        claimed = await this.tick();
-      } catch (err) {
-        this.log.warn(`claiming webhook deliveries failed: ${(err as Error).message}`);
-      }
-      if ((claimed > 0 && this.running < this.settings.WEBHOOK_CONCURRENCY) || this.poked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.settings.WEBHOOK_POLL_MS);
-        this.wake = done;
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-  }
-
-  private poke(): void {
-    this.poked = true;
-    this.wake?.();
   }
 
   /** Claims what this worker has room for and starts sending it. Returns how many. */
@@ -115,7 +91,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           if (n <= 0) this.inFlight.delete(d.subscriptionId);
           else this.inFlight.set(d.subscriptionId, n);
           this.sends.delete(p);
-          this.poke();
+          this.loop.poke();
         });
       this.sends.add(p);
     }

@@ -3,6 +3,7 @@ import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { DELIVERY_CHANNEL, RelayWakeup } from '@rcp/messaging';
 import { TransactionManager } from '@rcp/persistence';
 import { WebhookDeliveries } from './ports/webhook-deliveries.port';
+import { WakeableLoop } from './wakeable-loop';
 import { WebhookDispatchSignal } from './webhook-dispatch-signal';
 
 const PLATFORM = { tenantId: null, platform: true } as const;
@@ -19,10 +20,8 @@ const BATCH = 1000;
 @Injectable()
 export class WebhookFanOut implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('WebhookFanOut');
-  private stopped = true;
-  private poked = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop: WakeableLoop;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly tx: TransactionManager,
@@ -30,46 +29,29 @@ export class WebhookFanOut implements OnApplicationBootstrap, BeforeApplicationS
     private readonly wakeup: RelayWakeup,
     private readonly signal: WebhookDispatchSignal,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-  ) {}
+  ) {
+    this.loop = new WakeableLoop(
+      () => this.round(),
+      () => this.settings.WEBHOOK_POLL_MS,
+      (err) => this.log.warn(`fanning events out to webhooks failed: ${err.message}`),
+    );
+  }
 
   onApplicationBootstrap(): void {
     if (this.settings.RCP_ROLE === 'api') return;
-    this.stopped = false;
-    const off = this.wakeup.on(DELIVERY_CHANNEL, () => this.poke());
-    this.loop = this.run().finally(off);
+    this.unsubscribe = this.wakeup.on(DELIVERY_CHANNEL, () => this.loop.poke());
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.poke();
-    await this.loop;
+    await this.loop.stop();
+    this.unsubscribe?.();
   }
 
-  private poke(): void {
-    this.poked = true;
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      this.poked = false;
-      let full = false;
-      try {
-        const done = await this.tx.run(() => this.deliveries.fanOut(BATCH), PLATFORM);
-        if (done && done.deliveries > 0) this.signal.nudge();
-        full = done?.events === BATCH;
-      } catch (err) {
-        this.log.warn(`fanning events out to webhooks failed: ${(err as Error).message}`);
-      }
-      if (full || this.poked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.settings.WEBHOOK_POLL_MS);
-        this.wake = done;
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
+  /** One batch; true when it was full (more events are waiting). */
+  private async round(): Promise<boolean> {
+    const done = await this.tx.run(() => this.deliveries.fanOut(BATCH), PLATFORM);
+    if (done && done.deliveries > 0) this.signal.nudge();
+    return done?.events === BATCH;
   }
 }
