@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
-import { TokenVerifier } from '@rcp/auth';
+import { bearerToken, TokenVerifier } from '@rcp/auth';
 import { Settings } from '@rcp/config';
 import {
   EtagInterceptor,
@@ -15,6 +15,7 @@ import {
   ProblemFilter,
   TokenRateLimitGuard,
   createValidationPipe,
+  tokenTracker,
   documentApiConventions,
   problemOf,
   registerJsonBodyParser,
@@ -165,6 +166,7 @@ export async function createApp(
   registerJsonBodyParser(fastify, settings.BODY_LIMIT_BYTES);
   const metrics = app.get(MetricsService);
   const ipRateLimit = app.get(IpRateLimit);
+  const tokens = app.get(TokenVerifier);
   const workerOnly = settings.RCP_ROLE === 'worker';
 
   // Runs before the body is read: the worker-only refusal and the per-IP rate limit cost no parsing.
@@ -181,14 +183,18 @@ export async function createApp(
       reply.status(404).header('content-type', 'application/problem+json').send(problem);
       return;
     }
-    ipRateLimit.check(req.ip, path).then(
-      ({ headers, refusal }) => {
+    // A token this process verified before names its subject now, so both limits are counted in one
+    // Redis round trip; the guard still authenticates the request and judges the per-token count.
+    const token = bearerToken(req.headers.authorization);
+    const known = token ? tokens.peek(token) : undefined;
+    ipRateLimit.check(req.ip, path, known && tokenTracker(known)).then(
+      ({ headers, refusal, counted }) => {
         reply.headers(headers);
         if (refusal) {
           reply.status(429).header('content-type', 'application/problem+json; charset=utf-8').send(problemOf('rate_limited', refusal, path, traceId, { correlationId }));
           return;
         }
-        RequestContexts.run({ correlationId, traceparent, ip: req.ip, method: req.method, path }, () => done());
+        RequestContexts.run({ correlationId, traceparent, ip: req.ip, method: req.method, path, countedRateLimitHits: counted }, () => done());
       },
       (err: Error) => done(err),
     );
@@ -213,7 +219,6 @@ export async function createApp(
 
   // A request refused before the guard ran (a body that is not JSON, the per-IP limit) is still
   // audited under the actor its valid bearer token names.
-  const tokens = app.get(TokenVerifier);
   app.useGlobalFilters(new ProblemFilter(app.get(AuditWriter), (req) => tokens.identify(req.headers.authorization)));
   app.useGlobalPipes(createValidationPipe());
   // Request pipeline: per-IP rate limit (the onRequest hook above, before the body is read) → JSON body

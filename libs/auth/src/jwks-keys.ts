@@ -90,6 +90,11 @@ export class JwksKeys {
     );
   }
 
+  /** The key of the current key set a token's `kid` names, without fetching (undefined when absent). */
+  current(kid: unknown): KeyObject | undefined {
+    return kid === undefined || typeof kid === 'string' ? this.lookup(kid) : undefined;
+  }
+
   private lookup(kid: string | undefined): KeyObject | undefined {
     if (kid !== undefined) return this.keys.get(kid);
     return this.keys.size === 1 ? this.keys.values().next().value : undefined;

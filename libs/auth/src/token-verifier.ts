@@ -10,6 +10,23 @@ import { actorFromClaims, RcpJwtClaims } from './claims';
 /** A verified token whose claims cannot act (the guard answers 401 with the message). */
 export class InvalidClaimsError extends Error {}
 
+/** What this process remembers of a token it verified: its actor, until when, and the key that verified it. */
+interface Verified {
+  actor: Actor;
+  /** `exp`, in seconds since the epoch: the token is refused from that second on. */
+  exp: number;
+  kid: unknown;
+  /** The key that verified it; a hit still needs the same key to be current (a rotated-out JWKS key is not). */
+  key: KeyObject | undefined;
+}
+
+/** `Bearer <token>` → the token, or undefined (the same shape passport-jwt's extractor accepts). */
+export function bearerToken(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  const m = /^Bearer +([A-Za-z0-9_.-]+)$/i.exec(authorization.trim());
+  return m?.[1];
+}
+
 /**
  * Everything that decides whether a bearer token is accepted: the key (HS256 secret, or the RS256 key
  * of the JWKS by `kid`), the algorithm, `iss`, `aud`, `exp`, the lifetime cap `JWT_MAX_TTL_SECONDS`
@@ -28,11 +45,18 @@ export class TokenVerifier {
   private readonly secret?: KeyObject;
   /** The JWKS key source, when tokens are RS256 (exposed for tests). */
   readonly jwks?: JwksKeys;
+  /**
+   * Tokens verified here, least recently used first (a Map keeps insertion order; a hit moves to the
+   * end). Bounded by `AUTH_TOKEN_CACHE_SIZE`; an entry lives until its token's `exp` at most.
+   */
+  private readonly verified = new Map<string, Verified>();
+  private readonly cacheSize: number;
 
   constructor(
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly agentKeys: AgentTokenKeys,
   ) {
+    this.cacheSize = settings.AUTH_TOKEN_CACHE_SIZE ?? 0;
     if (settings.JWT_JWKS_URI) {
       this.algorithms = ['RS256'];
       this.jwks = new JwksKeys({
@@ -107,15 +131,75 @@ export class TokenVerifier {
     return actor;
   }
 
-  /** Verifies a bearer token and returns its actor; throws on any refusal. */
+  /** Verifies a bearer token and returns its actor; throws on any refusal. A token verified before is not verified again (see {@link recall}). */
   async verify(rawJwtToken: string): Promise<Actor> {
+    const recalled = await this.recall(rawJwtToken);
+    if (recalled) return recalled;
     const key = await this.keyFor(rawJwtToken);
     const claims = jwt.verify(rawJwtToken, key, {
       algorithms: this.accepted(),
       issuer: this.settings.JWT_ISSUER,
       audience: this.settings.JWT_AUDIENCE,
     }) as RcpJwtClaims;
-    return this.actorOf(claims);
+    const actor = this.actorOf(claims);
+    this.remember(rawJwtToken, claims, actor);
+    return actor;
+  }
+
+  /**
+   * The actor of a token this process verified before, if it still holds: not expired (checked to the
+   * second, as jsonwebtoken does), and still verified by the key that verified it (a JWKS key that was
+   * rotated out, or a changed agent token key, sends the token through full verification again). Signature,
+   * issuer, audience, algorithm and the claim rules cannot change for the same token text, so they are
+   * not checked twice. Undefined for anything else; never throws.
+   */
+  async recall(rawJwtToken: string): Promise<Actor | undefined> {
+    const hit = this.verified.get(rawJwtToken);
+    if (!hit) return undefined;
+    if (hit.exp <= Math.floor(Date.now() / 1000) || !(await this.keyStillCurrent(hit))) {
+      this.verified.delete(rawJwtToken);
+      return undefined;
+    }
+    this.verified.delete(rawJwtToken);
+    this.verified.set(rawJwtToken, hit);
+    return hit.actor;
+  }
+
+  /**
+   * The actor of a remembered, unexpired token, without the key check (synchronous, for choosing the
+   * rate-limit bucket before the guard runs; the guard still authenticates the request).
+   */
+  peek(rawJwtToken: string): Actor | undefined {
+    const hit = this.verified.get(rawJwtToken);
+    return hit && hit.exp > Math.floor(Date.now() / 1000) ? hit.actor : undefined;
+  }
+
+  /** Remembers a token that was just verified (by {@link verify}, or by passport-jwt with the same options). */
+  remember(rawJwtToken: string, claims: RcpJwtClaims, actor: Actor): void {
+    if (this.cacheSize === 0 || typeof claims.exp !== 'number') return;
+    const decoded = jwt.decode(rawJwtToken, { complete: true });
+    const kid = decoded && typeof decoded.header === 'object' ? decoded.header.kid : undefined;
+    const key = kid === AGENT_TOKEN_KID ? this.agentKeys.key : (this.secret ?? this.jwks?.current(kid));
+    if (!key) return;
+    this.verified.delete(rawJwtToken);
+    this.verified.set(rawJwtToken, { actor, exp: claims.exp, kid, key });
+    while (this.verified.size > this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
+  }
+
+  /** Forgets every remembered token (keys changed in a way the per-entry check cannot see). */
+  forgetAll(): void {
+    this.verified.clear();
+  }
+
+  private async keyStillCurrent(hit: Verified): Promise<boolean> {
+    if (hit.kid === AGENT_TOKEN_KID) return hit.key === this.agentKeys.key;
+    if (this.secret) return hit.key === this.secret;
+    try {
+      // Also starts the JWKS refresh when the key set is old, as a full verification would.
+      return (await this.jwks!.keyFor(hit.kid)) === hit.key;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -123,11 +207,10 @@ export class TokenVerifier {
    * For attributing a request that failed before the guard ran (e.g. a body that is not JSON).
    */
   async identify(authorization: unknown): Promise<Actor | undefined> {
-    if (typeof authorization !== 'string') return undefined;
-    const m = /^Bearer +([A-Za-z0-9_.-]+)$/i.exec(authorization.trim());
-    if (!m) return undefined;
+    const token = bearerToken(authorization);
+    if (!token) return undefined;
     try {
-      return await this.verify(m[1]);
+      return await this.verify(token);
     } catch {
       return undefined;
     }

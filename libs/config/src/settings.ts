@@ -27,6 +27,7 @@ export interface Settings {
   JWT_MAX_TTL_SECONDS: number;
   JWT_JWKS_URI: string;
   JWT_JWKS_COOLDOWN_SECONDS: number;
+  AUTH_TOKEN_CACHE_SIZE: number;
   DEPLOYMENT_GATE_INTERVAL_SECONDS: number;
   DRIFT_RECONCILE_INTERVAL_SECONDS: number;
   WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' | 'false';
@@ -237,6 +238,13 @@ export const SETTINGS: Record<keyof Settings, Spec> = {
   JWT_AUDIENCE: { default: 'rcp-api', description: 'Required `aud` of every token', check: nonEmpty },
   JWT_MAX_TTL_SECONDS: { default: '86400', description: 'Longest token lifetime accepted (exp - iat, or exp - now without iat); a longer-lived token is refused', check: int(60, 2592000), kind: 'int' },
   JWT_JWKS_URI: { default: '', description: 'When set, tokens are RS256 verified against this JWKS (https; http only on loopback): keys cached 10 min, refetched for an unknown kid', check: jwksUrl },
+  AUTH_TOKEN_CACHE_SIZE: {
+    default: '10000',
+    description:
+      'Verified tokens each api process remembers until they expire (least recently used first out), so a token is verified once, not on every request; 0 verifies every request',
+    check: int(0, 1000000),
+    kind: 'int',
+  },
   JWT_JWKS_COOLDOWN_SECONDS: {
     default: '10',
     description: 'Shortest time between two JWKS fetches: a flood of unknown kids costs one fetch per period, and a newly published key is found within it',

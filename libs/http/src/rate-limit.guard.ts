@@ -14,6 +14,12 @@ const MINUTE_MS = 60_000;
 
 export type RateLimitName = 'ip' | 'token';
 
+/** The Redis key (under the storage's prefix) of one limit's counter for one tracker: the tracker is hashed, never stored. */
+export const rateLimitKey = (name: RateLimitName, tracker: string): string => `${name}:${sha256Hex(tracker).slice(0, 32)}`;
+
+/** Whose budget a token's requests draw on: every token of one subject (of one tenant) shares one. */
+export const tokenTracker = (actor: Actor): string => (actor.tenantId ? `tenant:${actor.tenantId}:${actor.sub}` : `platform:${actor.sub}`);
+
 /** The two limits of the API, per minute: per client IP and per token subject. */
 export function rateLimits(settings: Settings): ThrottlerOptions[] {
   return [
@@ -44,7 +50,7 @@ abstract class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return `${name}:${sha256Hex(tracker).slice(0, 32)}`;
+    return rateLimitKey(name as RateLimitName, tracker);
   }
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
@@ -63,6 +69,8 @@ export interface IpRateLimitDecision {
   headers: Record<string, string>;
   /** Set when the client is over its limit: the `429 rate_limited` detail to answer with. */
   refusal?: string;
+  /** Hits counted ahead for the per-token limit, by key: goes into the request context (`countedRateLimitHits`). */
+  counted?: Map<string, unknown>;
 }
 
 /**
@@ -83,12 +91,18 @@ export class IpRateLimit {
     this.limit = rateLimits(settings).find((l) => l.name === 'ip')!;
   }
 
-  /** Counts one request from `ip` to `path` (exempt paths are not counted). */
-  async check(ip: string, path: string): Promise<IpRateLimitDecision> {
+  /**
+   * Counts one request from `ip` to `path` (exempt paths are not counted). Given the request's token
+   * subject (`tokenTracker`, when the token is one this process verified before), the per-token hit is
+   * counted in the same Redis round trip and returned in `counted`, for the per-token guard to judge
+   * after authentication ({@link RedisThrottlerStorage.increment} answers it instead of counting again).
+   */
+  async check(ip: string, path: string, tokenSubject?: string): Promise<IpRateLimitDecision> {
     if (isRateLimitExempt(path)) return { headers: {} };
     const limit = this.limit.limit as number;
-    const key = `ip:${sha256Hex(normalizeIp(ip)).slice(0, 32)}`;
-    const hit = await this.storage.increment(key, this.limit.ttl as number, limit, 0, 'ip');
+    const key = rateLimitKey('ip', normalizeIp(ip));
+    const tokenKey = tokenSubject === undefined ? undefined : rateLimitKey('token', tokenSubject);
+    const { ip: hit, token } = await this.storage.incrementPair(key, tokenKey, this.limit.ttl as number, limit);
     if (hit.isBlocked) {
       const retryAfter = Math.max(1, hit.timeToBlockExpire);
       return {
@@ -97,6 +111,7 @@ export class IpRateLimit {
       };
     }
     return {
+      counted: token && tokenKey ? new Map([[tokenKey, token]]) : undefined,
       headers: {
         'X-RateLimit-Limit-ip': String(limit),
         'X-RateLimit-Remaining-ip': String(Math.max(0, limit - hit.totalHits)),
@@ -121,7 +136,6 @@ export class TokenRateLimitGuard extends RateLimitGuard {
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const actor = req.user as Actor;
-    return actor.tenantId ? `tenant:${actor.tenantId}:${actor.sub}` : `platform:${actor.sub}`;
+    return tokenTracker(req.user as Actor);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
+import { RequestContexts } from '@rcp/observability';
 import { Settings, SETTINGS_TOKEN, redisConnection } from '@rcp/config';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -17,6 +18,32 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 return {hits, ttl}`;
+
+/**
+ * Both limits of one request in one round trip: the per-IP window (KEYS[1]) and, unless the client is
+ * already over its IP limit (ARGV[2]), the per-token window (KEYS[2]). Same fixed windows as {@link HIT}.
+ * Both keys hash to one slot only on a single Redis (no cluster), which is what this runs on.
+ */
+const HIT_PAIR = `
+local function hit(key, ttl)
+  local hits = redis.call('INCR', key)
+  local pttl = redis.call('PTTL', key)
+  if pttl < 0 then
+    redis.call('PEXPIRE', key, ttl)
+    pttl = tonumber(ttl)
+  end
+  return {hits, pttl}
+end
+local ip = hit(KEYS[1], ARGV[1])
+if ip[1] > tonumber(ARGV[2]) then return ip end
+local token = hit(KEYS[2], ARGV[1])
+return {ip[1], ip[2], token[1], token[2]}`;
+
+/** The two scripts, defined once per connection (ioredis sends EVALSHA, and the script again only after a NOSCRIPT). */
+type ScriptClient = Redis & {
+  rcpHit(key: string, ttl: string): Promise<[number, number]>;
+  rcpHitPair(ipKey: string, tokenKey: string, ttl: string, ipLimit: string): Promise<number[]>;
+};
 
 /** How long a rate-limit check may wait for Redis before the request goes through unchecked. */
 const REDIS_TIMEOUT_MS = 250;
@@ -56,15 +83,39 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
     });
   }
 
+  /**
+   * Counts one hit of `key`. When this request's hit of `key` was already counted (by {@link incrementPair},
+   * with the per-IP limit, before the guard ran), that count is answered instead of counting twice.
+   */
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
+    const counted = RequestContexts.current()?.countedRateLimitHits;
+    const prior = counted?.get(key) as [number, number] | undefined;
+    if (prior) {
+      counted!.delete(key);
+      return record(prior[0], prior[1], limit);
+    }
     try {
-      const [hits, pttl] = (await this.redis().eval(HIT, 1, this.prefix + key, String(ttl))) as [number, number];
-      const seconds = Math.max(1, Math.ceil(pttl / 1000));
-      const blocked = hits > limit;
-      return { totalHits: hits, timeToExpire: seconds, isBlocked: blocked, timeToBlockExpire: blocked ? seconds : 0 };
+      const [hits, pttl] = await (this.redis() as ScriptClient).rcpHit(this.prefix + key, String(ttl));
+      return record(hits, pttl, limit);
     } catch (err) {
       this.warn(err as Error);
-      return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
+      return unlimited(ttl);
+    }
+  }
+
+  /**
+   * Counts the per-IP hit and, when `tokenKey` is given and the IP is within `ipLimit`, the per-token hit,
+   * in one round trip. Returns the IP's record and the token's raw count (hits, ms left) for the guard
+   * to judge, or undefined when it was not counted (over the IP limit, or Redis unavailable).
+   */
+  async incrementPair(ipKey: string, tokenKey: string | undefined, ttl: number, ipLimit: number): Promise<{ ip: ThrottlerStorageRecord; token?: [number, number] }> {
+    if (!tokenKey) return { ip: await this.increment(ipKey, ttl, ipLimit, 0, 'ip') };
+    try {
+      const r = await (this.redis() as ScriptClient).rcpHitPair(this.prefix + ipKey, this.prefix + tokenKey, String(ttl), String(ipLimit));
+      return { ip: record(r[0], r[1], ipLimit), token: r.length === 4 ? [r[2], r[3]] : undefined };
+    } catch (err) {
+      this.warn(err as Error);
+      return { ip: unlimited(ttl) };
     }
   }
 
@@ -80,6 +131,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
         lazyConnect: true,
         retryStrategy: (times) => Math.min(200 * times, 2000),
       });
+      // EVALSHA of a script defined once: the script's text is not sent (nor hashed by Redis) per request.
+      this.client.defineCommand('rcpHit', { numberOfKeys: 1, lua: HIT });
+      this.client.defineCommand('rcpHitPair', { numberOfKeys: 2, lua: HIT_PAIR });
       this.client.on('error', () => undefined); // reported per request by warn(); ioredis reconnects by itself
       this.client.connect().catch(() => undefined);
     }
@@ -95,4 +149,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
   onApplicationShutdown(): void {
     this.client?.disconnect();
   }
+}
+
+function record(hits: number, pttl: number, limit: number): ThrottlerStorageRecord {
+  const seconds = Math.max(1, Math.ceil(pttl / 1000));
+  const blocked = hits > limit;
+  return { totalHits: hits, timeToExpire: seconds, isBlocked: blocked, timeToBlockExpire: blocked ? seconds : 0 };
+}
+
+/** Redis unavailable: the request goes through uncounted. */
+function unlimited(ttl: number): ThrottlerStorageRecord {
+  return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
 }

@@ -27,6 +27,11 @@ export interface RequestContext {
   ip?: string;
   method?: string;
   path?: string;
+  /**
+   * Rate-limit hits this request already counted, by key (the per-token hit counted together with the
+   * per-IP one before the body was read): the throttler answers them instead of counting again.
+   */
+  countedRateLimitHits?: Map<string, unknown>;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -9,3 +9,5 @@ export * from './persistence.module';
 export * from './command-audit';
 export * from './change-handler';
 export * from './worker-scope';
+export * from './inline-sql';
+export * from './hydrate';

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryRunner, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { RequestContexts, Actor } from '@rcp/observability';
 import { releaseConnection } from './database';
 import { APP_DB_ROLE } from './db-roles';
+import { inlineParams, Statement } from './inline-sql';
 
 /**
  * Whose rows a transaction may see: one tenant's (`tenantId`, on the tenant login), or every tenant's
@@ -263,6 +264,44 @@ export class TransactionManager {
     }
   }
 
+  /**
+   * Read-only statements in the caller's scope, in ONE round trip to Postgres: a simple-protocol message
+   * `SELECT <role and tenant, set_config(…, true)>; <statements>`. Postgres runs such a message as one
+   * implicit transaction, so the scope lasts exactly as long as the statements and nothing is left on
+   * the pooled connection; row-level security holds them as it holds any transaction of the scope.
+   * Parameters are inlined as literals by the driver's own `escapeLiteral` ({@link inlineParams}). No
+   * BEGIN, no COMMIT, no TypeORM query runner: the hot reads (a resource, a page, the lifecycle gate)
+   * cost one round trip. Inside a transaction the statements join it instead (one query each).
+   * Answers the rows of each statement, in order.
+   */
+  async readInOneTrip(statements: readonly Statement[], scope?: DbScope): Promise<Array<Array<Record<string, unknown>>>> {
+    const outer = this.storage.getStore();
+    if (outer) {
+      if (scope && !sameScope(scope, outer.scope)) throw new NestedScopeError(scope, outer.scope);
+      const rows: Array<Array<Record<string, unknown>>> = [];
+      for (const st of statements) rows.push(rowsOfResult(await outer.manager.query(st.sql, st.params as unknown[] | undefined)));
+      return rows;
+    }
+    const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
+    const pool = poolOf(effective.platform ? this.dataSource : this.tenantDataSource);
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const escape = (text: string) => client.escapeLiteral(text);
+      const role = effective.platform ? '' : `set_config('role', '${APP_DB_ROLE}', true), `;
+      const text = [`SELECT ${role}set_config('rcp.tenant_id', ${escape(effective.tenantId ?? '')}, true)`, ...statements.map((st) => inlineParams(st.sql, st.params, escape))].join('; ');
+      const results = (await client.query(text)) as unknown as QueryResultLike[];
+      return results.slice(1).map((r) => r.rows ?? []);
+    } catch (err) {
+      // A statement's error ends the implicit transaction (rolled back) with the message: the connection
+      // is clean. Only a connection-level failure (no SQLSTATE) is destroyed instead of pooled.
+      if (!(err as { code?: string }).code) broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /** Read-only convenience: same scoping, for queries. */
   read<T>(work: (manager: EntityManager) => Promise<T>, scope?: DbScope): Promise<T> {
     return this.run(work, scope);
@@ -341,4 +380,15 @@ export class TransactionManager {
       throw err;
     }
   }
+}
+
+/** The `pg` pool under a TypeORM Postgres DataSource (its driver's master pool). */
+function poolOf(ds: DataSource): Pool {
+  return (ds.driver as unknown as { master: Pool }).master;
+}
+
+/** TypeORM's `query` answers an UPDATE … RETURNING as `[rows, count]` and a SELECT as rows. */
+function rowsOfResult(result: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+  return result as Array<Record<string, unknown>>;
 }

@@ -15,4 +15,9 @@ export abstract class TenantUsageReader {
   abstract usageOf(tenantId: string): Promise<Usage>;
   /** The usage of each of several tenants at once (a list page), keyed by tenant id. */
   abstract usagesOf(tenantIds: string[]): Promise<Map<string, Usage>>;
+  /**
+   * A tenant's binding and its usage in one read (one round trip outside a unit of work), in the
+   * caller's scope; null when the binding is absent or hidden from the caller.
+   */
+  abstract bindingWithUsage(tenantId: string): Promise<{ binding: RuntimeTenantBinding; usage: Usage } | null>;
 }

@@ -14,6 +14,9 @@ export const LIFECYCLE_CACHE_MS = 1000;
 @Injectable()
 export class TenancyLifecycleGate extends TenantLifecycleGate {
   private readonly cache = new Map<string, { state: TenantLifecycle; until: number }>();
+  private readonly reading = new Map<string, Promise<TenantLifecycle>>();
+  /** Bumped by every `forget`: a read that started before it may predate the change and is not kept. */
+  private forgets = 0;
 
   constructor(private readonly tx: TransactionManager) {
     super();
@@ -22,17 +25,32 @@ export class TenancyLifecycleGate extends TenantLifecycleGate {
   async lifecycleOf(tenantId: string): Promise<TenantLifecycle> {
     const hit = this.cache.get(tenantId);
     if (hit && hit.until > Date.now()) return hit.state;
-    const rows: Array<{ state: TenantLifecycle }> = await this.tx.read(
-      (m) => m.query(`SELECT state FROM tenancy.tenant_bindings WHERE id = $1`, [tenantId]),
-      { tenantId, platform: false },
-    );
-    const state = rows[0]?.state ?? 'unknown';
+    // Requests arriving while the answer is being read wait for that read, not a read each.
+    let reading = this.reading.get(tenantId);
+    if (!reading) {
+      const read = this.read(tenantId).finally(() => {
+        if (this.reading.get(tenantId) === read) this.reading.delete(tenantId);
+      });
+      this.reading.set(tenantId, (reading = read));
+    }
+    return reading;
+  }
+
+  /** One round trip, in the tenant's own scope (row-level security answers only its binding). */
+  private async read(tenantId: string): Promise<TenantLifecycle> {
+    const started = Date.now();
+    const forgets = this.forgets;
+    const [rows] = await this.tx.readInOneTrip([{ sql: 'SELECT state FROM tenancy.tenant_bindings WHERE id = $1', params: [tenantId] }], { tenantId, platform: false });
+    const state = (rows[0]?.state as TenantLifecycle | undefined) ?? 'unknown';
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(tenantId, { state, until: Date.now() + LIFECYCLE_CACHE_MS });
+    // Trusted from when the read started: the answer is never older than LIFECYCLE_CACHE_MS.
+    if (forgets === this.forgets) this.cache.set(tenantId, { state, until: started + LIFECYCLE_CACHE_MS });
     return state;
   }
 
   override forget(tenantId: string): void {
+    this.forgets++;
     this.cache.delete(tenantId);
+    this.reading.delete(tenantId);
   }
 }

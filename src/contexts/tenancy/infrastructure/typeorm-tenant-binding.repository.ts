@@ -7,6 +7,16 @@ import { TenantBindingRepository } from '../domain/tenant-binding.repository';
 import { TenantBindingMapper } from './tenant-binding.mapper';
 import { TenantBindingOrmEntity } from './tenant-binding.orm-entity';
 
+/** The aggregate repository of tenant bindings (their table, mapper and events). */
+export function tenantBindings(tx: TransactionManager, store: AggregateStore): AggregateRepository<RuntimeTenantBinding> {
+  return aggregateRepository(tx, store, {
+    entity: TenantBindingOrmEntity,
+    aggregateType: 'RuntimeTenantBinding',
+    mapper: TenantBindingMapper,
+    onDuplicate: (b) => new DomainError('precondition_failed', `Tenant ${b.id} already exists`, { reasons: [`tenant id ${b.id} is taken`] }),
+  });
+}
+
 /** TypeORM adapter of the tenant binding repository port. */
 @Injectable()
 export class TypeOrmTenantBindingRepository extends TenantBindingRepository {
@@ -17,12 +27,7 @@ export class TypeOrmTenantBindingRepository extends TenantBindingRepository {
     store: AggregateStore,
   ) {
     super();
-    this.bindings = aggregateRepository(tx, store, {
-      entity: TenantBindingOrmEntity,
-      aggregateType: 'RuntimeTenantBinding',
-      mapper: TenantBindingMapper,
-      onDuplicate: (b) => new DomainError('precondition_failed', `Tenant ${b.id} already exists`, { reasons: [`tenant id ${b.id} is taken`] }),
-    });
+    this.bindings = tenantBindings(tx, store);
   }
 
   findById(id: string): Promise<RuntimeTenantBinding | null> {
