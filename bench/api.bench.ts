@@ -1,124 +1,203 @@
 /**
- * `npm run bench:api` — HTTP throughput and latency of the authenticated API, next to a bare Fastify
- * route measured in the same run on the same machine (autocannon, loopback only, bounded duration).
+ * `npm run bench:api` — the authenticated API next to baselines measured in the same run on the same
+ * machine: autocannon (in this process) against a server process (bench/api-server.ts) that serves both
+ * the baselines and the real application, so the server's CPU time per request can be read for each
+ * scenario from /proc/<pid>/stat.
  *
- *   1. bare Fastify: GET /ping → {"ok":true}                      (the ceiling of this machine)
- *   1b. the same route doing one `SELECT 1` on a pg pool            (the cost of any database round trip)
- *   2. authenticated GET /v1/tenants/{id} with a tenant token      (JWT, role check, lifecycle gate, RLS read)
- *   3. authenticated idempotent POST /v1/tenants: a new tenant per request, each with its own Idempotency-Key
- *      (a command: state + outbox + audit in one transaction, then relayed to the feed)
+ * Baselines (bare Fastify on a plain `pg` pool, no auth, no Nest, no TypeORM):
+ *   - GET /ping, and GET with one `SELECT 1` (the cost of any database round trip);
+ *   - the same raw SQL as each product scenario: one tenant, a page of 50 environments, a feed page,
+ *     an actual-state report that changes nothing, a create (aggregate + outbox + audit in one transaction).
+ * Product scenarios (JWT, rate limits, lifecycle gate, row-level security, ETag, idempotency, audit):
+ *   - GET /v1/tenants/{id} with a tenant token;
+ *   - GET /v1/environments?limit=50;
+ *   - GET /v1/events?limit=50 (a feed page);
+ *   - PUT /v1/environments/{id}/actual-state by the environment's agent, nothing changed (each connection
+ *     reports for an environment of its own, as agents do);
+ *   - POST /v1/tenants, a new tenant with its own Idempotency-Key per request.
  *
- * Goal (issue 4): (2) keeps at least a third of (1)'s requests/s, p99 under 25 ms at 50 connections.
+ * Goals (issue 19): GET one resource ≥ 50 % of "+ one pg query" with p99 ≤ 25 ms; the agent PUT ≥ 40 %
+ * of "+ one pg query"; the create ≥ 50 % of its raw transaction. Knobs: BENCH_SECONDS (10),
+ * BENCH_CONNECTIONS (50), BENCH_ONLY (comma-separated scenario keys).
  */
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
 import { signLocalToken } from '../libs/auth/src/token-factory';
-import { loadSettings } from '../libs/config/src/settings';
-import { createApp } from '../src/bootstrap';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const TICKS = 100;
 
 interface Row {
+  key: string;
   name: string;
   rps: number;
   p50: number;
   p99: number;
-  errors: number;
   non2xx: number;
+  errors: number;
+  cpuMsPerRequest: number;
+  baseline?: string;
 }
 
-async function run(name: string, opts: autocannon.Options): Promise<Row> {
-  const r = await autocannon({ duration: DURATION, connections: CONNECTIONS, ...opts });
-  return { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+interface ServerInfo {
+  barePort: number;
+  appPort: number;
+  jwt: { secret: string; issuer: string; audience: string };
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
 }
 
 async function main(): Promise<void> {
   const db = `rcp_bench_${randomUUID().slice(0, 8)}`;
   const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
+  let server: ChildProcess | undefined;
   const rows: Row[] = [];
   try {
-    // 1. bare Fastify
-    const bare = Fastify();
-    bare.get('/ping', async () => ({ ok: true }));
-    await bare.listen({ port: 0, host: '127.0.0.1' });
-    const barePort = (bare.server.address() as { port: number }).port;
-    rows.push(await run('bare Fastify GET', { url: `http://127.0.0.1:${barePort}/ping` }));
-    await bare.close();
-
-    // 1b. the same bare route plus a single Postgres round trip (what any database read costs here)
-    const pool = new Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', max: 10 });
-    const withDb = Fastify();
-    withDb.get('/ping', async () => (await pool.query('SELECT 1 AS ok')).rows[0]);
-    await withDb.listen({ port: 0, host: '127.0.0.1' });
-    rows.push(await run('bare Fastify GET + one pg query', { url: `http://127.0.0.1:${(withDb.server.address() as { port: number }).port}/ping` }));
-    await withDb.close();
-    await pool.end();
-
-    // 2-3. the product, one process with both roles, logs off
-    const settings = loadSettings({
-      ...process.env,
-      JWT_SECRET: process.env.JWT_SECRET || randomBytes(32).toString('base64url'),
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-      REDIS_PREFIX: `rcp-bench-${db}`,
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-      DB_POOL_SIZE: '20',
+    server = fork(join(__dirname, 'api-server.ts'), [], {
+      env: { ...process.env, BENCH_DB: db },
+      execArgv: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const app = await createApp(settings);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const port = (app.getHttpServer().address() as { port: number }).port;
-    const base = `http://127.0.0.1:${port}`;
-    const sign = (spec: Parameters<typeof signLocalToken>[0]) => signLocalToken(spec, settings.JWT_SECRET, settings.JWT_ISSUER, settings.JWT_AUDIENCE);
+    const info = await new Promise<ServerInfo>((resolve, reject) => {
+      server!.once('message', (m) => resolve(m as ServerInfo));
+      server!.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before it was ready`)));
+    });
+    const pid = server.pid!;
+    const bare = `http://127.0.0.1:${info.barePort}`;
+    const base = `http://127.0.0.1:${info.appPort}`;
+    const sign = (spec: Parameters<typeof signLocalToken>[0]) => signLocalToken(spec, info.jwt.secret, info.jwt.issuer, info.jwt.audience);
     const platform = sign({ roles: ['platform:admin'] });
-    const tenant = sign({ tenantId: 'bench', roles: ['tenant:viewer'] });
-    const quotas = { maxEnvironments: 5, maxServicesPerEnvironment: 5, maxReplicasPerService: 5, maxTotalReplicas: 50 };
-    const created = await fetch(`${base}/v1/tenants`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${platform}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'bench', displayName: 'Bench', isolationMode: 'shared', quotas }),
-    });
-    if (created.status !== 201) throw new Error(`could not onboard the bench tenant: ${created.status} ${await created.text()}`);
+    const viewer = sign({ tenantId: 'bench', roles: ['tenant:viewer'] });
+    const tenantAdmin = sign({ tenantId: 'bench', roles: ['tenant:admin'] });
+    const call = async (method: string, path: string, token: string, body?: unknown, expect = [200, 201, 202]) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!expect.includes(res.status)) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    };
 
-    rows.push(await run('authenticated GET /v1/tenants/{id}', { url: `${base}/v1/tenants/bench`, headers: { authorization: `Bearer ${tenant}` } }));
+    // The data: a tenant with 50 ready environments, each with its agent and one reported service.
+    const quotas = { maxEnvironments: 60, maxServicesPerEnvironment: 5, maxReplicasPerService: 5, maxTotalReplicas: 500 };
+    await call('POST', '/v1/tenants', platform, { id: 'bench', displayName: 'Bench', isolationMode: 'shared', quotas });
+    const envIds: string[] = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const env = await call('POST', '/v1/environments', tenantAdmin, { name: `env-${i}`, projectId: 'bench-project', type: 'development', region: 'eu-west-1' });
+      envIds.push(env.id);
+    }
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const page = await call('GET', '/v1/environments?limit=200&state=ready', tenantAdmin);
+      if (page.items.length >= envIds.length) break;
+      if (Date.now() > deadline) throw new Error(`only ${page.items.length} of ${envIds.length} environments became ready`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const services = [{ name: 'web', image: 'registry.example/web:1.0.0', replicas: 2, readyReplicas: 2, configChecksum: null }];
+    const agentTokens: string[] = [];
+    for (const envId of envIds) {
+      const enrollment = await call('POST', `/v1/environments/${envId}/agent-enrollments`, tenantAdmin, {});
+      const key = await call('POST', '/v1/agent-enrollments/redeem', enrollment.token);
+      const token = await call('POST', '/v1/agent-tokens', key.key);
+      agentTokens.push(token.token);
+      await call('PUT', `/v1/environments/${envId}/actual-state`, token.token, { observedAt: new Date().toISOString(), services });
+    }
 
+    const scenario = async (key: string, name: string, opts: autocannon.Options, baseline?: string): Promise<void> => {
+      if (ONLY && !ONLY.includes(key)) return;
+      const before = cpuMs(pid);
+      const r = await autocannon({ duration: DURATION, connections: CONNECTIONS, ...opts });
+      const spent = cpuMs(pid) - before;
+      rows.push({
+        key,
+        name,
+        rps: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        cpuMsPerRequest: r.requests.total ? spent / r.requests.total : 0,
+        baseline,
+      });
+    };
+    /** Each connection reports for an environment of its own, with an observation time that only moves on. */
+    const report = (path: (i: number) => string): autocannon.Request[] => [
+      {
+        setupRequest: (req: autocannon.Request, context: Record<string, unknown>) => {
+          if (context.env === undefined) context.env = (nextEnv++ % envIds.length) as number;
+          const i = context.env as number;
+          return {
+            ...req,
+            path: path(i),
+            headers: { ...req.headers, authorization: `Bearer ${agentTokens[i]}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ observedAt: new Date().toISOString(), services }),
+          };
+        },
+      },
+    ];
+    let nextEnv = 0;
     let n = 0;
-    rows.push(
-      await run('authenticated idempotent POST /v1/tenants', {
-        url: `${base}/v1/tenants`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${platform}`, 'content-type': 'application/json' },
-        requests: [
-          {
-            setupRequest: (req: autocannon.Request) => {
-              n += 1;
-              const id = `t-${n}-${randomUUID().slice(0, 6)}`;
-              return {
-                ...req,
-                headers: { ...req.headers, 'idempotency-key': `bench-${id}` },
-                body: JSON.stringify({ id, displayName: `Tenant ${n}`, isolationMode: 'pooled', quotas }),
-              };
-            },
-          },
-        ],
-      }),
+    const newTenant = (req: autocannon.Request): autocannon.Request => {
+      n += 1;
+      const id = `t-${n}-${randomUUID().slice(0, 6)}`;
+      return { ...req, headers: { ...req.headers, 'idempotency-key': `bench-${id}` }, body: JSON.stringify({ id, displayName: `Tenant ${n}`, isolationMode: 'pooled', quotas }) };
+    };
+    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    await scenario('bare', 'bare Fastify GET', { url: `${bare}/ping` });
+    await scenario('one', 'bare Fastify GET + one pg query (SELECT 1)', { url: `${bare}/one` });
+    await scenario('raw-tenant', 'bare Fastify + the same SQL: one tenant', { url: `${bare}/tenant` });
+    await scenario('tenant', 'GET /v1/tenants/{id} (tenant token)', { url: `${base}/v1/tenants/bench`, headers: auth(viewer) }, 'raw-tenant');
+    await scenario('raw-environments', 'bare Fastify + the same SQL: 50 environments', { url: `${bare}/environments` });
+    await scenario('environments', 'GET /v1/environments?limit=50', { url: `${base}/v1/environments?limit=50`, headers: auth(viewer) }, 'raw-environments');
+    await scenario('raw-feed', 'bare Fastify + the same SQL: a feed page', { url: `${bare}/feed` });
+    await scenario('feed', 'GET /v1/events?limit=50 (feed page)', { url: `${base}/v1/events?limit=50`, headers: auth(viewer) }, 'raw-feed');
+    nextEnv = 0;
+    await scenario('raw-report', 'bare Fastify + raw tx: report, nothing changed', { method: 'PUT', url: bare, requests: report((i) => `/actual-state/${envIds[i]}`) });
+    nextEnv = 0;
+    await scenario('report', 'PUT …/actual-state (agent, nothing changed)', { method: 'PUT', url: base, requests: report((i) => `/v1/environments/${envIds[i]}/actual-state`) }, 'raw-report');
+    await scenario('raw-create', 'bare Fastify + raw tx: 3 inserts (aggregate, outbox, audit)', { method: 'POST', url: `${bare}/tenants` });
+    await scenario(
+      'create',
+      'POST /v1/tenants (new tenant, Idempotency-Key)',
+      { method: 'POST', url: `${base}/v1/tenants`, headers: { ...auth(platform), 'content-type': 'application/json' }, requests: [{ setupRequest: newTenant }] },
+      'raw-create',
     );
-    await app.close();
   } finally {
+    if (server?.connected) {
+      server.send({ stop: true });
+      await new Promise((r) => server!.once('exit', r));
+    }
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }
 
-  const bareRps = rows[0].rps;
+  const one = rows.find((r) => r.key === 'one');
+  const ratio = (a: Row, b?: Row) => (b && b.rps ? `${((a.rps / b.rps) * 100).toFixed(0)} %` : '');
   console.log(`\nbench:api — ${CONNECTIONS} connections, ${DURATION} s each, ${new Date().toISOString()}`);
-  console.log('| scenario | req/s | vs bare | p50 ms | p99 ms | errors | non-2xx |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('| scenario | req/s | p50 ms | p99 ms | server CPU ms/req | vs its raw SQL | vs one pg query | non-2xx | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${r.rps} | ${((r.rps / bareRps) * 100).toFixed(0)} % | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`);
+    const own = r.baseline ? rows.find((b) => b.key === r.baseline) : undefined;
+    console.log(
+      `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuMsPerRequest.toFixed(3)} | ${own ? ratio(r, own) : ''} | ${r.key === 'one' || r.key === 'bare' ? '' : ratio(r, one)} | ${r.non2xx} | ${r.errors} |`,
+    );
   }
 }
 

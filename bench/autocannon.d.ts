@@ -6,7 +6,7 @@ declare module 'autocannon' {
       path?: string;
       headers?: Record<string, string>;
       body?: string;
-      setupRequest?: (req: Request, context: object) => Request;
+      setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
     }
     interface Options {
       url?: string;
@@ -26,7 +26,7 @@ declare module 'autocannon' {
       max: number;
     }
     interface Result {
-      requests: Histogram;
+      requests: Histogram & { total: number };
       latency: Histogram;
       errors: number;
       non2xx: number;

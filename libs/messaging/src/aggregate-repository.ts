@@ -54,7 +54,7 @@ export function aggregateRepository<A extends AggregateRoot<string, E>, Row exte
 ): AggregateRepository<A> {
   const key = spec.key ?? { property: 'id', column: 'id' };
   const table = () => entityTable(tx.dataSource, spec.entity);
-  const statementById = (id: string): Statement => ({ sql: `SELECT * FROM ${table().table} WHERE ${key.column} = $1`, params: [id] });
+  const statementById = (id: string): Statement => ({ sql: `SELECT * FROM ${table().table} WHERE ${table().column(key.column)} = $1`, params: [id] });
   const fromRow = (raw: Record<string, unknown>): A => spec.mapper.toDomain(table().fromRaw(raw));
   return {
     statementById,

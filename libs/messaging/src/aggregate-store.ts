@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityTarget, ObjectLiteral } from 'typeorm';
 import { AggregateRoot, ConcurrentModificationError, DomainError } from '@rcp/ddd';
-import { TransactionManager, isUniqueViolation } from '@rcp/persistence';
+import { TransactionManager, entityTable, rowsOf } from '@rcp/persistence';
 import { IntegrationEvent } from './integration-event';
 import { OutboxWriter } from './outbox-writer';
 
@@ -49,23 +49,17 @@ export class AggregateStore {
     const next = req.aggregate.nextVersion;
     const row = { ...req.row, version: next } as unknown as E;
     const idColumn = req.idColumn ?? 'id';
+    const table = entityTable(this.tx.dataSource, req.entity);
     if (req.aggregate.isNew) {
-      try {
-        await this.tx.savepoint('aggregate_insert', () => m.insert(req.entity, row));
-      } catch (err) {
-        // The aggregate's own key: the only unique violation that means a conflict on this resource.
-        // Any other (in a side table, a read model) is a bug and surfaces as one (500).
-        if (isUniqueViolation(err)) throw req.onDuplicate ? req.onDuplicate() : new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
-        throw err;
-      }
+      // ON CONFLICT DO NOTHING: a taken key (the aggregate's id, or another unique key of its table such
+      // as a name) answers no row instead of aborting the transaction, so no savepoint is needed.
+      const { sql, params } = table.insert(row);
+      const inserted = rowsOf(await m.query(sql, params as unknown[]));
+      if (!inserted.length) throw req.onDuplicate ? req.onDuplicate() : new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
     } else {
-      const res = await m
-        .createQueryBuilder()
-        .update(req.entity)
-        .set(row)
-        .where(`${idColumn} = :id AND version = :loaded`, { id: req.aggregate.id, loaded: req.aggregate.version })
-        .execute();
-      if (!res.affected) throw new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
+      const { sql, params } = table.updateVersioned(row, idColumn, req.aggregate.id, req.aggregate.version);
+      const updated = rowsOf(await m.query(sql, params as unknown[]));
+      if (!updated.length) throw new ConcurrentModificationError(req.aggregateType, req.aggregate.id);
     }
     this.tx.noteProject(req.projectId);
     await this.outbox.append({

@@ -143,7 +143,8 @@ export class EventsController {
     const limit = q.limit ?? DEFAULT_PAGE_SIZE;
     const after = FEED_KEYSET.decode(q.after, 'after')?.p ?? 0;
     const { sql, params } = feedQuery(actor, { after, type: q.type, limit });
-    const read = (): Promise<FeedRow[]> => this.tx.read((m) => m.query(sql, params));
+    // One statement in the caller's scope, one round trip (no BEGIN/COMMIT around it).
+    const read = async (): Promise<FeedRow[]> => (await this.tx.readInOneTrip([{ sql, params }]))[0] as unknown as FeedRow[];
     let rows = await read();
     const deadline = Date.now() + (q.wait ?? 0) * 1000;
     while (!rows.some((r) => r.position !== null) && Date.now() < deadline) {

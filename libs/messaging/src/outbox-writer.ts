@@ -70,12 +70,11 @@ export class OutboxWriter {
       values.push(env.id, batch.tenantId, env.type, batch.aggregateType, batch.aggregateId, batch.aggregateVersion, JSON.stringify(env));
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}::jsonb)`;
     });
-    await this.tx
-      .manager()
-      .query(
-        `INSERT INTO platform.outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope) VALUES ${rows.join(', ')}`,
-        values,
-      );
+    // Sent with the transaction's COMMIT (nothing reads the rows before): no round trip of its own.
+    await this.tx.deferToCommit({
+      sql: `INSERT INTO platform.outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope) VALUES ${rows.join(', ')}`,
+      params: values,
+    });
     this.tx.afterCommit(() => this.wakeup.outboxChanged());
     return envelopes;
   }

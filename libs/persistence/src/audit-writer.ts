@@ -50,7 +50,9 @@ export class AuditWriter {
       (tenant_id, actor, actor_kind, roles, action, target_type, target_id, result, status, code, correlation_id, trace_id, ip, details, project_id)
       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`;
     if (manager) {
-      await manager.query(sql, params);
+      // The command's own row: sent with its COMMIT, no round trip of its own.
+      if (this.tx.inTransaction()) await this.tx.deferToCommit({ sql, params });
+      else await manager.query(sql, params);
       return;
     }
     // A refusal: its own transaction, platform scope so the row can be written for any tenant.

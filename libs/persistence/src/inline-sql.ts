@@ -19,7 +19,10 @@ export function sqlLiteral(value: unknown, escape: (text: string) => string): st
   const prepared = prepareValue(value) as unknown;
   if (prepared === null || prepared === undefined) return 'NULL';
   if (Buffer.isBuffer(prepared)) return `${escape(`\\x${prepared.toString('hex')}`)}::bytea`;
-  return escape(String(prepared));
+  const text = String(prepared);
+  // Postgres text cannot hold NUL (a parameter with one is refused too); in a literal it would end the message.
+  if (text.includes('\u0000')) throw new Error('a SQL value contains a NUL character, which Postgres text cannot hold');
+  return escape(text);
 }
 
 /**
@@ -75,4 +78,29 @@ function closingQuote(sql: string, start: number, quote: string): number {
     }
   }
   throw new Error('inlineParams: unterminated quoted text');
+}
+
+/**
+ * Builds a statement's WHERE clause and its parameters together, for hand-written hot-path reads:
+ * `const q = new SqlWhere(); q.and(`tenant_id = ${q.param(t)}`)` … `{ sql: `SELECT … ${q.clause()}`, params: q.params }`.
+ */
+export class SqlWhere {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  /** The placeholder of a new parameter with `value`. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  and(condition: string): this {
+    this.conditions.push(condition);
+    return this;
+  }
+
+  /** `WHERE a AND b`, or '' without conditions. */
+  clause(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
 }

@@ -6,6 +6,7 @@ import { RequestContexts, Actor } from '@rcp/observability';
 import { releaseConnection } from './database';
 import { APP_DB_ROLE } from './db-roles';
 import { inlineParams, Statement } from './inline-sql';
+import { rowsOf } from './pg-errors';
 
 /**
  * Whose rows a transaction may see: one tenant's (`tenantId`, on the tenant login), or every tenant's
@@ -18,12 +19,20 @@ export interface DbScope {
 
 interface TxStore {
   manager: EntityManager;
+  /** The transaction's connection (for its driver's `escapeLiteral`). */
+  client: PoolClient;
   scope: DbScope;
   afterCommit: Array<() => unknown>;
   /** Plain SQL sent in the same message as COMMIT, before it (see `beforeCommit`). */
   beforeCommit?: string[];
   /** Projects whose aggregates this transaction saved (see `noteProject`). */
   projects?: Set<string>;
+}
+
+/** Where a transaction's after-commit hooks and deferred writes stood (`hookMark`), to drop what came after. */
+export interface HookMark {
+  after: number;
+  before: number;
 }
 
 /** A query runner whose transaction this class marks active itself (it opens it with its own statement). */
@@ -155,7 +164,7 @@ export class TransactionManager {
     let lost: Error | undefined;
     const onLost = (err: Error) => (lost ??= err);
     client.on('error', onLost);
-    const store: TxStore = { manager: runner.manager, scope: effective, afterCommit: [] };
+    const store: TxStore = { manager: runner.manager, client, scope: effective, afterCommit: [] };
     let broken: Error | undefined;
     try {
       // Active from before BEGIN is sent: if the opening statement fails part-way (cancelled, timed out),
@@ -279,7 +288,7 @@ export class TransactionManager {
     if (outer) {
       if (scope && !sameScope(scope, outer.scope)) throw new NestedScopeError(scope, outer.scope);
       const rows: Array<Array<Record<string, unknown>>> = [];
-      for (const st of statements) rows.push(rowsOfResult(await outer.manager.query(st.sql, st.params as unknown[] | undefined)));
+      for (const st of statements) rows.push(rowsOf<Record<string, unknown>>(await outer.manager.query(st.sql, st.params as unknown[] | undefined)));
       return rows;
     }
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
@@ -344,15 +353,47 @@ export class TransactionManager {
     (store.beforeCommit ??= []).push(sql);
   }
 
-  /** How many after-commit hooks are registered so far (see `dropHooksSince`). */
-  hookMark(): number {
-    return this.storage.getStore()?.afterCommit.length ?? 0;
+  /**
+   * A write whose result nobody reads (an outbox append, an audit row) sent with this transaction's
+   * COMMIT instead of on its own: its parameters are inlined with the connection's `escapeLiteral`
+   * ({@link inlineParams}) and it runs, in order with the others, in the same message as COMMIT, so it
+   * costs no round trip. It is part of the transaction as any statement is: if it fails, nothing
+   * commits. Rolled back with a savepoint like an after-commit hook (see `hookMark`). Outside a
+   * transaction it runs at once.
+   */
+  async deferToCommit(statement: Statement): Promise<void> {
+    const store = this.storage.getStore();
+    if (!store) {
+      await this.dataSource.query(statement.sql, statement.params as unknown[] | undefined);
+      return;
+    }
+    (store.beforeCommit ??= []).push(inlineParams(statement.sql, statement.params, (text) => store.client.escapeLiteral(text)));
   }
 
-  /** Drops the after-commit hooks registered since `mark` (their work was rolled back to a savepoint). */
-  dropHooksSince(mark: number): void {
+  /**
+   * Sends the writes deferred so far ({@link deferToCommit}) now, in one round trip, instead of with
+   * COMMIT: for work that must see its own outbox or audit rows before it commits.
+   */
+  async flushDeferred(): Promise<void> {
     const store = this.storage.getStore();
-    if (store) store.afterCommit.length = Math.min(store.afterCommit.length, mark);
+    if (!store?.beforeCommit?.length) return;
+    const sql = store.beforeCommit.join('; ');
+    store.beforeCommit = [];
+    await store.client.query(sql);
+  }
+
+  /** How many after-commit hooks and deferred writes are registered so far (see `dropHooksSince`). */
+  hookMark(): HookMark {
+    const store = this.storage.getStore();
+    return { after: store?.afterCommit.length ?? 0, before: store?.beforeCommit?.length ?? 0 };
+  }
+
+  /** Drops the after-commit hooks and deferred writes registered since `mark` (their work was rolled back to a savepoint). */
+  dropHooksSince(mark: HookMark): void {
+    const store = this.storage.getStore();
+    if (!store) return;
+    store.afterCommit.length = Math.min(store.afterCommit.length, mark.after);
+    if (store.beforeCommit) store.beforeCommit.length = Math.min(store.beforeCommit.length, mark.before);
   }
 
   afterCommit(hook: () => unknown): void {
@@ -368,7 +409,7 @@ export class TransactionManager {
   async savepoint<T>(name: string, work: () => Promise<T>): Promise<T> {
     const store = this.storage.getStore();
     if (!store) throw new Error('savepoint outside a transaction');
-    const hooks = store.afterCommit.length;
+    const mark = this.hookMark();
     await store.manager.query(`SAVEPOINT ${name}`);
     try {
       const r = await work();
@@ -376,7 +417,7 @@ export class TransactionManager {
       return r;
     } catch (err) {
       await store.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      store.afterCommit.length = hooks;
+      this.dropHooksSince(mark);
       throw err;
     }
   }
@@ -385,10 +426,4 @@ export class TransactionManager {
 /** The `pg` pool under a TypeORM Postgres DataSource (its driver's master pool). */
 function poolOf(ds: DataSource): Pool {
   return (ds.driver as unknown as { master: Pool }).master;
-}
-
-/** TypeORM's `query` answers an UPDATE … RETURNING as `[rows, count]` and a SELECT as rows. */
-function rowsOfResult(result: unknown): Array<Record<string, unknown>> {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
-  return result as Array<Record<string, unknown>>;
 }

@@ -12,7 +12,8 @@ describe('event order and the feed', () => {
     it('gives an event whose transaction committed late a later feed position instead of skipping it', async () => {
       const admin = await adminClient(t.dbUrl);
       try {
-        // Transaction A appends its event first (lower sequence) and stays open.
+        // Transaction A appends its event first (lower sequence) and stays open. (Outbox rows are
+        // written with COMMIT; A sends its own ahead to hold the lower sequence while it stays open.)
         const appended = gate();
         const release = gate();
         const a = t.change({
@@ -20,6 +21,7 @@ describe('event order and the feed', () => {
           expectedVersion: 0,
           label: 'A',
           beforeCommit: async () => {
+            await t.tx.flushDeferred();
             appended.open();
             await release.promise;
           },

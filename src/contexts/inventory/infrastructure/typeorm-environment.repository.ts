@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@rcp/ddd';
 import { AggregateRepository, AggregateStore, aggregateRepository } from '@rcp/messaging';
-import { TransactionManager } from '@rcp/persistence';
+import { entityTable, SqlWhere, TransactionManager } from '@rcp/persistence';
 import { EnvironmentFilter, RuntimeEnvironmentRepository } from '../domain/inventory.repository';
 import { RuntimeEnvironment } from '../domain/runtime-environment.aggregate';
 import { EnvironmentMapper } from './environment.mapper';
@@ -60,20 +60,17 @@ export class TypeOrmEnvironmentRepository extends RuntimeEnvironmentRepository {
     return rows.map((r) => r.id);
   }
 
+  /** One round trip outside a transaction (TransactionManager.readInOneTrip), a plain query inside one. */
   async page(filter: EnvironmentFilter): Promise<RuntimeEnvironment[]> {
-    const qb = this.tx
-      .manager()
-      .createQueryBuilder(EnvironmentOrmEntity, 'e')
-      .orderBy('e.created_at', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .take(filter.limit + 1);
-    if (filter.tenantId) qb.andWhere('e.tenant_id = :tenantId', { tenantId: filter.tenantId });
-    if (filter.projectId) qb.andWhere('e.project_id = :projectId', { projectId: filter.projectId });
-    if (filter.projectIds) qb.andWhere('e.project_id = ANY(:scopeProjectIds)', { scopeProjectIds: filter.projectIds });
-    if (filter.state) qb.andWhere('e.state = :state', { state: filter.state });
-    // Only the cursor's two values become parameters, under names nothing else uses.
-    if (filter.after) qb.andWhere('(e.created_at, e.id) > (:afterCreatedAt, :afterId)', { afterCreatedAt: filter.after.t, afterId: filter.after.id });
-    return (await qb.getMany()).map(EnvironmentMapper.toDomain);
+    const q = new SqlWhere();
+    if (filter.tenantId) q.and(`tenant_id = ${q.param(filter.tenantId)}`);
+    if (filter.projectId) q.and(`project_id = ${q.param(filter.projectId)}`);
+    if (filter.projectIds) q.and(`project_id = ANY(${q.param(filter.projectIds)}::text[])`);
+    if (filter.state) q.and(`state = ${q.param(filter.state)}`);
+    if (filter.after) q.and(`(created_at, id) > (${q.param(filter.after.t)}::timestamptz, ${q.param(filter.after.id)}::uuid)`);
+    const table = entityTable(this.tx.dataSource, EnvironmentOrmEntity);
+    const [rows] = await this.tx.readInOneTrip([{ sql: `SELECT * FROM ${table.table} ${q.clause()} ORDER BY created_at, id LIMIT ${q.param(filter.limit + 1)}`, params: q.params }]);
+    return rows.map((row) => EnvironmentMapper.toDomain(table.fromRaw(row)));
   }
 
   async running(limit: number, afterId = ''): Promise<Array<{ id: string; tenantId: string; projectId: string }>> {

@@ -47,7 +47,7 @@ export class TypeOrmTenantUsageReader extends TenantUsageReader {
   }
 }
 
-function usageStatement(tenantIds: string[]): Statement {
+export function usageStatement(tenantIds: string[]): Statement {
   return {
     sql: `SELECT t.tenant_id,
            (SELECT count(*)::int FROM tenancy.environment_usage WHERE tenant_id = t.tenant_id AND live) AS environments,
