@@ -18,7 +18,13 @@ export class VersionResponse {
 
 export class ReadinessResponse {
   @ApiProperty({ enum: ['ready', 'not_ready'] }) status: string;
-  @ApiProperty({ example: { postgres: 'up', redis: 'up', migrations: 'up' } }) checks: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ['up', 'down', 'pending', 'unknown'] },
+    description: 'Each dependency: `up`, `down`, migrations `pending`, or `unknown` when it could not be told',
+    example: { postgres: 'up', redis: 'up', migrations: 'up' },
+  })
+  checks: Record<string, string>;
 }
 
 const STARTED = new Date().toISOString();

@@ -13,7 +13,7 @@ export class PlacementDto implements Placement {
   @ApiProperty({ example: 'pool-2' }) cluster: string;
   @ApiProperty({ example: 'acme-' }) namespacePrefix: string;
   @ApiProperty({ example: 'pool-2/tenant_acme' }) dataStore: string;
-  @ApiProperty({ example: { 'rcp.dev/tenant': 'acme', 'rcp.dev/isolation': 'pooled' } }) labels: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { 'rcp.dev/tenant': 'acme', 'rcp.dev/isolation': 'pooled' } }) labels: Record<string, string>;
 }
 
 export class TenantResponse implements TenantView {
