@@ -1,6 +1,7 @@
 /**
- * Four jest projects: unit (pure, no I/O), integration (real Postgres/Redis), e2e (HTTP), and faults (the
- * real application in separate processes, killed, frozen and stopped by the test: test/faults/support).
+ * Five jest projects: unit (pure, no I/O), integration (real Postgres/Redis), e2e (HTTP), browser (Swagger UI
+ * in Debian's chromium) and faults (the real application in separate processes, killed, frozen and stopped
+ * by the test: test/faults/support).
  */
 const moduleNameMapper = {
   '^@rcp/([a-z-]+)$': '<rootDir>/libs/$1/src',
@@ -17,6 +18,10 @@ module.exports = {
     },
     {
       ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeout.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+    },
+    {
+      ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
     {
