@@ -5,6 +5,8 @@
  * but still counted) on the bench's database. Tells the parent its ports and the settings over IPC.
  */
 import Fastify from 'fastify';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { loadSettings } from '../libs/config/src/settings';
@@ -21,8 +23,8 @@ async function main(): Promise<void> {
     DATABASE_URL: url,
     REDIS_PREFIX: `rcp-bench-${db}`,
     LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '100000000',
-    RATE_LIMIT_IP_PER_MINUTE: '100000000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
     DB_POOL_SIZE: '20',
   });
   // The application first: it creates the database and applies the migrations the baselines read.
@@ -113,7 +115,24 @@ async function main(): Promise<void> {
   const barePort = (bare.server.address() as { port: number }).port;
 
   process.send!({ barePort, appPort, jwt: { secret: settings.JWT_SECRET, issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE } });
-  process.on('message', (m: { stop?: boolean }) => {
+  // BENCH_PROFILE: the parent asks for a CPU profile of each scenario's window only.
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  process.on('message', (m: { stop?: boolean; profileStart?: boolean; profileStop?: string }) => {
+    if (m.profileStart) {
+      void post('Profiler.enable')
+        .then(() => post('Profiler.start'))
+        .then(() => process.send!({ profiling: true }));
+    }
+    if (m.profileStop) {
+      const file = m.profileStop;
+      void post('Profiler.stop').then((r) => {
+        writeFileSync(file, JSON.stringify((r as { profile: unknown }).profile));
+        process.send!({ profiled: file });
+      });
+    }
     if (!m.stop) return;
     void Promise.allSettled([bare.close(), pool.end(), app.close()]).then(() => process.exit(0));
   });

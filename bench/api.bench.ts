@@ -18,7 +18,8 @@
  *
  * Goals (issue 19): GET one resource ≥ 50 % of "+ one pg query" with p99 ≤ 25 ms; the agent PUT ≥ 40 %
  * of "+ one pg query"; the create ≥ 50 % of its raw transaction. Knobs: BENCH_SECONDS (10),
- * BENCH_CONNECTIONS (50), BENCH_ONLY (comma-separated scenario keys).
+ * BENCH_CONNECTIONS (50), BENCH_ONLY (comma-separated scenario keys), BENCH_PROFILE (a directory: a CPU
+ * profile of the server process during each scenario; `node scripts/profile-summary.js <file>` sums it).
  */
 import autocannon from 'autocannon';
 import { ChildProcess, fork } from 'node:child_process';
@@ -32,6 +33,8 @@ import { signLocalToken } from '../libs/auth/src/token-factory';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+/** A directory: the server's CPU profile of each scenario is written there as `<key>.cpuprofile`. */
+const PROFILE = process.env.BENCH_PROFILE;
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
 const TICKS = 100;
 
@@ -68,7 +71,12 @@ async function main(): Promise<void> {
   try {
     server = fork(join(__dirname, 'api-server.ts'), [], {
       env: { ...process.env, BENCH_DB: db },
-      execArgv: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'],
+      execArgv: [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const info = await new Promise<ServerInfo>((resolve, reject) => {
@@ -118,11 +126,24 @@ async function main(): Promise<void> {
       await call('PUT', `/v1/environments/${envId}/actual-state`, token.token, { observedAt: new Date().toISOString(), services });
     }
 
+    /** Asks the server for something and waits for its answer (profiling). */
+    const ask = (message: object, answer: string) =>
+      new Promise<void>((resolve) => {
+        const on = (m: Record<string, unknown>) => {
+          if (!(answer in m)) return;
+          server!.off('message', on);
+          resolve();
+        };
+        server!.on('message', on);
+        server!.send(message);
+      });
     const scenario = async (key: string, name: string, opts: autocannon.Options, baseline?: string): Promise<void> => {
       if (ONLY && !ONLY.includes(key)) return;
+      if (PROFILE) await ask({ profileStart: true }, 'profiling');
       const before = cpuMs(pid);
       const r = await autocannon({ duration: DURATION, connections: CONNECTIONS, ...opts });
       const spent = cpuMs(pid) - before;
+      if (PROFILE) await ask({ profileStop: join(PROFILE, `${key}.cpuprofile`) }, 'profiled');
       rows.push({
         key,
         name,

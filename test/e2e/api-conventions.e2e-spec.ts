@@ -497,6 +497,34 @@ describe('rate limits (e2e)', () => {
     }
   });
 
+  it('counts both limits of a request in one Redis round trip once the token is known to the process', async () => {
+    const token = a.token({ roles: ['platform:viewer'], sub: 'one-trip@platform' });
+    expect((await get(a, '/v1/jobs', '10.0.2.1', token)).status).toBe(200); // first call: the token is verified, then counted
+    const monitor = await new Redis(TEST_REDIS_URL).monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: unknown[]) => {
+      // The commands the app sends (a script's own INCR and PTTL are listed too: left out).
+      const words = args.map(String);
+      if (/^eval/i.test(words[0]) && words.some((w) => w.startsWith(`${a.redisPrefix}:ratelimit:`))) commands.push(words);
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 3; i++) expect((await get(a, '/v1/jobs', '10.0.2.1', token)).status).toBe(200);
+      await eventually(async () => commands.length >= 3);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(commands).toHaveLength(3); // one command per request, no second one after authentication
+      for (const words of commands) {
+        const keys = words.filter((w) => w.startsWith(`${a.redisPrefix}:ratelimit:`));
+        expect(keys.map((k) => k.split(':').slice(-2, -1)[0])).toEqual(['ip', 'token']);
+      }
+    } finally {
+      monitor.disconnect();
+    }
+    // And the per-token budget is the same as when counted on its own: the 5th call of the minute passes, the 6th is refused.
+    expect((await get(a, '/v1/jobs', '10.0.2.1', token)).status).toBe(200);
+    expect((await get(a, '/v1/jobs', '10.0.2.1', token)).status).toBe(429);
+  });
+
   it('counts across replicas: the budget is kept in Redis under REDIS_PREFIX', async () => {
     const token = a.token({ roles: ['platform:viewer'], sub: 'roaming@platform' });
     for (let i = 0; i < 3; i++) expect((await get(a, '/v1/jobs', '10.0.1.1', token)).status).toBe(200);

@@ -454,4 +454,21 @@ describe('RS256 tokens through JWT_JWKS_URI (e2e)', () => {
     expect(res.status).toBe(200);
     await moreFlood;
   });
+
+  it('verifies a remembered token again once its key has left the JWKS, and refuses it', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const kid = 'rcp-test-key-leaving';
+    published.push({ ...pair.publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+    await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000 + 100));
+    const token = rs256(pair.privateKey, kid);
+    expect((await call(token)).status).toBe(200);
+    expect((await call(token)).status).toBe(200); // remembered: not verified again
+    // The identity provider drops the key; an unknown kid makes the app read the key set again.
+    published.splice(published.findIndex((k) => (k as { kid?: string }).kid === kid), 1);
+    await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000 + 100));
+    expect((await call(rs256(pair.privateKey, 'rcp-test-key-unknown'))).status).toBe(401);
+    const refused = await call(token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('unauthenticated');
+  });
 });

@@ -86,11 +86,15 @@ export class RcpAuthGuard extends AuthGuard('jwt') {
     if (route.public) return true;
 
     // A token this process verified before is not verified again until it expires (TokenVerifier.recall);
-    // any other goes through passport-jwt, which remembers it once verified.
+    // any other goes through passport-jwt, and is remembered once verified.
     const token = bearerToken(req.headers.authorization);
     const recalled = token ? await this.tokens.recall(token) : undefined;
     if (recalled) req.user = recalled;
-    else await (super.canActivate(context) as Promise<boolean>);
+    else {
+      await (super.canActivate(context) as Promise<boolean>);
+      // Remembered here rather than in the strategy: passport's registry is per process, this verifier per app.
+      if (token) this.tokens.remember(token, req.user!);
+    }
     const actor = req.user!;
     RequestContexts.setActor(actor);
     if (actor.agentKeyId && (await this.agentKeys.isRevoked(actor.agentKeyId, actor.tenantId!))) {

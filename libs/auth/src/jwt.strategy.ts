@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Actor } from '@rcp/observability';
 import { RcpJwtClaims } from './claims';
-import { bearerToken, TokenVerifier } from './token-verifier';
+import { TokenVerifier } from './token-verifier';
 
 /**
  * passport-jwt strategy: HS256 with the local secret, or RS256 against `JWT_JWKS_URI`; the keys, the
@@ -13,14 +13,10 @@ import { bearerToken, TokenVerifier } from './token-verifier';
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(private readonly verifier: TokenVerifier) {
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, passReqToCallback: true, ...verifier.passportOptions() });
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, ...verifier.passportOptions() });
   }
 
-  /** The actor of a token passport-jwt verified; remembered, so the guard does not verify it again until it expires. */
-  validate(req: { headers: Record<string, unknown> }, claims: RcpJwtClaims): Actor {
-    const actor = this.verifier.actorOf(claims);
-    const token = bearerToken(req.headers.authorization);
-    if (token) this.verifier.remember(token, claims, actor);
-    return actor;
+  validate(claims: RcpJwtClaims): Actor {
+    return this.verifier.actorOf(claims);
   }
 }

@@ -142,7 +142,7 @@ export class TokenVerifier {
       audience: this.settings.JWT_AUDIENCE,
     }) as RcpJwtClaims;
     const actor = this.actorOf(claims);
-    this.remember(rawJwtToken, claims, actor);
+    this.remember(rawJwtToken, actor, claims);
     return actor;
   }
 
@@ -174,15 +174,20 @@ export class TokenVerifier {
     return hit && hit.exp > Math.floor(Date.now() / 1000) ? hit.actor : undefined;
   }
 
-  /** Remembers a token that was just verified (by {@link verify}, or by passport-jwt with the same options). */
-  remember(rawJwtToken: string, claims: RcpJwtClaims, actor: Actor): void {
-    if (this.cacheSize === 0 || typeof claims.exp !== 'number') return;
+  /**
+   * Remembers a token that was just verified (by {@link verify}, or by passport-jwt with the same
+   * options: the guard calls this with passport's actor, the token's claims read from it again).
+   */
+  remember(rawJwtToken: string, actor: Actor, claims?: RcpJwtClaims): void {
+    if (this.cacheSize === 0) return;
     const decoded = jwt.decode(rawJwtToken, { complete: true });
+    const exp = (claims ?? (decoded?.payload as RcpJwtClaims | undefined))?.exp;
+    if (typeof exp !== 'number') return;
     const kid = decoded && typeof decoded.header === 'object' ? decoded.header.kid : undefined;
     const key = kid === AGENT_TOKEN_KID ? this.agentKeys.key : (this.secret ?? this.jwks?.current(kid));
     if (!key) return;
     this.verified.delete(rawJwtToken);
-    this.verified.set(rawJwtToken, { actor, exp: claims.exp, kid, key });
+    this.verified.set(rawJwtToken, { actor, exp, kid, key });
     while (this.verified.size > this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
   }
 
