@@ -280,16 +280,18 @@ export class TransactionManager {
    * the pooled connection; row-level security holds them as it holds any transaction of the scope.
    * Parameters are inlined as literals by the driver's own `escapeLiteral` ({@link inlineParams}). No
    * BEGIN, no COMMIT, no TypeORM query runner: the hot reads (a resource, a page, the lifecycle gate)
-   * cost one round trip. Inside a transaction the statements join it instead (one query each).
+   * cost one round trip. Inside a transaction the statements join it, sent together in one message too.
    * Answers the rows of each statement, in order.
    */
   async readInOneTrip(statements: readonly Statement[], scope?: DbScope): Promise<Array<Array<Record<string, unknown>>>> {
     const outer = this.storage.getStore();
     if (outer) {
       if (scope && !sameScope(scope, outer.scope)) throw new NestedScopeError(scope, outer.scope);
-      const rows: Array<Array<Record<string, unknown>>> = [];
-      for (const st of statements) rows.push(rowsOf<Record<string, unknown>>(await outer.manager.query(st.sql, st.params as unknown[] | undefined)));
-      return rows;
+      if (statements.length === 1) return [rowsOf<Record<string, unknown>>(await outer.manager.query(statements[0].sql, statements[0].params as unknown[] | undefined))];
+      // Several statements: one message on the transaction's connection, so one round trip still.
+      const escape = (text: string) => outer.client.escapeLiteral(text);
+      const results = (await outer.client.query(statements.map((st) => inlineParams(st.sql, st.params, escape)).join('; '))) as unknown as QueryResultLike[];
+      return results.map((r) => r.rows ?? []);
     }
     const effective = scope ?? scopeOf(RequestContexts.current()?.actor);
     const pool = poolOf(effective.platform ? this.dataSource : this.tenantDataSource);

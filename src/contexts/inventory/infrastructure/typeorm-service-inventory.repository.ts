@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConcurrentModificationError } from '@rcp/ddd';
 import { AggregateStore } from '@rcp/messaging';
-import { TransactionManager } from '@rcp/persistence';
+import { entityTable, TransactionManager } from '@rcp/persistence';
 import { ServiceInventoryRepository } from '../domain/inventory.repository';
 import { RuntimeServiceInventory } from '../domain/runtime-service-inventory.aggregate';
 import { ServiceInventoryMapper } from './service-inventory.mapper';
@@ -22,11 +22,15 @@ export class TypeOrmServiceInventoryRepository extends ServiceInventoryRepositor
   }
 
   async findByEnvironment(environmentId: string): Promise<RuntimeServiceInventory | null> {
-    const m = this.tx.manager();
-    const root = await m.findOne(ServiceInventoryOrmEntity, { where: { environmentId } });
-    if (!root) return null;
-    const services = await m.find(RuntimeServiceOrmEntity, { where: { environmentId }, order: { name: 'ASC' } });
-    return ServiceInventoryMapper.toDomain(root, services);
+    // The root and its services in one message (one round trip), hydrated as TypeORM would.
+    const roots = entityTable(this.tx.dataSource, ServiceInventoryOrmEntity);
+    const services = entityTable(this.tx.dataSource, RuntimeServiceOrmEntity);
+    const [rootRows, serviceRows] = await this.tx.readInOneTrip([
+      { sql: `SELECT * FROM ${roots.table} WHERE environment_id = $1`, params: [environmentId] },
+      { sql: `SELECT * FROM ${services.table} WHERE environment_id = $1 ORDER BY name`, params: [environmentId] },
+    ]);
+    if (!rootRows[0]) return null;
+    return ServiceInventoryMapper.toDomain(roots.fromRaw(rootRows[0]), serviceRows.map((row) => services.fromRaw(row)));
   }
 
   async save(inv: RuntimeServiceInventory): Promise<void> {
