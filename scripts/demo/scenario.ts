@@ -65,6 +65,11 @@ export interface DemoOptions {
   healthGate?: Schemas['HealthGateDto'];
   /** The fetch every API call goes through (the test checks each response against /docs-json with it). */
   fetch?: (input: Request) => Promise<Response>;
+  /**
+   * The webhook receiver to subscribe (default: a new one, stopped when the demo ends). One passed here
+   * is started if it is not listening yet and left running, so the caller can check what arrives later.
+   */
+  receiver?: WebhookReceiver;
 }
 
 export interface DemoResult {
@@ -132,7 +137,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const deployer = client({ tenantId, roles: ['tenant:deployer'], sub: `ci-pipeline@${tenantId}` });
   const viewer = client({ tenantId, roles: ['tenant:viewer'], sub: `viewer@${tenantId}` });
 
-  const receiver = new WebhookReceiver();
+  const receiver = opts.receiver ?? new WebhookReceiver();
   /** The demo's environment (from step 2). */
   let envId = '';
   let stepName = 'start';
@@ -408,7 +413,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (err instanceof DemoError) throw err;
     throw new DemoError(stepName, (err as Error).message);
   } finally {
-    await receiver.stop();
+    if (!opts.receiver) await receiver.stop();
   }
 }
 

@@ -37,14 +37,19 @@ export class WebhookReceiver {
   private readonly waiters = new Set<() => void>();
   private reported = 0;
 
-  /** Starts listening on 127.0.0.1 (a free port unless given); returns the URL to subscribe. */
+  /** Starts listening on 127.0.0.1 (a free port unless given); returns the URL to subscribe (already listening: its URL). */
   async start(port = 0): Promise<string> {
+    if (this.server?.listening) return this.url();
     this.server = createServer((req, res) => void this.receive(req, res));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, '127.0.0.1', () => resolve());
     });
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/rcp-webhooks`;
+    return this.url();
+  }
+
+  private url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/rcp-webhooks`;
   }
 
   /** The subscription's signing secret (`whsec_…`, shown once by POST /v1/webhook-subscriptions). */

@@ -114,6 +114,8 @@ export interface StartOptions {
   name?: string;
   /** How long start-up may take (ts-node compiles the app on the fly: several seconds). */
   readyTimeoutMs?: number;
+  /** Run it as the leader of a process group of its own: every {@link AppProcess.signal} then goes to the whole group. */
+  ownGroup?: boolean;
 }
 
 /**
@@ -137,6 +139,7 @@ export async function startAppProcess(opts: StartOptions): Promise<AppProcess> {
     cwd: ROOT,
     env: { ...env, ...entry.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.ownGroup === true,
   });
   let out = '';
   const watchers = new Set<{ re: RegExp; resolve: (line: string) => void }>();
@@ -195,7 +198,15 @@ export async function startAppProcess(opts: StartOptions): Promise<AppProcess> {
     output: () => out,
     waitForOutput,
     signal: (sig) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!opts.ownGroup) child.kill(sig);
+      else {
+        try {
+          process.kill(-child.pid!, sig);
+        } catch {
+          // the group has gone meanwhile
+        }
+      }
     },
     stop: async (timeoutMs = 30_000) => {
       const started = Date.now();
