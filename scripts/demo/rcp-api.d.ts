@@ -2026,7 +2026,7 @@ export interface components {
             nextCursor: string | null;
         };
         DeploymentResponse: {
-            cause: components["schemas"]["CauseDto"] | null;
+            cause: (components["schemas"]["CauseDto"] | (never | null)) | null;
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -2057,7 +2057,7 @@ export interface components {
             pausedUntil: string | null;
             plan: components["schemas"]["StepDto"][];
             /** @description The last succeeded release when it was created: where a rollback goes */
-            previous: components["schemas"]["ReleaseDto"] | null;
+            previous: (components["schemas"]["ReleaseDto"] | (never | null)) | null;
             projectId: string;
             /** @enum {string} */
             reason: "deploy" | "rollback" | "drift-remediation";
@@ -2195,12 +2195,12 @@ export interface components {
         };
         DriftFindingResponse: {
             /** @description An image, a replica count, a config checksum or a health status, by kind */
-            actual: (string | number) | null;
+            actual: (string | number | (never | null)) | null;
             attempts: components["schemas"]["AttemptDto"][];
             /** Format: date-time */
             createdAt: string;
             /** @description An image, a replica count, a config checksum or a health status, by kind */
-            desired: (string | number) | null;
+            desired: (string | number | (never | null)) | null;
             /** @description The desired-state revision it was last judged against */
             desiredRevision: string;
             /** Format: uuid */
@@ -2220,15 +2220,15 @@ export interface components {
             /** @description Reconciliations that saw it */
             occurrences: number;
             projectId: string;
-            quarantine: components["schemas"]["QuarantineDto"] | null;
+            quarantine: (components["schemas"]["QuarantineDto"] | (never | null)) | null;
             /** @description Why it is in its state: why auto-remediation waits, how a remediation failed, why it is quarantined */
             reason: string | null;
             /** @description How it ended */
-            resolution: components["schemas"]["ResolutionDto"] | null;
+            resolution: (components["schemas"]["ResolutionDto"] | (never | null)) | null;
             service: string;
             /** @enum {string} */
             state: "open" | "remediating" | "quarantined" | "suppressed" | "resolved";
-            suppression: components["schemas"]["SuppressionDto"] | null;
+            suppression: (components["schemas"]["SuppressionDto"] | (never | null)) | null;
             tenantId: string;
             /** Format: date-time */
             updatedAt: string;
@@ -2276,7 +2276,7 @@ export interface components {
             /** @example web-staging */
             name: string;
             /** @description The provisioner operation in flight */
-            operation?: components["schemas"]["OperationDto"] | null;
+            operation?: (components["schemas"]["OperationDto"] | (never | null)) | null;
             placement: components["schemas"]["EnvironmentPlacementDto"];
             /** @example web */
             projectId: string;
@@ -2312,7 +2312,7 @@ export interface components {
         };
         EnvironmentDriftResponse: {
             /** @description The newest desired state (null: none posted) */
-            desired: components["schemas"]["DesiredSummaryDto"] | null;
+            desired: (components["schemas"]["DesiredSummaryDto"] | (never | null)) | null;
             /** Format: uuid */
             environmentId: string;
             /** @description Unresolved findings by state */
@@ -2320,7 +2320,7 @@ export interface components {
             /** Format: date-time */
             lastReconciledAt: string | null;
             /** @description The last published reconciliation, with its counts */
-            lastReconciliation: components["schemas"]["LastReconciliationDto"] | null;
+            lastReconciliation: (components["schemas"]["LastReconciliationDto"] | (never | null)) | null;
             /** Format: date-time */
             nextReconcileAt: string | null;
             policy: components["schemas"]["PolicySummaryDto"];
@@ -2386,7 +2386,7 @@ export interface components {
             /** @example web-staging */
             name: string;
             /** @description The provisioner operation in flight */
-            operation?: components["schemas"]["OperationDto"] | null;
+            operation?: (components["schemas"]["OperationDto"] | (never | null)) | null;
             placement: components["schemas"]["EnvironmentPlacementDto"];
             /** @example web */
             projectId: string;

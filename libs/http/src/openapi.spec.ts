@@ -70,4 +70,33 @@ describe('documentApiConventions', () => {
     expect(Object.keys(doc.paths['/healthz'].get.responses)).toEqual(['200', '500']);
     expect(findOpenApiDrift(doc)).toEqual([]);
   });
+
+  it('lets a nullable property that refers to a schema, or is one of several, be null as OpenAPI 3.0.3 reads nullable', () => {
+    const ref = { $ref: '#/components/schemas/CauseDto' };
+    const nullOnly = { type: 'object', nullable: true, enum: [null] };
+    const doc = documentApiConventions({
+      paths: {},
+      components: {
+        schemas: {
+          Thing: {
+            type: 'object',
+            properties: {
+              cause: { nullable: true, description: 'why', type: 'object', allOf: [ref] },
+              value: { nullable: true, oneOf: [{ type: 'string' }, { type: 'integer' }] },
+              plain: { nullable: true, type: 'string' },
+              required: { type: 'object', allOf: [ref] },
+            },
+          },
+        },
+      },
+    });
+    const props = (doc.components.schemas.Thing as { properties: Record<string, unknown> }).properties;
+    expect(props.cause).toEqual({ nullable: true, description: 'why', oneOf: [ref, nullOnly] });
+    expect(props.value).toEqual({ nullable: true, oneOf: [{ type: 'string' }, { type: 'integer' }, nullOnly] });
+    expect(props.plain).toEqual({ nullable: true, type: 'string' });
+    expect(props.required).toEqual({ type: 'object', allOf: [ref] });
+    // Applied twice, it adds nothing more.
+    documentApiConventions(doc);
+    expect((props.value as { oneOf: unknown[] }).oneOf).toHaveLength(3);
+  });
 });

@@ -105,7 +105,41 @@ export function documentApiConventions<D extends { paths: Record<string, unknown
       });
     }
   }
+  allowNullWhereNullable(document);
   return document;
+}
+
+/** The one value `null`, as OpenAPI 3.0.3 spells it (nullable applies only next to an explicit type). */
+const NULL_ONLY = { type: 'object', nullable: true, enum: [null] };
+
+/**
+ * OpenAPI 3.0.3: `nullable: true` adds null to the schema's own `type` only; a schema it composes
+ * (`allOf`/`oneOf`/`anyOf`) still refuses null. @nestjs/swagger documents `@ApiProperty({ type: Dto,
+ * nullable: true })` as `{ nullable: true, type: 'object', allOf: [{ $ref }] }`, which a strict validator
+ * (Prism) then refuses for `null`: such a property becomes `oneOf: [{ $ref }, null-only]`, and a nullable
+ * `oneOf`/`anyOf` gets the null-only member added, so null is allowed exactly as the property says.
+ */
+function allowNullWhereNullable(document: object): void {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const s = node as Record<string, unknown>;
+    for (const value of Object.values(s)) visit(value);
+    if (s.nullable !== true) return;
+    if (Array.isArray(s.allOf) && s.allOf.length === 1 && s.type === 'object') {
+      s.oneOf = [s.allOf[0], { ...NULL_ONLY, enum: [null] }];
+      delete s.allOf;
+      delete s.type;
+      return;
+    }
+    for (const key of ['oneOf', 'anyOf'] as const) {
+      const members = s[key];
+      if (Array.isArray(members) && !members.some((m) => (m as Record<string, unknown>)?.enum !== undefined && JSON.stringify((m as Record<string, unknown>).enum) === '[null]')) {
+        members.push({ ...NULL_ONLY, enum: [null] });
+      }
+    }
+  };
+  visit((document as { components?: { schemas?: unknown } }).components?.schemas);
 }
 
 /**
