@@ -18,6 +18,7 @@ import { Deployment1764000019000 } from './1764000019000-deployment';
 import { HealthRollouts1764000019100 } from './1764000019100-health-rollouts';
 import { Drift1764000020000 } from './1764000020000-drift';
 import { Webhooks1764000021000 } from './1764000021000-webhooks';
+import { JobTraceparent1764000022100 } from './1764000022100-job-traceparent';
 
 /** Every migration, in order. New migrations are appended here (and nowhere else). */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   HealthRollouts1764000019100,
   Drift1764000020000,
   Webhooks1764000021000,
+  JobTraceparent1764000022100,
 ];

@@ -12,12 +12,15 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { Pool } from 'pg';
 import { loadSettings } from '../libs/config/src/settings';
+import { shutdownTracing, startTracing } from '../libs/observability/src/tracing';
 import { ensureDatabase } from '../libs/persistence/src/database';
 import { SimulatedWorld, simulatorPoolOptions, startExecutorServer, worldSettingsOf } from '../libs/simulator/src';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true } as never);
   const settings = loadSettings();
+  // Spans of the operations it takes, continuing the control plane's traceparent (when OTEL_* ask for it).
+  startTracing({ serviceName: 'rcp-executor-sim' });
   if (!settings.EXECUTOR_SECRET) throw new Error('EXECUTOR_SECRET is required: the executor signs and checks every message with it');
   const url = settings.SIMULATOR_DATABASE_URL || settings.DATABASE_URL;
   await ensureDatabase(url);
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await executor.close();
     await pool.end();
+    await shutdownTracing();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

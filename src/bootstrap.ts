@@ -25,8 +25,9 @@ import {
   PinoNestLogger,
   RequestContexts,
   acceptCorrelationId,
-  acceptTraceparent,
   createRootLogger,
+  endRequestTrace,
+  requestTrace,
 } from '@rcp/observability';
 import { AuditWriter, dataSourceOptions, databaseUrls, ensureDatabase, runMigrations, setRuntimeLoginPasswords } from '@rcp/persistence';
 import { MIGRATIONS } from '../migrations';
@@ -172,11 +173,12 @@ export async function createApp(
   // Runs before the body is read: the worker-only refusal and the per-IP rate limit cost no parsing.
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const correlationId = acceptCorrelationId(req.headers['x-correlation-id']);
-    const traceparent = acceptTraceparent(req.headers.traceparent);
+    const path = req.url.split('?')[0];
+    // With tracing on, the request's server span (continuing the caller's traceparent); else the header as is, or a new trace.
+    const { traceparent, span } = requestTrace(req.headers.traceparent, req.method, path, !OPS_PATHS.has(path));
     reply.header('x-correlation-id', correlationId);
     reply.header('traceparent', traceparent);
-    (req as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
-    const path = req.url.split('?')[0];
+    Object.assign(req, { startedAt: process.hrtime.bigint(), span });
     const traceId = traceparent.split('-')[1];
     if (workerOnly && !OPS_PATHS.has(path)) {
       const problem = problemOf('not_found', 'This process runs the worker role only; send API calls to an api replica', path, traceId);
@@ -194,7 +196,7 @@ export async function createApp(
           reply.status(429).header('content-type', 'application/problem+json; charset=utf-8').send(problemOf('rate_limited', refusal, path, traceId, { correlationId }));
           return;
         }
-        RequestContexts.run({ correlationId, traceparent, ip: req.ip, method: req.method, path, countedRateLimitHits: counted }, () => done());
+        RequestContexts.run({ correlationId, traceparent, span, ip: req.ip, method: req.method, path, countedRateLimitHits: counted }, () => done());
       },
       (err: Error) => done(err),
     );
@@ -208,6 +210,7 @@ export async function createApp(
     const seconds = started ? Number(process.hrtime.bigint() - started) / 1e9 : 0;
     const route = (req.routeOptions?.url as string | undefined) ?? 'unmatched';
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    endRequestTrace((req as FastifyRequest & { span?: unknown }).span, req.method, req.routeOptions?.url as string | undefined, reply.statusCode);
     if (route !== '/metrics' && route !== '/healthz') {
       logger.info(
         { req: { method: req.method, url: req.url.split('?')[0], route }, res: { statusCode: reply.statusCode }, durationMs: Math.round(seconds * 1e4) / 10 },

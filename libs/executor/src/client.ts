@@ -1,4 +1,5 @@
 import { sanitizeOutsideText } from '@rcp/ddd';
+import { SpanKind, TracedSpan, withSpan } from '@rcp/observability';
 import { ExecutorOperation } from './protocol';
 import { IDEMPOTENCY_KEY_HEADER, OPERATION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signExecutorMessage } from './signature';
 
@@ -44,19 +45,38 @@ export class ExecutorClient {
   ) {}
 
   /** Hands an operation over (`POST /operations`): returns once the executor took it (2xx). */
-  async send(op: ExecutorOperation, call: { idempotencyKey?: string } = {}): Promise<void> {
-    const body = JSON.stringify(op);
-    const res = await this.exchange('POST', '/operations', body, `${op.kind} operation ${op.operationId} (attempt ${op.attempt})`, {
-      'content-type': 'application/json',
-      [OPERATION_HEADER]: op.operationId,
-      ...(call.idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: call.idempotencyKey } : {}),
-    });
-    await res.response.body?.cancel().catch(() => undefined);
+  send(op: ExecutorOperation, call: { idempotencyKey?: string } = {}): Promise<void> {
+    return withSpan(
+      `executor ${op.kind}`,
+      { 'http.request.method': 'POST', 'url.path': '/operations', 'rcp.executor': 'http', 'rcp.executor.operation.kind': op.kind, 'rcp.executor.operation.id': op.operationId },
+      async (traced) => {
+        const body = JSON.stringify(op);
+        const res = await this.exchange('POST', '/operations', body, `${op.kind} operation ${op.operationId} (attempt ${op.attempt})`, {
+          'content-type': 'application/json',
+          [OPERATION_HEADER]: op.operationId,
+          ...(call.idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: call.idempotencyKey } : {}),
+          ...traceHeader(traced),
+        });
+        traced?.span.setAttribute('http.response.status_code', res.response.status);
+        await res.response.body?.cancel().catch(() => undefined);
+      },
+      { kind: SpanKind.CLIENT },
+    );
   }
 
   /** Reads a document (`GET <path>`, e.g. `/environments/{id}/state`) and parses its JSON. */
-  async read<T>(path: string, what: string): Promise<T> {
-    const { response, signal, fail } = await this.exchange('GET', path, '', what, { accept: 'application/json' });
+  read<T>(path: string, what: string): Promise<T> {
+    return withSpan(
+      `executor GET ${path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{id}')}`,
+      { 'http.request.method': 'GET', 'url.path': path, 'rcp.executor': 'http' },
+      (traced) => this.readIn<T>(path, what, traced),
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  private async readIn<T>(path: string, what: string, traced: TracedSpan | undefined): Promise<T> {
+    const { response, signal, fail } = await this.exchange('GET', path, '', what, { accept: 'application/json', ...traceHeader(traced) });
+    traced?.span.setAttribute('http.response.status_code', response.status);
     let answer: { text: string; truncated: boolean };
     try {
       answer = await readCapped(response.body, MAX_EXECUTOR_RESPONSE_BYTES);
@@ -124,6 +144,13 @@ export class ExecutorClient {
     return fail('executor unreachable', detail);
   }
 }
+
+/**
+ * With tracing on, a call carries its span as the W3C `traceparent` header (not signed: it changes
+ * nothing the executor does), so an executor that traces continues the trace, and one that sends it back
+ * on its callback joins the callback's request to it.
+ */
+const traceHeader = (traced: TracedSpan | undefined): Record<string, string> => (traced ? { traceparent: traced.traceparent } : {});
 
 /** undici error codes that mean the executor answered, but not with valid HTTP. */
 const INVALID_RESPONSE_CODES = new Set(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_EXCEEDED_MAX_SIZE', 'UND_ERR_INFO']);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { MetricsService, RequestContexts, systemContext } from '@rcp/observability';
+import { MetricsService, RequestContexts, SpanKind, SpanStatusCode, TracedSpan, systemContext, withSpan } from '@rcp/observability';
 import { TransactionManager, rowsOf, workerActor, workerScope } from '@rcp/persistence';
 import { AwaitingOutcome, JOB_HANDLER_METADATA, JobHandler, JobInfo, NonRetryableJobError, jobBackoffMs } from './job-handler';
 import { JobsService } from './jobs.service';
@@ -20,6 +20,8 @@ interface ClaimedJob {
   target_id: string | null;
   parent_id: string | null;
   correlation_id: string | null;
+  /** The enqueuer's W3C traceparent (null for rows enqueued before it was recorded). */
+  traceparent: string | null;
   /** This run's fencing token (new at every claim): see {@link JobRunner}. */
   lease_token: string;
 }
@@ -53,6 +55,9 @@ class LeaseLostError extends Error {
  * still the run's own, so when the frozen run wakes up its completion finds no row, throws, and its
  * effect rolls back with it. What a run does outside the database cannot be rolled back: handlers
  * send `JobInfo.idempotencyKey` with such calls, so the second run's call is a repeat, not new work.
+ *
+ * With tracing on, each run is a span (`job <name>`), a child of the span that enqueued the job (the
+ * ledger row's `traceparent`), in whichever process runs it; the job's context carries the span.
  */
 @Injectable()
 export class JobRunner implements OnModuleInit {
@@ -89,11 +94,30 @@ export class JobRunner implements OnModuleInit {
               lease_until = now() + ($2 || ' seconds')::interval, lease_token = gen_random_uuid()
        WHERE id = $1 AND run_at <= now() + interval '250 milliseconds'
          AND (state IN ('queued', 'retrying') OR (state = 'running' AND lease_until < now()))
-       RETURNING id, name, payload, attempts, max_attempts, tenant_id, project_id, target_type, target_id, parent_id, correlation_id, lease_token`,
+       RETURNING id, name, payload, attempts, max_attempts, tenant_id, project_id, target_type, target_id, parent_id, correlation_id, traceparent, lease_token`,
       [id, String(this.settings.JOB_LEASE_SECONDS)],
     ).then((r: unknown) => rowsOf<ClaimedJob>(r));
     const job = claimed[0];
     if (!job) return 'skipped';
+    return withSpan(
+      `job ${job.name}`,
+      () => ({
+        'rcp.job.id': job.id,
+        'rcp.job.name': job.name,
+        'rcp.job.attempt': job.attempts,
+        ...(job.parent_id ? { 'rcp.job.parent_id': job.parent_id } : {}),
+        ...(job.target_id ? { 'rcp.job.target': `${job.target_type}/${job.target_id}` } : {}),
+      }),
+      (traced) => this.runClaimed(job, traced),
+      { parent: job.traceparent, kind: SpanKind.CONSUMER },
+    );
+  }
+
+  /**
+   * Runs a claimed job. With tracing on, inside its span (a child of the span that enqueued it, through
+   * the row's traceparent), which the job's context carries, so what it records names the span.
+   */
+  private async runClaimed(job: ClaimedJob, traced: TracedSpan | undefined): Promise<JobRunOutcome> {
     const info: JobInfo = {
       id: job.id,
       name: job.name,
@@ -107,8 +131,10 @@ export class JobRunner implements OnModuleInit {
     };
     const handler = this.handlers.get(job.name);
     const scope = workerScope(job.tenant_id, handler);
+    const system = systemContext(`job:${job.name}`, { correlationId: job.correlation_id ?? undefined, causationId: job.id });
     const ctx = {
-      ...systemContext(`job:${job.name}`, { correlationId: job.correlation_id ?? undefined, causationId: job.id }),
+      ...system,
+      ...(traced ? { traceparent: traced.traceparent, span: traced.span } : {}),
       actor: workerActor('job', [], job.tenant_id, job.project_id, scope),
     };
     this.active.set(job.lease_token, job);
@@ -135,9 +161,16 @@ export class JobRunner implements OnModuleInit {
         ),
       );
       this.metrics.jobRuns.inc({ name: job.name, outcome: awaiting ? 'awaiting' : 'completed' });
+      traced?.span.setAttribute('rcp.job.outcome', awaiting ? 'awaiting' : 'completed');
       return 'completed';
     } catch (err) {
-      return this.fail(job, err);
+      const outcome = await this.fail(job, err);
+      if (traced) {
+        traced.span.setAttribute('rcp.job.outcome', outcome);
+        if (err instanceof Error) traced.span.recordException(err);
+        traced.span.setStatus({ code: SpanStatusCode.ERROR, message: String((err as Error)?.message ?? err).slice(0, 300) });
+      }
+      return outcome;
     } finally {
       stopRenewing();
       this.active.delete(job.lease_token);

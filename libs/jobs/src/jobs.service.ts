@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { RequestContexts } from '@rcp/observability';
+import { RequestContexts, causingTraceparent } from '@rcp/observability';
 import { TransactionManager, rowsOf } from '@rcp/persistence';
 import { throttledRedisErrorLog } from './redis-error-log';
 import { withTimeout } from './with-timeout';
@@ -40,6 +40,9 @@ export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'retrying
  * Enqueues background work. Postgres is the record: the job is a row of `platform.jobs` written in the
  * caller's transaction; the BullMQ job added after commit is only a hint to run it now. If Redis is down
  * or restarts empty, the command still succeeds and the leader's sweeper adds the hint again.
+ *
+ * The row keeps the enqueuer's correlation id and W3C `traceparent` (with tracing on, the span of the
+ * command that enqueued it), so the run, in whichever worker process, continues that trace.
  */
 @Injectable()
 export class JobsService {
@@ -59,8 +62,8 @@ export class JobsService {
     const delayMs = Math.max(0, opts.delayMs ?? 0);
     await this.tx.run(async (m) => {
       await m.query(
-        `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id, project_id, parent_id)
-         VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, clock_timestamp() + ($8 || ' milliseconds')::interval, $9, $10, $11)`,
+        `INSERT INTO platform.jobs (id, tenant_id, name, payload, state, max_attempts, target_type, target_id, run_at, correlation_id, project_id, parent_id, traceparent)
+         VALUES ($1, $2, $3, $4::jsonb, 'queued', $5, $6, $7, clock_timestamp() + ($8 || ' milliseconds')::interval, $9, $10, $11, $12)`,
         [
           id,
           opts.tenantId !== undefined ? opts.tenantId : (ctx?.actor?.tenantId ?? null),
@@ -73,6 +76,7 @@ export class JobsService {
           ctx?.correlationId ?? null,
           opts.projectId ?? null,
           opts.parentId ?? null,
+          causingTraceparent(),
         ],
       );
       this.tx.afterCommit(() => void this.hint(id, 0, delayMs));
@@ -100,9 +104,9 @@ export class JobsService {
       const delayMs = Math.max(0, opts.delayMs ?? 0);
       await m.query(
         `UPDATE platform.jobs SET state = 'queued', payload = $2::jsonb, attempts = 0, last_error = NULL, result = NULL, run_at = clock_timestamp() + ($3 || ' milliseconds')::interval,
-           started_at = NULL, finished_at = NULL, lease_until = NULL, correlation_id = $4, updated_at = now()
+           started_at = NULL, finished_at = NULL, lease_until = NULL, correlation_id = $4, traceparent = $5, updated_at = now()
          WHERE id = $1`,
-        [latest.id, JSON.stringify(payload), String(delayMs), RequestContexts.current()?.correlationId ?? null],
+        [latest.id, JSON.stringify(payload), String(delayMs), RequestContexts.current()?.correlationId ?? null, causingTraceparent()],
       );
       this.tx.afterCommit(() => void this.hint(latest.id, 0, delayMs));
       return { jobId: latest.id, queued: true };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { MetricsService, RequestContexts, newTraceparent } from '@rcp/observability';
+import { MetricsService, RequestContexts, SpanKind, SpanStatusCode, TracedSpan, newTraceparent, withSpan } from '@rcp/observability';
 import { DbScope, NARROW_TO_TENANT_SQL, TransactionManager, TransactionTimeoutError, WIDEN_TO_PLATFORM_SQL, platformScopeOf, workerActor } from '@rcp/persistence';
 import { EventSubscriptions } from './event-subscriptions';
 import { CloudEventEnvelope, EventCatalogue } from './integration-event';
@@ -86,6 +86,9 @@ export function deliveryBackoffMs(failures: number, baseMs = 500): number {
  * tenant's rows as it holds a request of that tenant's token; it is widened again with the removal, or
  * by rolling back to the savepoint on failure. A platform event (no tenant), or a handler declared
  * `@PlatformScope(reason)`, runs platform-scoped.
+ *
+ * With tracing on, each delivery is a span (`deliver <type> to <Handler>`), a child of the span that
+ * appended the event (its envelope's `traceparent`), whichever process appended it.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -332,7 +335,30 @@ export class DeliveryWorker {
    * release, the widening back to platform and the delivery's removal to be sent with COMMIT; failure
    * rolls the savepoint back (which widens too) and removes the inbox row with the failure's record.
    */
-  private async deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
+  private deliver(m: EntityManager, d: DueDelivery): Promise<boolean> {
+    return withSpan(
+      `deliver ${d.envelope.type} to ${d.handler}`,
+      () => ({
+        'messaging.system': 'rcp-outbox',
+        'messaging.operation.type': 'process',
+        'messaging.message.id': d.event_id,
+        'rcp.event.type': d.envelope.type,
+        'rcp.event.position': Number(d.position),
+        'rcp.handler': d.handler,
+        'rcp.delivery.attempt': d.attempts + 1,
+        'rcp.delivery.duplicate': !d.fresh,
+      }),
+      (traced) => this.deliverIn(m, d, traced),
+      { parent: d.envelope.traceparent, kind: SpanKind.CONSUMER },
+    );
+  }
+
+  /**
+   * {@link deliver} inside its span (tracing on: a child of the span that appended the event, through
+   * the envelope's traceparent; the handler's context carries the span, so what the handler records
+   * names it). Tracing off, the handler's context continues the event's trace id under a new parent id.
+   */
+  private async deliverIn(m: EntityManager, d: DueDelivery, traced: TracedSpan | undefined): Promise<boolean> {
     const sub = this.subscriptions.get(d.handler);
     const hooks = this.tx.hookMark();
     try {
@@ -345,7 +371,8 @@ export class DeliveryWorker {
         const scope: DbScope = d.narrowed_to ? { tenantId: d.narrowed_to, platform: false } : SYSTEM;
         const ctx = {
           correlationId: d.envelope.correlationid,
-          traceparent: newTraceparent(d.envelope.traceparent?.split('-')[1]),
+          traceparent: traced?.traceparent ?? newTraceparent(d.envelope.traceparent?.split('-')[1]),
+          span: traced?.span,
           causationId: d.envelope.id,
           actor: workerActor(`system:${d.handler}`, ['system'], d.envelope.tenantid ?? null, d.envelope.projectid, scope),
         };
@@ -355,7 +382,12 @@ export class DeliveryWorker {
       if (err instanceof TransactionTimeoutError) throw err;
       await m.query('ROLLBACK TO SAVEPOINT delivery');
       this.tx.dropHooksSince(hooks);
-      await this.recordFailure(d, String((err as Error)?.message ?? err), m);
+      const message = String((err as Error)?.message ?? err);
+      if (traced) {
+        if (err instanceof Error) traced.span.recordException(err);
+        traced.span.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 300) });
+      }
+      await this.recordFailure(d, message, m);
       return false;
     }
     this.tx.beforeCommit(`RELEASE SAVEPOINT delivery; ${d.narrowed_to ? `${WIDEN_TO_PLATFORM_SQL}; ` : ''}${removeSql(d)}`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { RequestContexts } from '@rcp/observability';
+import { RequestContexts, SpanKind, TracedSpan, withSpan } from '@rcp/observability';
 import { TransactionManager } from '@rcp/persistence';
 import { CloudEventEnvelope, EventCatalogue, IntegrationEvent } from './integration-event';
 import { schemaProblems } from './json-schema';
@@ -36,6 +36,28 @@ export class OutboxWriter {
 
   async append(batch: OutboxAppend): Promise<CloudEventEnvelope[]> {
     if (batch.events.length === 0) return [];
+    return withSpan(
+      `outbox append ${batch.aggregateType}`,
+      () => ({
+        'messaging.system': 'rcp-outbox',
+        'messaging.operation.type': 'send',
+        'messaging.batch.message_count': batch.events.length,
+        'rcp.event.types': [...new Set(batch.events.map((e) => EventCatalogue.ofClass(e.constructor).type))],
+        'rcp.aggregate.type': batch.aggregateType,
+        'rcp.aggregate.id': batch.aggregateId,
+        'rcp.aggregate.version': batch.aggregateVersion,
+      }),
+      (traced) => this.appendIn(batch, traced),
+      { kind: SpanKind.PRODUCER },
+    );
+  }
+
+  /**
+   * The envelopes name the work that recorded them in `traceparent`: the append's span when tracing is
+   * on (so the relay's, handlers' and jobs' spans in any process become its descendants), else the
+   * request context's traceparent as it is.
+   */
+  private async appendIn(batch: OutboxAppend, traced: TracedSpan | undefined): Promise<CloudEventEnvelope[]> {
     const ctx = RequestContexts.current();
     const now = new Date().toISOString();
     const envelopes = batch.events.map((event): CloudEventEnvelope => {
@@ -54,7 +76,7 @@ export class OutboxWriter {
         datacontenttype: 'application/json',
         data: event.data,
         moduleid: entry.context,
-        traceparent: ctx?.traceparent ?? '00-00000000000000000000000000000001-0000000000000001-01',
+        traceparent: traced?.traceparent ?? ctx?.traceparent ?? '00-00000000000000000000000000000001-0000000000000001-01',
         correlationid: ctx?.correlationId ?? randomUUID(),
         aggregatetype: batch.aggregateType,
         aggregateversion: String(batch.aggregateVersion),

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
-import { MetricsService } from '@rcp/observability';
+import { MetricsService, SpanKind, recordSpan, tracingEnabled } from '@rcp/observability';
 import { releaseConnection } from '@rcp/persistence';
 import { PgSession } from './pg-listener';
 import { OUTBOX_CHANNEL, RelayWakeup } from './relay-wakeup';
@@ -57,6 +57,9 @@ interface HeldLease {
  * simple-protocol query), and no round is ever left open in a transaction by its client. Rounds that
  * overlap around a change of leader are serialized by the `relay_state` row lock (see {@link claimBatch}),
  * so they cannot misorder the feed.
+ *
+ * With tracing on, a round records one span per event it claimed, a child of the event's append (see
+ * `traceClaims`); with it off the round returns only its count, as before.
  */
 @Injectable()
 export class OutboxRelay {
@@ -239,6 +242,8 @@ export class OutboxRelay {
    * so handlers would see that aggregate's events out of order.
    */
   async claimBatch(): Promise<number> {
+    // With tracing on, the round also returns each claimed event's traceparent (see traceClaims).
+    const traced = tracingEnabled();
     const claim = `WITH next AS (
         SELECT seq FROM platform.outbox_events ORDER BY seq LIMIT ${Math.trunc(this.settings.RELAY_BATCH_SIZE)} FOR UPDATE SKIP LOCKED
       ), claimed AS (
@@ -253,9 +258,9 @@ export class OutboxRelay {
         INSERT INTO platform.event_log (position, id, tenant_id, type, aggregate_type, aggregate_id, aggregate_version, envelope, recorded_at)
         SELECT st.base + row_number() OVER (ORDER BY c.seq), c.id, c.tenant_id, c.type, c.aggregate_type, c.aggregate_id, c.aggregate_version, c.envelope, c.recorded_at
         FROM claimed c CROSS JOIN st
-        RETURNING 1
+        RETURNING ${traced ? `position, id, type, envelope->>'traceparent' AS traceparent` : '1'}
       )
-      SELECT count(*)::int AS claimed FROM logged`;
+      SELECT count(*)::int AS claimed${traced ? `, COALESCE(json_agg(json_build_object('position', position, 'id', id, 'type', type, 'traceparent', traceparent)), '[]') AS traced` : ''} FROM logged`;
     // This round's events: between the position read under the relay_state lock (kept in a setting) and
     // the one the claim moved it to.
     const subscribed = `FROM platform.event_log l JOIN platform.event_subscriptions s ON s.event_type = l.type
@@ -286,9 +291,11 @@ export class OutboxRelay {
     // One round trip per round, sent as one simple-protocol query: lock, claim + number + log, lock the
     // heads, fan out, commit. Each statement gets its own snapshot, so the claim sees what committed
     // before the lock, and the fan-out what committed before its heads were locked.
+    const startedAt = Date.now();
     const runner = this.ds.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     let count: number;
+    let claims: ClaimedTrace[] = [];
     let broken: Error | undefined;
     try {
       const results = (await client.query(
@@ -298,6 +305,7 @@ export class OutboxRelay {
           `${claim}; ${lockHeads}; ${fanOut}; COMMIT`,
       )) as unknown as QueryResult[];
       count = Number(results[3].rows[0].claimed);
+      if (traced) claims = results[3].rows[0].traced as ClaimedTrace[];
     } catch (err) {
       // A failed statement leaves the transaction block open and aborted: end it before the connection
       // goes back, or have the pool close the connection when even that fails.
@@ -310,6 +318,37 @@ export class OutboxRelay {
       this.metrics.relayEvents.inc(count);
       this.wakeup.deliveriesChanged();
     }
+    if (claims.length > 0) traceClaims(claims, startedAt, Date.now());
     return count;
+  }
+}
+
+/** What a traced round returns of each event it claimed. */
+interface ClaimedTrace {
+  position: number;
+  id: string;
+  type: string;
+  traceparent: string | null;
+}
+
+/**
+ * One span per event a committed round claimed (`outbox relay <type>`, the round's duration), a child
+ * of the span that appended the event (its envelope's traceparent), so the relay step shows in the
+ * trace of the request that caused the event, whichever process appended it and whichever relays it.
+ */
+function traceClaims(claims: ClaimedTrace[], startTime: number, endTime: number): void {
+  for (const c of claims) {
+    recordSpan(
+      `outbox relay ${c.type}`,
+      {
+        'messaging.system': 'rcp-outbox',
+        'messaging.operation.type': 'receive',
+        'messaging.message.id': c.id,
+        'messaging.batch.message_count': claims.length,
+        'rcp.event.type': c.type,
+        'rcp.event.position': Number(c.position),
+      },
+      { parent: c.traceparent, startTime, endTime, kind: SpanKind.CONSUMER },
+    );
   }
 }

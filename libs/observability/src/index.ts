@@ -4,3 +4,4 @@ export * from './metrics';
 export * from './logger';
 export * from './nest-logger';
 export * from './observability.module';
+export * from './tracing';

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Span, trace } from '@opentelemetry/api';
 
 /** Who is acting: a person or pipeline (from a JWT), a runtime agent, or the system itself (handlers, jobs). */
 export interface Actor {
@@ -21,7 +22,14 @@ export interface Actor {
  */
 export interface RequestContext {
   correlationId: string;
+  /**
+   * W3C traceparent of the work: its trace id names the trace, its parent id what caused it. With
+   * tracing on (libs/observability/src/tracing.ts) it is the current span's, so what the work records
+   * (events, jobs, log lines, audit rows) names that span.
+   */
   traceparent: string;
+  /** The span `traceparent` names, when it is a span of this process (tracing on). */
+  span?: Span;
   causationId?: string;
   actor?: Actor;
   ip?: string;
@@ -56,6 +64,31 @@ export const RequestContexts = {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The parts of a valid W3C traceparent (version 00, ids not all zero), or null. */
+export function validTraceparent(value: string): { traceId: string; spanId: string; flags: number } | null {
+  const m = TRACEPARENT.exec(value);
+  if (!m || /^0+$/.test(m[1]) || /^0+$/.test(m[2])) return null;
+  return { traceId: m[1], spanId: m[2], flags: parseInt(m[3], 16) };
+}
+
+/** Contexts of work the system started by itself, whose traceparent names no span that caused them. */
+const unparented = new WeakSet<RequestContext>();
+
+/** True for a context of {@link systemContext} without a parent: a span started in it starts a trace. */
+export function hasNoTraceParent(ctx: RequestContext): boolean {
+  return unparented.has(ctx);
+}
+
+/**
+ * The traceparent that work caused by the current work records as its cause (a job's ledger row): the
+ * context's, or null outside any work and for work the system started by itself without a parent (its
+ * traceparent names no span; what it causes starts a trace of its own).
+ */
+export function causingTraceparent(): string | null {
+  const ctx = storage.getStore();
+  return ctx && !unparented.has(ctx) ? ctx.traceparent : null;
+}
+
 export function newTraceparent(traceId?: string): string {
   return `00-${traceId ?? randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
@@ -70,12 +103,33 @@ export function acceptCorrelationId(header: unknown): string {
   return typeof header === 'string' && CORRELATION.test(header) ? header : randomUUID();
 }
 
-/** A context for work the system starts by itself (relay, schedulers, sweepers). */
+/**
+ * A context for work the system starts by itself (relay, schedulers, sweepers, outcomes of the data
+ * plane). With tracing on, one made inside a span (an executor's outcome continuing the trace of the
+ * call that started the operation) continues that span's trace; otherwise its spans start a trace of
+ * their own. With tracing off it has a new trace id (or `from`'s).
+ */
 export function systemContext(name: string, from?: Partial<RequestContext>): RequestContext {
-  return {
+  const ctx: RequestContext = {
     correlationId: from?.correlationId ?? randomUUID(),
     traceparent: from?.traceparent ? newTraceparent(from.traceparent.split('-')[1]) : newTraceparent(),
     causationId: from?.causationId,
     actor: { sub: `system:${name}`, kind: 'system', tenantId: from?.actor?.tenantId ?? null, roles: ['system'] },
   };
+  if (from?.traceparent) return ctx;
+  // Only tracing (libs/observability/src/tracing.ts) makes spans current; with it off there are none.
+  const current = storage.getStore()?.span ?? trace.getActiveSpan();
+  if (current && trace.isSpanContextValid(current.spanContext())) {
+    ctx.traceparent = traceparentOf(current);
+    ctx.span = current;
+  } else {
+    unparented.add(ctx);
+  }
+  return ctx;
+}
+
+/** A span's W3C traceparent. */
+export function traceparentOf(span: Span): string {
+  const c = span.spanContext();
+  return `00-${c.traceId}-${c.spanId}-${(c.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { withSpan } from '@rcp/observability';
 import { AuditWriter } from './audit-writer';
-import { auditAction, requireCommandAudit } from './command-audit';
+import { CommandAuditSpec, auditAction, requireCommandAudit } from './command-audit';
 import { isSerializationFailure, pgCode } from './pg-errors';
 import { TransactionManager } from './transaction-manager';
 
@@ -49,6 +50,10 @@ export const unchanged = <T>(value: T): Unchanged<T> => new Unchanged(value);
  * reloads what it changes), up to {@link COMMAND_ATTEMPTS} times with a short random pause. Only the
  * outermost transaction retries; a unit of work that joins a caller's transaction (an event handler's,
  * a job's) leaves the retry to that caller (a delivery or job retry).
+ *
+ * With tracing on, each command is a span (`command <CommandClass>`, or `command <action>` for
+ * `execute`) around all its attempts, a child of the request, delivery or job that ran it; the events
+ * it appends and the jobs it enqueues name it (or its outbox append) as their parent.
  */
 @Injectable()
 export class UnitOfWork {
@@ -60,7 +65,7 @@ export class UnitOfWork {
   ) {}
 
   execute<T>(spec: UnitOfWorkSpec<T>, work: () => Promise<T>): Promise<T> {
-    return this.retrying(spec.action, () => this.once(work, () => spec));
+    return withSpan(`command ${spec.action}`, { 'rcp.audit.action': spec.action }, () => this.retrying(spec.action, () => this.once(work, () => spec)));
   }
 
   /**
@@ -69,6 +74,11 @@ export class UnitOfWork {
    */
   async run<C extends object, T>(command: C, work: (note: AuditNote) => Promise<T | Unchanged<T>>): Promise<T> {
     const audit = requireCommandAudit(command.constructor as new () => C);
+    const name = command.constructor.name;
+    return withSpan(`command ${name}`, { 'rcp.command': name, 'rcp.audit.action': audit.action }, () => this.runAudited(command, audit, work));
+  }
+
+  private runAudited<C extends object, T>(command: C, audit: CommandAuditSpec<unknown, unknown>, work: (note: AuditNote) => Promise<T | Unchanged<T>>): Promise<T> {
     return this.retrying(audit.action, async () => {
       const note: AuditNote = {};
       const answer = await this.once(

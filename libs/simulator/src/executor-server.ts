@@ -9,6 +9,7 @@ import {
   signExecutorMessage,
   verifyExecutorMessage,
 } from '@rcp/executor';
+import { validTraceparent } from '@rcp/observability';
 import { SimulatorEngine } from './engine';
 import { Outcome, SimulatedWorld } from './world';
 
@@ -108,7 +109,8 @@ async function handle(req: IncomingMessage, opts: ExecutorServerOptions): Promis
   }
   if (req.method === 'POST' && url.pathname === '/operations') {
     const op = parseOperation(raw);
-    const taken = await opts.world.submit(op, op.callbackUrl);
+    const traceparent = typeof req.headers.traceparent === 'string' && validTraceparent(req.headers.traceparent) ? req.headers.traceparent : undefined;
+    const taken = await opts.world.submit(op, op.callbackUrl, { traceparent });
     return { status: 202, body: { operationId: op.operationId, accepted: true, duplicate: !taken } };
   }
   if (req.method === 'GET' && parts.length === 3 && parts[0] === 'environments' && parts[2] === 'state') return { status: 200, body: await opts.world.actualState(parts[1]) };
@@ -186,6 +188,8 @@ async function callBack(o: Outcome, secret: string, timeoutMs: number, log: (lin
       'content-type': 'application/json',
       [TIMESTAMP_HEADER]: String(ts),
       [SIGNATURE_HEADER]: signExecutorMessage(secret, ts, { method: 'POST', path: `${target.pathname}${target.search}`, body }),
+      // The operation's request came with one: the callback continues that trace.
+      ...(o.traceparent ? { traceparent: o.traceparent } : {}),
     },
     body,
     redirect: 'manual',

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, 
 import { Pool } from 'pg';
 import { Settings, SETTINGS_TOKEN } from '@rcp/config';
 import { ExecutorOperationKind } from '@rcp/executor';
+import { SpanKind, withSpan } from '@rcp/observability';
 import { SimulatorEngine } from './engine';
 import { simulatorPoolOptions, worldSettingsOf } from './settings';
 import { Outcome, SimulatedWorld } from './world';
@@ -53,7 +54,14 @@ export class SimulatedDataPlane implements OnApplicationBootstrap, BeforeApplica
     // Operations no context of this build asked for (a test or a demo applying a revision directly):
     // their effect is in the world, and nobody waits for their outcome.
     if (!handler) return;
-    await handler(o);
+    // With tracing on, the outcome continues the trace of the call that submitted the operation: the
+    // adapter's command (in a `systemContext`, which joins the current span) becomes its child.
+    await withSpan(
+      `executor outcome ${o.kind}`,
+      { 'rcp.executor': 'simulated', 'rcp.executor.operation.kind': o.kind, 'rcp.executor.operation.id': o.operationId, 'rcp.executor.operation.succeeded': o.succeeded },
+      () => handler(o),
+      { parent: o.traceparent, kind: SpanKind.CONSUMER },
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

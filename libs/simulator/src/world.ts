@@ -8,6 +8,7 @@ import {
   environmentIdOf,
   isEnvironmentOperation,
 } from '@rcp/executor';
+import { SpanKind, withSpan } from '@rcp/observability';
 import { LABEL_SIMULATE_LATENCY_MS, StoredRevision, Timings, environmentFailure, isHealthy, metricsOf, readyAt, readyReplicasAt, traitOf } from './behaviour';
 
 /** An operation on what runs in an environment (not on the environment itself). */
@@ -34,6 +35,8 @@ export interface Outcome {
   callbackUrl: string | null;
   /** Reports of it that failed before. */
   attempts: number;
+  /** The W3C traceparent of the call that submitted it, when it had one: its outcome continues that trace. */
+  traceparent: string | null;
 }
 
 /** The simulator's own tables, in its own schema: it shares the database, not the control plane's schemas or roles. */
@@ -79,6 +82,7 @@ const SCHEMA = [
      delivery_attempts integer NOT NULL DEFAULT 0,
      next_delivery_at timestamptz
    )`,
+  `ALTER TABLE simulator.operations ADD COLUMN IF NOT EXISTS traceparent text`,
   `CREATE INDEX IF NOT EXISTS operations_due ON simulator.operations (due_at) WHERE state = 'pending'`,
   // The control plane's runtime logins get no privilege here, and row-level security without a policy
   // besides: only the simulator's own (owner) connection sees the simulated infrastructure.
@@ -136,16 +140,35 @@ export class SimulatedWorld {
 
   /**
    * Takes an operation. Taking the same operation id again changes nothing (a resent request). Returns
-   * false for a duplicate.
+   * false for a duplicate. `served` tells an operation that came over HTTP (the executor server) with
+   * the request's W3C traceparent header, if any.
+   *
+   * Taking it is a span when tracing is on: in-process, the control plane's call of its data plane (a
+   * child of the job that hands the operation over); served, the executor's side of the caller's call.
+   * The outcome is reported with the traceparent of that span (or, tracing off, the one the request
+   * came with), so the work it causes continues the caller's trace.
    */
-  async submit(op: ExecutorOperation, callbackUrl: string | null = op.callbackUrl ?? null): Promise<boolean> {
+  submit(op: ExecutorOperation, callbackUrl: string | null = op.callbackUrl ?? null, served?: { traceparent?: string }): Promise<boolean> {
+    return withSpan(
+      `executor ${op.kind}`,
+      { 'rcp.executor': 'simulated', 'rcp.executor.operation.kind': op.kind, 'rcp.executor.operation.id': op.operationId },
+      async (traced) => {
+        const taken = await this.record(op, callbackUrl, traced?.traceparent ?? served?.traceparent ?? null);
+        traced?.span.setAttribute('rcp.executor.operation.duplicate', !taken);
+        return taken;
+      },
+      served ? { kind: SpanKind.SERVER, parent: served.traceparent } : { kind: SpanKind.CLIENT },
+    );
+  }
+
+  private async record(op: ExecutorOperation, callbackUrl: string | null, traceparent: string | null): Promise<boolean> {
     const now = this.clock();
     const taken = await this.inTransaction(async (c) => {
       const envId = environmentIdOf(op);
       const inserted = await c.query(
-        `INSERT INTO simulator.operations (id, kind, environment_id, request, callback_url, requested_at, due_at, planned_success)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, true) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [op.operationId, op.kind, envId, JSON.stringify(op), callbackUrl, now],
+        `INSERT INTO simulator.operations (id, kind, environment_id, request, callback_url, requested_at, due_at, planned_success, traceparent)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, true, $7) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [op.operationId, op.kind, envId, JSON.stringify(op), callbackUrl, now, traceparent],
       );
       if (inserted.rowCount === 0) return false;
       const plan = await this.take(c, op, now);
@@ -278,7 +301,7 @@ export class SimulatedWorld {
     for (const { id } of rows.rows) {
       const done = await this.inTransaction(async (c) => {
         const found = await c.query(
-          `SELECT id, kind, environment_id, state, planned_reason, callback_url, delivery_attempts FROM simulator.operations
+          `SELECT id, kind, environment_id, state, planned_reason, callback_url, delivery_attempts, traceparent FROM simulator.operations
            WHERE id = $1 AND delivered_at IS NULL FOR UPDATE SKIP LOCKED`,
           [id],
         );
@@ -292,6 +315,7 @@ export class SimulatedWorld {
           reason: row.state === 'failed' ? row.planned_reason : null,
           callbackUrl: row.callback_url,
           attempts: row.delivery_attempts,
+          traceparent: row.traceparent,
         };
         try {
           await report(outcome);
