@@ -121,8 +121,9 @@ export function buildOpenApi(app: INestApplication) {
         'and keep the live inventory of their services from agents\' reports (agents enroll themselves with a one-time token); ' +
         'publish versioned configuration and bind vault secrets; follow service health and scale within policies; read the ' +
         'tenant\'s events (a CloudEvents feed and its AsyncAPI catalogue), background jobs and the audit log; roll releases out ' +
-        'with canary, blue-green or rolling strategies, verified against health gates and rolled back by themselves. Drift ' +
-        'reconciliation is not part of this build. Errors are RFC 9457 problem documents (application/problem+json) ' +
+        'with canary, blue-green or rolling strategies, verified against health gates and rolled back by themselves; reconcile ' +
+        'what runs against the desired state Git declares, with deduplicated drift findings and remediation by corrective deployments; ' +
+        'subscribe webhooks to events. Errors are RFC 9457 problem documents (application/problem+json) ' +
         'with a stable `code`. Mutations honour `Idempotency-Key` and `If-Match`.',
     )
     .setVersion('1.0.0')
