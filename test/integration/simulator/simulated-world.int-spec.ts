@@ -71,7 +71,7 @@ describe('simulated world', () => {
     expect((await world.actualState(op.environment.id)).environment).toBe('absent');
     await step(1);
     expect(reported.filter((o) => o.operationId === op.operationId)).toEqual([
-      { operationId: op.operationId, kind: 'provision', environmentId: op.environment.id, succeeded: true, reason: null, callbackUrl: 'http://cp.invalid/cb', attempts: 0 },
+      { operationId: op.operationId, kind: 'provision', environmentId: op.environment.id, succeeded: true, reason: null, callbackUrl: 'http://cp.invalid/cb', attempts: 0, traceparent: null },
     ]);
     expect((await world.actualState(op.environment.id)).environment).toBe('present');
     await step(10_000);
