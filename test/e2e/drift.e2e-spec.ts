@@ -135,7 +135,8 @@ describe('Drift API (e2e)', () => {
 
     // A newer desired state (another image): the quarantined finding's divergence is gone, a new one is remediated.
     expect((await postDesired(owner.deployer, env.id, [{ name: 'checkout', image: 'registry.example/checkout:1.2.0', replicas: 2 }])).status).toBe(200);
-    await findingIn(owner.viewer, env.id, (f) => f.id === quarantined.id && f.state === 'resolved', 'the quarantined finding resolved');
+    // (60 s like the other waits of this test: the change-triggered run queues behind every test's pulls and gate judgements under a loaded CI)
+    await findingIn(owner.viewer, env.id, (f) => f.id === quarantined.id && f.state === 'resolved', 'the quarantined finding resolved', 60_000);
     const next = await findingIn(owner.viewer, env.id, (f) => f.desired === 'registry.example/checkout:1.2.0' && f.state === 'resolved', 'the new finding remediated', 60_000);
     expect(next.resolution?.how).toMatch(/^remediated by deployment /);
     expect((await eventsOf(t, quarantined.id, 'rcp.drift.')).map((e) => e.type)).toEqual(
