@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { freePort, startTestApp } from '@rcp/testing';
 import { concerns, DemoResult, runDemo } from '../../scripts/demo/scenario';
 import { loadOpenApiClientModule } from '../support/openapi-typescript';
+import { demoTestSettings } from '../support/demo-settings';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -38,21 +38,7 @@ describe('npm run demo (e2e)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-      SECRETS_INLINE_ALLOWED: 'true',
-      SECRETS_MASTER_KEY: `demo:${randomBytes(32).toString('base64')}`,
-      SIMULATED_READY_STEP_MS: '30',
-      SIMULATED_LATENCY_MS: '20',
-      HEALTH_PULL_INTERVAL_SECONDS: '1',
-      ACTUAL_STATE_PULL_INTERVAL_SECONDS: '1',
-      DEPLOYMENT_GATE_INTERVAL_SECONDS: '1',
-      DRIFT_DEBOUNCE_SECONDS: '1',
-      WEBHOOK_POLL_MS: '50',
-      JOB_BACKOFF_BASE_MS: '50',
-      DELIVERY_BACKOFF_BASE_MS: '10',
-      RELAY_IDLE_MAX_MS: '50',
-    });
+    t = await startTestApp(demoTestSettings());
     const port = await freePort();
     await t.app.listen(port, '127.0.0.1');
     result = await runDemo({

@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually, freePort, startTestApp } from '@rcp/testing';
 import { DemoResult, runDemo } from '../../scripts/demo/scenario';
+import { demoTestSettings } from '../support/demo-settings';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -53,21 +53,7 @@ describe('npm run demo through Prism (request and response validation against /d
   };
 
   beforeAll(async () => {
-    t = await startTestApp({
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-      SECRETS_INLINE_ALLOWED: 'true',
-      SECRETS_MASTER_KEY: `demo:${randomBytes(32).toString('base64')}`,
-      SIMULATED_READY_STEP_MS: '30',
-      SIMULATED_LATENCY_MS: '20',
-      HEALTH_PULL_INTERVAL_SECONDS: '1',
-      ACTUAL_STATE_PULL_INTERVAL_SECONDS: '1',
-      DEPLOYMENT_GATE_INTERVAL_SECONDS: '1',
-      DRIFT_DEBOUNCE_SECONDS: '1',
-      WEBHOOK_POLL_MS: '50',
-      JOB_BACKOFF_BASE_MS: '50',
-      DELIVERY_BACKOFF_BASE_MS: '10',
-      RELAY_IDLE_MAX_MS: '50',
-    });
+    t = await startTestApp(demoTestSettings());
     const appPort = await freePort();
     await t.app.listen(appPort, '127.0.0.1');
     const appUrl = `http://127.0.0.1:${appPort}`;

@@ -1,31 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { signLocalToken } from '@rcp/auth';
 import { TEST_JWT_SECRET } from '@rcp/testing';
 import { DemoResult, runDemo } from '../../scripts/demo/scenario';
 import { WebhookReceiver } from '../../scripts/demo/webhook-receiver';
+import { demoTestSettings } from '../support/demo-settings';
 import { AppProcess, startAppProcess, until, useFaultDatabase } from './support/harness';
 
 jest.setTimeout(240_000);
 
 /** What the demo e2e test sets for speed, what the demo needs, and short leases so a dead worker's work moves on soon. */
 const ENV: Record<string, string> = {
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-  SECRETS_INLINE_ALLOWED: 'true',
-  // One key for every process: a secret sealed by one is opened by the others.
-  SECRETS_MASTER_KEY: `demo:${randomBytes(32).toString('base64')}`,
-  SIMULATED_READY_STEP_MS: '30',
-  SIMULATED_LATENCY_MS: '20',
-  HEALTH_PULL_INTERVAL_SECONDS: '1',
-  ACTUAL_STATE_PULL_INTERVAL_SECONDS: '1',
-  DEPLOYMENT_GATE_INTERVAL_SECONDS: '1',
-  DRIFT_DEBOUNCE_SECONDS: '1',
-  WEBHOOK_POLL_MS: '50',
+  // One master key for every process (computed once here): a secret sealed by one is opened by the others.
+  ...demoTestSettings(),
   WEBHOOK_TIMEOUT_MS: '2000',
   WEBHOOK_RETRY_SCHEDULE: '500ms,1s,2s,5s,10s',
-  JOB_BACKOFF_BASE_MS: '50',
   JOB_LEASE_SECONDS: '3',
-  DELIVERY_BACKOFF_BASE_MS: '10',
-  RELAY_IDLE_MAX_MS: '50',
   RELAY_LEASE_MS: '2000',
 };
 
